@@ -1,0 +1,187 @@
+/**
+ * Progress reporting for long work (mapping instances, migrations): an ora spinner with counts,
+ * rate and ETA on a TTY, plain periodic lines otherwise, nothing but warnings when quiet.
+ */
+import ora from 'ora';
+
+/** A stream progress is written to (stderr in the CLI); `isTTY` selects the spinner. */
+export type ProgressStream = NodeJS.WritableStream & { isTTY?: boolean };
+
+/** Options of createProgress; `now` (milliseconds) is injectable for tests. */
+export interface ProgressOptions {
+  stream: ProgressStream;
+  quiet: boolean;
+  label: string;
+  total?: number;
+  intervalMs?: number;
+  now?: () => number;
+}
+
+/**
+ * Reports progress of one piece of work. Call exactly one of succeed/fail/stop at the end:
+ * on a TTY the spinner's timer keeps the process alive until then.
+ */
+export interface ProgressReporter {
+  /** Records `done` items (and the total, when it becomes known or changes). */
+  update(done: number, total?: number): void;
+  /** Prints a notice line (also when quiet) without breaking the spinner. */
+  log(line: string): void;
+  /** Ends with a success line (suppressed when quiet). */
+  succeed(text: string): void;
+  /** Ends with a failure line (printed even when quiet). */
+  fail(text: string): void;
+  /** Ends without a message (the spinner is cleared). */
+  stop(): void;
+}
+
+/** How often, by default, a progress line is printed when the stream is not a TTY. */
+export const DEFAULT_PROGRESS_INTERVAL_MS = 5000;
+
+// NOTE: setting an ora spinner's text measures it; a million updates should not do that a million times.
+const TTY_REFRESH_MS = 100;
+
+/**
+ * Returns a reporter writing to `options.stream` only: an ora spinner on a TTY, else a line
+ * `<label>: <done>/<total> (<pct>%), <rate>/s, ETA <eta>` at most once per interval plus a final one.
+ */
+export function createProgress(options: ProgressOptions): ProgressReporter {
+  const { stream, quiet, label } = options;
+  const now = options.now ?? Date.now;
+  const intervalMs = options.intervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS;
+  const startedAt = now();
+  let total = options.total;
+  let done = 0;
+  let finished = false;
+  let unprinted = false;
+  let lastPrintAt = startedAt;
+  let lastTextAt = Number.NEGATIVE_INFINITY;
+
+  const spinner =
+    stream.isTTY === true && !quiet
+      ? ora({
+          text: label,
+          stream,
+          isEnabled: true,
+          // NOTE: cli-cursor would also restore the cursor on process.stderr at exit; we write
+          // only to the stream we are given, so the cursor stays visible.
+          hideCursor: false,
+          discardStdin: false,
+        }).start()
+      : undefined;
+
+  const counts = (at: number): string => describeProgress(done, total, at - startedAt);
+  const writeLine = (line: string): void => {
+    stream.write(line.endsWith('\n') ? line : `${line}\n`);
+  };
+  const finish = (): boolean => {
+    if (finished) {
+      return false;
+    }
+    finished = true;
+    if (spinner === undefined && !quiet && unprinted) {
+      writeLine(`${label}: ${counts(now())}`);
+    }
+    return true;
+  };
+
+  return {
+    update(value: number, newTotal?: number): void {
+      if (finished) {
+        return;
+      }
+      done = value;
+      if (newTotal !== undefined) {
+        total = newTotal;
+      }
+      unprinted = true;
+      if (quiet) {
+        return;
+      }
+      const at = now();
+      if (spinner !== undefined) {
+        if (at - lastTextAt >= TTY_REFRESH_MS || (total !== undefined && done >= total)) {
+          spinner.text = `${label} ${counts(at)}`;
+          lastTextAt = at;
+        }
+      } else if (at - lastPrintAt >= intervalMs) {
+        writeLine(`${label}: ${counts(at)}`);
+        lastPrintAt = at;
+        unprinted = false;
+      }
+    },
+
+    log(line: string): void {
+      if (spinner !== undefined && spinner.isSpinning) {
+        spinner.clear();
+        writeLine(line);
+        spinner.render();
+      } else {
+        writeLine(line);
+      }
+    },
+
+    succeed(text: string): void {
+      if (!finish()) {
+        return;
+      }
+      if (spinner !== undefined) {
+        spinner.succeed(text);
+      } else if (!quiet) {
+        writeLine(text);
+      }
+    },
+
+    fail(text: string): void {
+      if (!finish()) {
+        return;
+      }
+      if (spinner !== undefined) {
+        spinner.fail(text);
+      } else {
+        writeLine(text);
+      }
+    },
+
+    stop(): void {
+      if (finish()) {
+        spinner?.stop();
+      }
+    },
+  };
+}
+
+/**
+ * Returns `<done>/<total> (<pct>%), <rate>/s, ETA <eta>`, or `<done>, <rate>/s` when the total
+ * is unknown; the rate is over `elapsedMs`, and the ETA is `?` while the rate is still zero.
+ */
+export function describeProgress(done: number, total: number | undefined, elapsedMs: number): string {
+  const rate = elapsedMs > 0 ? (done * 1000) / elapsedMs : 0;
+  const rateText = rate < 10 ? String(Math.round(rate * 10) / 10) : String(Math.round(rate));
+  if (total === undefined) {
+    return `${done}, ${rateText}/s`;
+  }
+  const pct = total > 0 ? Math.min(100, Math.floor((done * 100) / total)) : 100;
+  const remaining = Math.max(total - done, 0);
+  let eta: string;
+  if (remaining === 0) {
+    eta = formatEta(0);
+  } else if (rate > 0) {
+    eta = formatEta(remaining / rate);
+  } else {
+    eta = '?';
+  }
+  return `${done}/${total} (${pct}%), ${rateText}/s, ETA ${eta}`;
+}
+
+/** Returns a duration in seconds as `42s`, `1m05s` or `1h02m` (rounded up to the second). */
+export function formatEta(seconds: number): string {
+  const whole = Math.max(0, Math.ceil(seconds));
+  if (whole < 60) {
+    return `${whole}s`;
+  }
+  if (whole < 3600) {
+    return `${Math.floor(whole / 60)}m${String(whole % 60).padStart(2, '0')}s`;
+  }
+  const minutes = Math.floor(whole / 60);
+  return `${Math.floor(minutes / 60)}h${String(minutes % 60).padStart(2, '0')}m`;
+}
