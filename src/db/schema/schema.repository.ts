@@ -1,0 +1,90 @@
+import { sql, type Kysely } from 'kysely';
+import type { AnyDatabaseHandle } from '../connection';
+import { listTables } from '../dialect';
+import { createTableStatements } from './ddl';
+import { tablesInCreationOrder, type SchemaDefinition } from './schema-definition';
+
+/** What a database holds, as far as Nova's schema is concerned. */
+export interface SchemaSnapshot {
+  tables: string[];
+  /** `alembic_version.version_num`, when the table exists and has a row. */
+  alembicRevision?: string;
+  /** `migrate_version.version` of sqlalchemy-migrate (databases from before Nova 25). */
+  legacyVersion?: number;
+}
+
+/** Reads the table list and the schema version stamps of a database. */
+export async function readSchemaSnapshot(handle: AnyDatabaseHandle): Promise<SchemaSnapshot> {
+  const db = handle.db as Kysely<any>;
+  const tables = await listTables(db, handle.dialect);
+  const snapshot: SchemaSnapshot = { tables };
+  if (tables.includes('alembic_version')) {
+    const row = await db.selectFrom('alembic_version').select('version_num').executeTakeFirst();
+    if (row) snapshot.alembicRevision = row.version_num as string;
+  }
+  if (tables.includes('migrate_version')) {
+    const row = await db.selectFrom('migrate_version').select('version').executeTakeFirst();
+    if (row) snapshot.legacyVersion = Number(row.version);
+  }
+  return snapshot;
+}
+
+/**
+ * Runs `work` while holding the database's schema lock, so two syncs of one database never
+ * interleave: MySQL's GET_LOCK on one pinned connection, SQLite's BEGIN IMMEDIATE (the whole
+ * of `work` is then one transaction, rolled back if it throws). Waits up to `timeoutSeconds`.
+ */
+export async function withSchemaLock<T>(
+  handle: AnyDatabaseHandle,
+  timeoutSeconds: number,
+  work: (db: Kysely<any>) => Promise<T>,
+): Promise<T> {
+  return (handle.db as Kysely<any>).connection().execute(async (conn) => {
+    if (handle.dialect === 'sqlite') {
+      await sql`BEGIN IMMEDIATE`.execute(conn);
+      try {
+        const result = await work(conn);
+        await sql`COMMIT`.execute(conn);
+        return result;
+      } catch (error) {
+        await sql`ROLLBACK`.execute(conn).catch(() => undefined);
+        throw error;
+      }
+    }
+    const name = `cellctl-schema-${handle.url.dialect === 'mysql' ? handle.url.database : ''}`;
+    const { rows } = await sql<{ got: number | null }>`SELECT GET_LOCK(${name}, ${timeoutSeconds}) AS got`.execute(conn);
+    if (rows[0]?.got !== 1) throw new Error(`timed out after ${timeoutSeconds}s waiting for the schema lock ${name}`);
+    try {
+      return await work(conn);
+    } finally {
+      await sql`SELECT RELEASE_LOCK(${name})`.execute(conn).catch(() => undefined);
+    }
+  });
+}
+
+/**
+ * Creates every table of `definition` and stamps `alembic_version` with its revision, on a
+ * connection that holds the schema lock of an empty database. On SQLite this is atomic; MySQL
+ * DDL is not transactional, so on failure the tables created so far are dropped again.
+ */
+export async function createSchema(
+  db: Kysely<any>,
+  dialect: 'mysql' | 'sqlite',
+  definition: SchemaDefinition,
+): Promise<void> {
+  const created: string[] = [];
+  try {
+    for (const table of tablesInCreationOrder(definition)) {
+      for (const statement of createTableStatements(table, dialect)) await sql.raw(statement).execute(db);
+      created.push(table.name);
+    }
+    await db.insertInto('alembic_version').values({ version_num: definition.revision }).execute();
+  } catch (error) {
+    if (dialect === 'mysql') {
+      for (const name of created.reverse()) {
+        await sql`DROP TABLE IF EXISTS ${sql.id(name)}`.execute(db).catch(() => undefined);
+      }
+    }
+    throw error;
+  }
+}
