@@ -1,0 +1,25 @@
+import { Command } from 'commander';
+import { apiSchemaTarget, syncSchemas } from '../../../services/schema.service';
+import { SchemaRefusedError } from '../../../domain/errors';
+import type { CliContext } from '../../cli-context';
+import { defineAction } from '../../command-kit';
+import { EXIT_SCHEMA_REFUSED, reportSyncOutcomes } from './schema-outcomes';
+
+/** `cellctl api-db sync`: create Nova's API schema in an empty database, or confirm it is there. */
+export function apiDbSyncCommand(ctx: CliContext): Command {
+  const command = new Command('sync')
+    .description("create Nova 26's API schema in an empty database; change nothing in one already at Nova's revision")
+    .option('--dry-run', 'report what would be done and write nothing');
+  return defineAction(
+    ctx,
+    command,
+    [
+      { code: 0, meaning: "the API database is at Nova's revision (created now, or already)" },
+      { code: EXIT_SCHEMA_REFUSED, meaning: 'refused: the database holds another schema (nothing written)', errors: [SchemaRefusedError] },
+    ],
+    async (options: { dryRun?: boolean }) => {
+      const dbs = ctx.databases();
+      return reportSyncOutcomes(ctx, await syncSchemas(dbs, [apiSchemaTarget(dbs)], { dryRun: options.dryRun }));
+    },
+  );
+}

@@ -1,0 +1,34 @@
+import { Command } from 'commander';
+import { cellSchemaTargets, inspectSchemas } from '../../../services/schema.service';
+import type { CliContext } from '../../cli-context';
+import { defineAction } from '../../command-kit';
+import { EXIT_ENVIRONMENT, EXIT_SUCCESS } from '../../exit-codes';
+import { VERSION_COLUMNS, versionRows } from './schema-outcomes';
+
+/** `cellctl db version`: the Nova schema revision of the configured, one, or every cell database. */
+export function dbVersionCommand(ctx: CliContext): Command {
+  const command = new Command('version')
+    .description('show the Nova schema revision and status of cell databases')
+    .option('--cell <name-or-uuid>', 'read this mapped cell instead of [database] connection')
+    .option('--all-cells', 'read every mapped cell, cell0 included (one row each)');
+  return defineAction(
+    ctx,
+    command,
+    [
+      { code: 0, meaning: 'every revision was read' },
+      { code: 255, meaning: 'a database could not be read (--all-cells: after the others were read)' },
+    ],
+    async (options: { cell?: string; allCells?: boolean }) => {
+      const dbs = ctx.databases();
+      const outcomes = await inspectSchemas(dbs, await cellSchemaTargets(dbs, options));
+      if (!options.allCells) {
+        if (outcomes[0].error) throw outcomes[0].error;
+        ctx.printObject(versionRows(ctx, outcomes).rows[0], VERSION_COLUMNS);
+        return EXIT_SUCCESS;
+      }
+      const { rows, failed } = versionRows(ctx, outcomes);
+      ctx.printList(rows, VERSION_COLUMNS);
+      return failed ? EXIT_ENVIRONMENT : EXIT_SUCCESS;
+    },
+  );
+}

@@ -1,0 +1,61 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { Command, Option } from 'commander';
+import type { CliContext } from './cli-context';
+import { apiDbCommand } from './commands/db/api-db.command';
+import { dbCommand } from './commands/db/db.command';
+import { formatExitCodes } from './exit-codes';
+import { OUTPUT_FORMATS } from './output/output-format';
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+function packageVersion(): string {
+  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
+    const file = join(dir, 'package.json');
+    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+  }
+  return 'unknown';
+}
+
+/**
+ * Builds the whole modern front, fresh for each run (tests run many in one process): global
+ * options, every command group, and commander wired to the run's streams with exitOverride.
+ */
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command('cellctl')
+    .description("Operator toolkit for OpenStack Nova cells v2, working on Nova's own databases")
+    .version(packageVersion(), '--version')
+    .option('--config-file <file>', 'nova.conf-style file to read (repeatable; later files win)', collect, [])
+    .option('--config-dir <dir>', 'directory of *.conf files read after --config-file')
+    .option('--api-db <url>', 'API database URL (overrides [api_database] connection)')
+    .option('--db <url>', 'cell database URL (overrides [database] connection)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices([...OUTPUT_FORMATS]).default('table'))
+    .option('-c, --column <column>', 'show only this column (repeatable)', collect, [])
+    .option('--show-secrets', 'show passwords in URLs instead of masking them')
+    .option('-q, --quiet', 'print no notices or progress on stderr')
+    .option('--debug', 'print stack traces and SQL statements on stderr')
+    .showSuggestionAfterError(true)
+    .addHelpText('after', `\nConfiguration: without --config-file/--config-dir, cellctl uses its embedded deployment\n(CELLCTL_HOME, else $XDG_DATA_HOME/cellctl, else ~/.local/share/cellctl).\n\n${formatExitCodes([{ code: 0, meaning: 'success' }, { code: 1, meaning: "1-9: the command's own outcomes (see each command's --help)" }])}\n`);
+
+  program.addCommand(apiDbCommand(ctx));
+  program.addCommand(dbCommand(ctx));
+
+  program.hook('preAction', (_root, action) => {
+    ctx.setGlobals(action.optsWithGlobals(), action.getOptionValueSourceWithGlobals('format') === 'cli');
+  });
+  configureTree(program, ctx);
+  return program;
+}
+
+/** exitOverride and output routing for every command: settings addCommand does not inherit. */
+function configureTree(command: Command, ctx: CliContext): void {
+  command.exitOverride();
+  command.configureOutput({
+    writeOut: (s) => ctx.io.stdout.write(s),
+    writeErr: (s) => ctx.io.stderr.write(s),
+    outputError: (s, write) => write(`cellctl: ${s}`),
+  });
+  for (const sub of command.commands) configureTree(sub, ctx);
+}

@@ -1,0 +1,86 @@
+/**
+ * What bad input gets (product.md): one line on stderr naming the problem, the documented exit
+ * code, no stack trace, no password, nothing written.
+ */
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { mysqlUrlFor } from '../support/mysql-admin';
+import { mysqlAvailable } from '../support/test-environment';
+import { runCli, type CliResult } from '../support/cli-runner';
+
+const SECRET = 'Sup3rSecretPw';
+
+function expectOneMaskedLine(result: CliResult, code: number, pattern: RegExp): void {
+  expect(result.code).toBe(code);
+  expect(result.stdout).toBe('');
+  const lines = result.stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(pattern);
+  expect(result.stderr).not.toContain(SECRET);
+  expect(result.stderr).not.toMatch(/\n\s+at /);
+}
+
+describe('bad input', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'cellctl-bad-input-'));
+  const env = { CELLCTL_HOME: join(dir, 'home') };
+
+  // Creates the embedded deployment first, so that its one-time notice is not in the cases' output.
+  beforeAll(async () => expect((await runCli(['-q', 'api-db', 'sync'], { env })).code).toBe(0));
+
+  it('an unknown flag: 127', async () => {
+    expectOneMaskedLine(await runCli(['api-db', 'sync', '--frobnicate'], { env }), 127, /unknown option '--frobnicate'/);
+  });
+
+  it('an unknown command: 127', async () => {
+    expectOneMaskedLine(await runCli(['frobnicate'], { env }), 127, /unknown command 'frobnicate'/);
+  });
+
+  it('an unknown output format: 127', async () => {
+    expectOneMaskedLine(await runCli(['-f', 'xml', 'api-db', 'version'], { env }), 127, /xml/);
+  });
+
+  it('a malformed URL: 127, masked', async () => {
+    const result = await runCli(['--api-db', `mysql+pymysql://nova:${SECRET}@db:notaport/nova`, 'api-db', 'sync'], { env });
+    expectOneMaskedLine(result, 127, /port/i);
+  });
+
+  it('an unsupported scheme: 127, naming it, masked', async () => {
+    const result = await runCli(['--api-db', `postgresql://nova:${SECRET}@pg/nova`, 'api-db', 'sync'], { env });
+    expectOneMaskedLine(result, 127, /postgresql.*not supported|unsupported.*postgresql/i);
+  });
+
+  it('conflicting flags: 127', async () => {
+    const result = await runCli(['--api-db', `sqlite:///${join(dir, 'a.sqlite')}`, 'db', 'sync', '--cell', 'x', '--all-cells'], { env });
+    expectOneMaskedLine(result, 127, /--cell and --all-cells/);
+  });
+
+  it('a missing --config-file: 127 naming the file', async () => {
+    expectOneMaskedLine(await runCli(['--config-file', join(dir, 'nope.conf'), 'api-db', 'version'], { env }), 127, /nope\.conf/);
+  });
+
+  it('no API database configured anywhere: 127', async () => {
+    const conf = join(dir, 'empty.conf');
+    writeFileSync(conf, '[DEFAULT]\n');
+    expectOneMaskedLine(await runCli(['--config-file', conf, 'api-db', 'version'], { env }), 127, /no API database configured/);
+  });
+
+  it('a SQLite database in a directory that does not exist: 255, nothing created', async () => {
+    const missing = join(dir, 'no', 'such', 'dir', 'api.sqlite');
+    expectOneMaskedLine(await runCli(['--api-db', `sqlite:///${missing}`, 'api-db', 'version'], { env }), 255, /cannot reach database/);
+    expect(existsSync(join(dir, 'no'))).toBe(false);
+  });
+
+  (mysqlAvailable() ? describe : describe.skip)('on MySQL', () => {
+    it('an unreachable server: 255, masked', async () => {
+      const result = await runCli(['--api-db', `mysql+pymysql://nova:${SECRET}@127.0.0.1:1/nova`, 'api-db', 'version'], { env });
+      expectOneMaskedLine(result, 255, /cannot reach database mysql\+pymysql:\/\/nova:\*\*\*\*@127\.0\.0\.1:1\/nova: connection refused/);
+    });
+
+    it('a wrong password: 255, masked', async () => {
+      const url = mysqlUrlFor('cellctl_never_created').replace('://root@', `://root:${SECRET}@`);
+      const result = await runCli(['--api-db', url, 'api-db', 'version'], { env });
+      expectOneMaskedLine(result, 255, /refused access/);
+    });
+  });
+});

@@ -1,0 +1,59 @@
+/** Runs the CLI in-process with captured streams: exit code, stdout and stderr. */
+import { Writable } from 'node:stream';
+import { run } from '../../src/cli/run';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+class Capture extends Writable {
+  text = '';
+  isTTY = false;
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
+    this.text += chunk.toString();
+    done();
+  }
+}
+
+export interface CliRunOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  homeDir?: string;
+}
+
+/** Runs `cellctl <argv>` in this process. The environment is only what `options.env` gives. */
+export async function runCli(argv: string[], options: CliRunOptions = {}): Promise<CliResult> {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const code = await run(argv, {
+    stdout,
+    stderr,
+    env: options.env ?? {},
+    cwd: options.cwd ?? process.cwd(),
+    homeDir: options.homeDir ?? '/nonexistent-home',
+  });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+/**
+ * Runs the built `bin/cellctl` as a separate process (for races between real processes and for
+ * signals). `npm test` builds first; run `npm run build` before running jest by hand.
+ */
+export function runCellctlProcess(argv: string[], options: CliRunOptions = {}): Promise<CliResult> {
+  const { spawn } = require('node:child_process') as typeof import('node:child_process');
+  const { join } = require('node:path') as typeof import('node:path');
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, [join(__dirname, '..', '..', 'bin', 'cellctl'), ...argv], {
+      cwd: options.cwd ?? process.cwd(),
+      env: { PATH: process.env.PATH, HOME: options.homeDir ?? '/nonexistent-home', ...options.env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
+  });
+}
