@@ -1,6 +1,9 @@
 import { loadConfig, type LoadedConfig } from '../config/config-loader';
 import { maskUrl, scrubSecrets } from '../domain/connection-url';
-import { createDatabaseContext, type DatabaseContext } from '../services/database-context.service';
+import type { DatabaseContext } from '../services/database-context.service';
+
+/** The services layer, as the lazily loaded module commands call. */
+export type Services = typeof import('../services/index');
 import { parseOutputFormat, type ColumnSpec, type OutputFormat } from './output/output-format';
 import { renderList, renderObject, type Row } from './output/renderers';
 
@@ -78,10 +81,19 @@ export class CliContext {
     return this.loadedConfig;
   }
 
+  /**
+   * The services layer, loaded on first use: `--help`, parse errors and bad flags never load
+   * Kysely and the database drivers (start-up time is a target, docs/performance.md).
+   */
+  async services(): Promise<Services> {
+    return import('../services/index');
+  }
+
   /** The database context of this run; run() closes it. */
-  databases(): DatabaseContext {
+  async databases(): Promise<DatabaseContext> {
     if (!this.databaseContext) {
       const config = this.config();
+      const { createDatabaseContext } = await this.services();
       this.databaseContext = createDatabaseContext({
         apiDatabaseConnection: config.apiDatabaseConnection,
         databaseConnection: config.databaseConnection,

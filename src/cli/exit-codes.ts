@@ -21,6 +21,6 @@ export const COMMON_EXIT_CODES: ExitCodeDoc[] = [
 
 /** Renders an exit-code table for --help and docs/. */
 export function formatExitCodes(codes: ExitCodeDoc[]): string {
-  const all = [...codes, ...COMMON_EXIT_CODES.filter((c) => !codes.some((own) => own.code === c.code))];
+  const all = [...codes, ...COMMON_EXIT_CODES.filter((c) => !codes.some((own) => own.code === c.code))].sort((a, b) => a.code - b.code);
   return ['Exit codes:', ...all.map((c) => `  ${String(c.code).padStart(3)}  ${c.meaning}`)].join('\n');
 }

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { ConfigError } from '../domain/errors';
+import { ConfigError, FileSystemError } from '../domain/errors';
 
 /** The embedded deployment's transport URL: never contacted, and distinct from cell0's `none:///`. */
 export const EMBEDDED_TRANSPORT_URL = 'fake://embedded/';
@@ -96,8 +96,8 @@ export interface EnsureEmbeddedConfigResult {
 
 /**
  * Makes sure `<home>/nova.conf` exists: creates the home (mode 0700) and the file (mode 0600) when
- * missing, never clobbering one a concurrent run wrote first. Idempotent. Throws ConfigError when
- * the home cannot be created or written.
+ * missing, never clobbering one a concurrent run wrote first. Idempotent. Throws FileSystemError
+ * (an environment failure, exit 255) when the home cannot be created or written.
  */
 export function ensureEmbeddedConfig(home: string): EnsureEmbeddedConfigResult {
   const { configFile } = embeddedPaths(home);
@@ -105,7 +105,7 @@ export function ensureEmbeddedConfig(home: string): EnsureEmbeddedConfigResult {
   try {
     mkdirSync(home, { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw new ConfigError(`cannot create the embedded home ${home}: ${describeFsError(error)}`, { cause: error });
+    throw new FileSystemError(`cannot create the embedded home ${home}: ${describeFsError(error)}`, { cause: error });
   }
   const text = renderEmbeddedConfig(home);
   const temporary = join(home, `.${EMBEDDED_CONFIG_FILE}.${randomBytes(8).toString('hex')}.tmp`);
@@ -130,7 +130,7 @@ export function ensureEmbeddedConfig(home: string): EnsureEmbeddedConfigResult {
       throw error;
     }
   } catch (error) {
-    throw new ConfigError(`cannot write the embedded configuration ${configFile}: ${describeFsError(error)}`, { cause: error });
+    throw new FileSystemError(`cannot write the embedded configuration ${configFile}: ${describeFsError(error)}`, { cause: error });
   } finally {
     rmSync(temporary, { force: true });
   }

@@ -90,3 +90,8 @@ export class DatabaseError extends EnvironmentError {
 export class SchemaRefusedError extends EnvironmentError {
   readonly code = 'SCHEMA_REFUSED';
 }
+
+/** A file or directory cellctl must write (the embedded home) cannot be created or written. */
+export class FileSystemError extends EnvironmentError {
+  readonly code = 'FILE_SYSTEM';
+}

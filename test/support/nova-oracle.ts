@@ -46,7 +46,7 @@ export function novaManage(configFile: string, args: string[]): NovaResult {
   if (r.error) throw r.error;
   const stderr = r.stderr
     .split('\n')
-    .filter((l) => !/eventlet|monkey|^\s*$|INFO alembic/.test(l))
+    .filter((l) => !/eventlet|monkey|^\s*$/.test(l))
     .join('\n');
   return { status: r.status ?? -1, stdout: r.stdout, stderr };
 }

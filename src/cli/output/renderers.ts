@@ -2,8 +2,13 @@
  * Renderers for listings and single objects in the five `-f` formats, with `-c` column selection.
  * They return strings; the command writes them to stdout.
  */
-import Table from 'cli-table3';
-import { Document, parseDocument, visit } from 'yaml';
+import type TableType from 'cli-table3';
+import type * as YamlModule from 'yaml';
+
+// NOTE: the table and YAML libraries load on first use, not at start-up: `cellctl --help` and
+// most runs never need YAML, and start-up time is a target (docs/performance.md).
+const tableLibrary = (): typeof TableType => require('cli-table3') as typeof TableType;
+const yamlLibrary = (): typeof YamlModule => require('yaml') as typeof YamlModule;
 import { InvalidOptionError } from '../../domain/errors';
 import { columnHeader, type ColumnSpec, type OutputFormat, type Scalar } from './output-format';
 
@@ -141,6 +146,7 @@ function displayText(value: Scalar): string {
 }
 
 function renderTable(headers: string[], body: string[][]): string {
+  const Table = tableLibrary();
   const table = new Table({
     head: headers,
     chars: TABLE_CHARS,
@@ -176,6 +182,7 @@ function csvField(value: Scalar): string {
 }
 
 function renderYaml(data: Row | Row[]): string {
+  const { Document, visit } = yamlLibrary();
   const doc = new Document(data);
   visit(doc, {
     Scalar(_key, node) {
@@ -191,7 +198,7 @@ function misreadByYaml11(text: string): boolean {
   if (text.length > YAML_11_CHECK_MAX_LENGTH || text.includes('\n')) {
     return false;
   }
-  const parsed = parseDocument(text, { version: '1.1' });
+  const parsed = yamlLibrary().parseDocument(text, { version: '1.1' });
   if (parsed.errors.length > 0 || parsed.warnings.length > 0) {
     return false;
   }

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { apiSchemaTarget, syncSchemas } from '../../../services/schema.service';
 import { SchemaRefusedError } from '../../../domain/errors';
 import type { CliContext } from '../../cli-context';
 import { defineAction } from '../../command-kit';
@@ -18,7 +17,8 @@ export function apiDbSyncCommand(ctx: CliContext): Command {
       { code: EXIT_SCHEMA_REFUSED, meaning: 'refused: the database holds another schema (nothing written)', errors: [SchemaRefusedError] },
     ],
     async (options: { dryRun?: boolean }) => {
-      const dbs = ctx.databases();
+      const { apiSchemaTarget, syncSchemas } = await ctx.services();
+      const dbs = await ctx.databases();
       return reportSyncOutcomes(ctx, await syncSchemas(dbs, [apiSchemaTarget(dbs)], { dryRun: options.dryRun }));
     },
   );

@@ -1,16 +1,16 @@
 import { Command } from 'commander';
-import { apiSchemaTarget, inspectSchemas } from '../../../services/schema.service';
 import type { CliContext } from '../../cli-context';
 import { defineAction } from '../../command-kit';
-import { VERSION_COLUMNS, versionRows } from './schema-outcomes';
+import { DATABASE_VERSION_COLUMNS, versionRows } from './schema-outcomes';
 
 /** `cellctl api-db version`: the API database's Nova schema revision. */
 export function apiDbVersionCommand(ctx: CliContext): Command {
   const command = new Command('version').description("show the API database's Nova schema revision and its status");
   return defineAction(ctx, command, [{ code: 0, meaning: 'the revision was read' }], async () => {
-    const dbs = ctx.databases();
+    const { apiSchemaTarget, inspectSchemas } = await ctx.services();
+    const dbs = await ctx.databases();
     const [outcome] = await inspectSchemas(dbs, [apiSchemaTarget(dbs)]);
     if (outcome.error) throw outcome.error;
-    ctx.printObject(versionRows(ctx, [outcome]).rows[0], VERSION_COLUMNS.filter((c) => !c.key.startsWith('cell')));
+    ctx.printObject(versionRows(ctx, [outcome]).rows[0], DATABASE_VERSION_COLUMNS);
   });
 }

@@ -1,5 +1,4 @@
 import { Command } from 'commander';
-import { cellSchemaTargets, syncSchemas } from '../../../services/schema.service';
 import { SchemaRefusedError } from '../../../domain/errors';
 import type { CliContext } from '../../cli-context';
 import { defineAction } from '../../command-kit';
@@ -21,7 +20,8 @@ export function dbSyncCommand(ctx: CliContext): Command {
       { code: 255, meaning: 'a database could not be reached or failed (the others were synced)' },
     ],
     async (options: { cell?: string; allCells?: boolean; dryRun?: boolean }) => {
-      const dbs = ctx.databases();
+      const { cellSchemaTargets, syncSchemas } = await ctx.services();
+      const dbs = await ctx.databases();
       const targets = await cellSchemaTargets(dbs, options);
       if (targets.length === 0) {
         ctx.notice('no cells are mapped in the API database; nothing to sync');

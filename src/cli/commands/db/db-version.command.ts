@@ -1,9 +1,8 @@
 import { Command } from 'commander';
-import { cellSchemaTargets, inspectSchemas } from '../../../services/schema.service';
 import type { CliContext } from '../../cli-context';
 import { defineAction } from '../../command-kit';
 import { EXIT_ENVIRONMENT, EXIT_SUCCESS } from '../../exit-codes';
-import { VERSION_COLUMNS, versionRows } from './schema-outcomes';
+import { DATABASE_VERSION_COLUMNS, VERSION_COLUMNS, versionRows } from './schema-outcomes';
 
 /** `cellctl db version`: the Nova schema revision of the configured, one, or every cell database. */
 export function dbVersionCommand(ctx: CliContext): Command {
@@ -19,11 +18,14 @@ export function dbVersionCommand(ctx: CliContext): Command {
       { code: 255, meaning: 'a database could not be read (--all-cells: after the others were read)' },
     ],
     async (options: { cell?: string; allCells?: boolean }) => {
-      const dbs = ctx.databases();
+      const { cellSchemaTargets, inspectSchemas } = await ctx.services();
+      const dbs = await ctx.databases();
       const outcomes = await inspectSchemas(dbs, await cellSchemaTargets(dbs, options));
       if (!options.allCells) {
         if (outcomes[0].error) throw outcomes[0].error;
-        ctx.printObject(versionRows(ctx, outcomes).rows[0], VERSION_COLUMNS);
+        // The configured [database] is no mapped cell: its object has no cell fields.
+        const columns = options.cell === undefined ? DATABASE_VERSION_COLUMNS : VERSION_COLUMNS;
+        ctx.printObject(versionRows(ctx, outcomes).rows[0], columns);
         return EXIT_SUCCESS;
       }
       const { rows, failed } = versionRows(ctx, outcomes);

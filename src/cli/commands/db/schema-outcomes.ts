@@ -23,6 +23,9 @@ export const VERSION_COLUMNS: ColumnSpec[] = [
   { key: 'status' },
 ];
 
+/** Version columns of a database that is no mapped cell (the API database, `[database]`). */
+export const DATABASE_VERSION_COLUMNS: ColumnSpec[] = VERSION_COLUMNS.filter((c) => !c.key.startsWith('cell'));
+
 function label(target: SchemaTarget): string {
   if (target.kind === 'api') return 'API database';
   return target.cell ? `cell ${target.cell.name ?? target.cell.uuid}` : '[database]';

@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import { exitCodesOf } from './command-kit';
+import { COMMON_EXIT_CODES } from './exit-codes';
+
+function leaves(command: Command, path: string[] = []): Array<{ path: string[]; command: Command }> {
+  const here = [...path, command.name()];
+  if (command.commands.length === 0) return [{ path: here, command }];
+  return command.commands.flatMap((sub) => leaves(sub, here));
+}
+
+function optionLines(command: Command): string[] {
+  return command.options.map((o) => `- \`${o.flags}\`: ${o.description}${o.defaultValue !== undefined && !Array.isArray(o.defaultValue) ? ` (default: ${String(o.defaultValue)})` : ''}`);
+}
+
+/**
+ * Renders docs/commands.md from the program itself: every command with its usage, options and
+ * exit codes, from the same tables --help prints, so the document cannot drift from the code.
+ */
+export function renderCommandReference(program: Command): string {
+  const out = [
+    '# Command reference',
+    '',
+    '<!-- Generated from the program by test/unit/command-reference.test.ts (CELLCTL_UPDATE_DOCS=1 rewrites it). -->',
+    '',
+    'Every command accepts the global options; every command that writes accepts `--dry-run`.',
+    'Exit codes 127 and 255 mean the same for every command:',
+    '',
+    ...COMMON_EXIT_CODES.map((c) => `- **${c.code}**: ${c.meaning}`),
+    '',
+    '## Global options',
+    '',
+    ...optionLines(program),
+    '',
+  ];
+  for (const { path, command } of leaves(program)) {
+    if (path.length === 1) continue;
+    out.push(`## \`${path.join(' ')}\``, '', command.description(), '', '```', `${path.join(' ')} ${command.usage()}`, '```', '');
+    const options = optionLines(command);
+    if (options.length) out.push('Options:', '', ...options, '');
+    out.push('| exit code | meaning |', '|---|---|');
+    for (const c of exitCodesOf(command)) out.push(`| ${c.code} | ${c.meaning} |`);
+    out.push('');
+  }
+  return `${out.join('\n')}`;
+}

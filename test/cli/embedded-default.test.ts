@@ -1,0 +1,79 @@
+/**
+ * The embedded default (product.md): with no configuration, cellctl writes nova.conf under its
+ * home on first use, announces it, and from then on reads it like any file; Nova's own
+ * nova-manage takes over the same deployment.
+ */
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { NOVA_API_REVISION, NOVA_CELL_REVISION } from '../../src/domain/constants';
+import { runCli } from '../support/cli-runner';
+import { describeWithNova, novaManage, novaManageOk } from '../support/nova-oracle';
+import { dumpSchema } from '../support/schema-dump';
+import { runDir } from '../support/test-environment';
+
+const lastLine = (text: string): string => text.trim().split('\n').pop() ?? '';
+
+describe('the embedded default', () => {
+  let home: string;
+  const cli = (...argv: string[]) => runCli(argv, { env: { CELLCTL_HOME: home } });
+
+  beforeEach(() => {
+    home = mkdtempSync(join(runDir(), 'embedded-'));
+  });
+
+  it('is created on first use, announced once on stderr, and synced twice without change', async () => {
+    const first = await cli('api-db', 'sync');
+    expect(first.code).toBe(0);
+    expect(first.stderr).toContain(`created the embedded deployment configuration ${join(home, 'nova.conf')}`);
+    expect(readFileSync(join(home, 'nova.conf'), 'utf8')).toContain(`connection = sqlite:///${join(home, 'nova_api.sqlite')}`);
+    expect((await cli('db', 'sync')).code).toBe(0);
+    expect(existsSync(join(home, 'nova.sqlite'))).toBe(true);
+
+    const before = [await dumpSchema(`sqlite:///${join(home, 'nova_api.sqlite')}`), await dumpSchema(`sqlite:///${join(home, 'nova.sqlite')}`)];
+    const again = [await cli('-f', 'value', '-c', 'action', 'api-db', 'sync'), await cli('-f', 'value', '-c', 'action', 'db', 'sync')];
+    expect(again.map((r) => [r.code, r.stdout])).toEqual([[0, 'unchanged\n'], [0, 'unchanged\n']]);
+    expect(again.map((r) => r.stderr).join('')).not.toContain('created the embedded');
+    expect([await dumpSchema(`sqlite:///${join(home, 'nova_api.sqlite')}`), await dumpSchema(`sqlite:///${join(home, 'nova.sqlite')}`)]).toEqual(before);
+  });
+
+  it('keeps the file values a flag does not override', async () => {
+    await cli('-q', 'api-db', 'sync');
+    const other = join(home, 'other_api.sqlite');
+    expect((await cli('--api-db', `sqlite:///${other}`, 'api-db', 'sync')).code).toBe(0);
+    expect(existsSync(other)).toBe(true);
+    expect((await cli('-f', 'value', '-c', 'database', 'db', 'version', '--dry-run').then(() => cli('-f', 'value', '-c', 'action', 'db', 'sync', '--dry-run'))).stdout).toBe('would-create\n');
+  });
+
+  describeWithNova()("with Nova's own nova-manage", () => {
+    it("is taken over by Nova: its syncs find nothing to do, and it reads and writes cell mappings cellctl reads", async () => {
+      await cli('-q', 'api-db', 'sync');
+      await cli('-q', 'db', 'sync');
+      const conf = join(home, 'nova.conf');
+      const api = `sqlite:///${join(home, 'nova_api.sqlite')}`;
+      const cell = `sqlite:///${join(home, 'nova.sqlite')}`;
+      const before = [await dumpSchema(api), await dumpSchema(cell)];
+
+      const apiSync = novaManageOk(conf, ['api_db', 'sync']);
+      const cellSync = novaManageOk(conf, ['db', 'sync', '--local_cell']);
+      // Nova logs to stdout here: an upgrade it had to run would say `Running upgrade` there.
+      expect(apiSync.stdout + apiSync.stderr + cellSync.stdout + cellSync.stderr).not.toMatch(/Running upgrade/);
+      expect([await dumpSchema(api), await dumpSchema(cell)]).toEqual(before);
+      expect(lastLine(novaManageOk(conf, ['api_db', 'version']).stdout)).toBe(NOVA_API_REVISION);
+      expect(lastLine(novaManageOk(conf, ['db', 'version']).stdout)).toBe(NOVA_CELL_REVISION);
+
+      // Nova maps cell0 into cellctl's API database; cellctl reads the mapping and creates cell0's schema.
+      novaManageOk(conf, ['cell_v2', 'map_cell0']);
+      const synced = await cli('-f', 'json', 'db', 'sync', '--all-cells');
+      expect(synced.code).toBe(0);
+      expect(JSON.parse(synced.stdout)).toEqual([
+        expect.objectContaining({ cell: 'cell0', cell_uuid: '00000000-0000-0000-0000-000000000000', action: 'created', revision: NOVA_CELL_REVISION }),
+      ]);
+      // ... and Nova's own db sync, which syncs cell0 through its mapping, finds nothing to do there.
+      const novaSync = novaManage(conf, ['db', 'sync']);
+      expect(novaSync.status).toBe(0);
+      expect(novaSync.stdout + novaSync.stderr).not.toMatch(/Running upgrade/);
+      const listed = novaManageOk(conf, ['cell_v2', 'list_cells', '--verbose']).stdout;
+      expect(listed).toMatch(/\| +cell0 +\| 00000000-0000-0000-0000-000000000000 \|/);
+    });
+  });
+});
