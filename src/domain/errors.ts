@@ -95,3 +95,54 @@ export class SchemaRefusedError extends EnvironmentError {
 export class FileSystemError extends EnvironmentError {
   readonly code = 'FILE_SYSTEM';
 }
+
+/** A transport URL oslo.messaging would refuse (Nova: "Invalid transport URL: <reason>"). */
+export class InvalidTransportUrlError extends InvalidInputError {
+  readonly code = 'INVALID_TRANSPORT_URL';
+}
+
+/** No database or transport URL was given and the configuration has none either. */
+export class MissingCellUrlError extends InvalidInputError {
+  readonly code = 'MISSING_CELL_URL';
+}
+
+/**
+ * Another cell already has this name, database connection or transport URL (compared rendered,
+ * cell0 included). The message contains "already exists" and the other cell's UUID.
+ */
+export class DuplicateCellError extends InvalidInputError {
+  readonly code = 'DUPLICATE_CELL';
+}
+
+/** cell0 cannot be enabled or disabled (it is never scheduled to). */
+export class Cell0ToggleError extends InvalidInputError {
+  readonly code = 'CELL0_TOGGLE';
+}
+
+/** A cell cannot be deleted while something depends on it; the message names the blockers. */
+export class CellInUseError extends InvalidInputError {
+  readonly code = 'CELL_IN_USE';
+
+  constructor(
+    message: string,
+    readonly blocker: 'hosts' | 'instances' | 'stale-instance-mappings',
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** A host named on the command line has no host mapping (`host delete`). */
+export class HostNotMappedError extends InvalidInputError {
+  readonly code = 'HOST_NOT_MAPPED';
+}
+
+/** A host is mapped, but to another cell than the one named; the message names that cell. */
+export class HostInOtherCellError extends InvalidInputError {
+  readonly code = 'HOST_IN_OTHER_CELL';
+}
+
+/** A host still runs live instances in its cell, so its mapping is kept (`host delete`). */
+export class HostHasInstancesError extends EnvironmentError {
+  readonly code = 'HOST_HAS_INSTANCES';
+}

@@ -1,5 +1,6 @@
 import type { AnyDatabaseHandle } from '../db/connection';
-import { createSchema, readSchemaSnapshot, withSchemaLock, type SchemaSnapshot } from '../db/schema/schema.repository';
+import { withDatabaseLock } from '../db/database-lock';
+import { createSchema, readSchemaSnapshot, type SchemaSnapshot } from '../db/schema/schema.repository';
 import { loadSchemaDefinition, type SchemaDefinition, type SchemaKind } from '../db/schema/schema-definition';
 import { type Cell, describeCell } from '../domain/cell';
 import { maskUrl } from '../domain/connection-url';
@@ -92,7 +93,7 @@ export async function syncSchema(
   if (options.dryRun) {
     return { action: decide(await inspectSchema(handle, kind)), revision: definition.revision, tableCount };
   }
-  return withSchemaLock(handle, options.lockTimeoutSeconds ?? 60, async (db) => {
+  return withDatabaseLock(handle, 'schema', options.lockTimeoutSeconds ?? 60, async (db) => {
     const action = decide(classifySchema(await readSchemaSnapshot({ ...handle, db }), definition));
     if (action === 'created') await createSchema(db, handle.dialect, definition);
     return { action, revision: definition.revision, tableCount };

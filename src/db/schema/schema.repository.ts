@@ -30,39 +30,6 @@ export async function readSchemaSnapshot(handle: AnyDatabaseHandle): Promise<Sch
 }
 
 /**
- * Runs `work` while holding the database's schema lock, so two syncs of one database never
- * interleave: MySQL's GET_LOCK on one pinned connection, SQLite's BEGIN IMMEDIATE (the whole
- * of `work` is then one transaction, rolled back if it throws). Waits up to `timeoutSeconds`.
- */
-export async function withSchemaLock<T>(
-  handle: AnyDatabaseHandle,
-  timeoutSeconds: number,
-  work: (db: Kysely<any>) => Promise<T>,
-): Promise<T> {
-  return (handle.db as Kysely<any>).connection().execute(async (conn) => {
-    if (handle.dialect === 'sqlite') {
-      await sql`BEGIN IMMEDIATE`.execute(conn);
-      try {
-        const result = await work(conn);
-        await sql`COMMIT`.execute(conn);
-        return result;
-      } catch (error) {
-        await sql`ROLLBACK`.execute(conn).catch(() => undefined);
-        throw error;
-      }
-    }
-    const name = `cellctl-schema-${handle.url.dialect === 'mysql' ? handle.url.database : ''}`;
-    const { rows } = await sql<{ got: number | null }>`SELECT GET_LOCK(${name}, ${timeoutSeconds}) AS got`.execute(conn);
-    if (rows[0]?.got !== 1) throw new Error(`timed out after ${timeoutSeconds}s waiting for the schema lock ${name}`);
-    try {
-      return await work(conn);
-    } finally {
-      await sql`SELECT RELEASE_LOCK(${name})`.execute(conn).catch(() => undefined);
-    }
-  });
-}
-
-/**
  * Creates every table of `definition` and stamps `alembic_version` with its revision, on a
  * connection that holds the schema lock of an empty database. On SQLite this is atomic; MySQL
  * DDL is not transactional, so on failure the tables created so far are dropped again.

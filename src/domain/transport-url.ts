@@ -1,0 +1,30 @@
+/**
+ * Checks a message-queue transport URL the way oslo.messaging's TransportURL.parse does when Nova
+ * validates `--transport-url`: a scheme is required, each comma-separated host may carry
+ * `user:pass@`, a bracketed IPv6 address must be closed, a port must be a number. Returns the
+ * reason it is invalid (Nova prints it after "Invalid transport URL: "), or undefined when valid.
+ */
+export function transportUrlProblem(raw: string): string | undefined {
+  const scheme = raw.match(/^([A-Za-z][A-Za-z0-9+.-]*):/);
+  if (!scheme) return 'No scheme specified';
+  const rest = raw.slice(scheme[0].length);
+  if (!rest.startsWith('//')) return undefined;
+  const netloc = rest.slice(2).split(/[/?#]/, 1)[0];
+  for (const entry of netloc.split(',')) {
+    if (!entry) continue;
+    const hostport = entry.includes('@') ? entry.slice(entry.lastIndexOf('@') + 1) : entry;
+    let port: string | undefined;
+    if (hostport.startsWith('[')) {
+      const end = hostport.indexOf(']');
+      if (end < 0) return 'Invalid IPv6 URL';
+      const after = hostport.slice(end + 1);
+      port = after.includes(':') ? after.slice(after.indexOf(':') + 1) : undefined;
+    } else if (hostport.includes(':')) {
+      port = hostport.slice(hostport.indexOf(':') + 1);
+    }
+    if (port !== undefined && port !== '' && !/^\s*[+-]?\d+\s*$/.test(port)) {
+      return `invalid literal for int() with base 10: '${port}'`;
+    }
+  }
+  return undefined;
+}
