@@ -5,7 +5,7 @@ import type { DatabaseContext } from '../services/database-context.service';
 /** The services layer, as the lazily loaded module commands call. */
 export type Services = typeof import('../services/index');
 import { parseOutputFormat, type ColumnSpec, type OutputFormat } from './output/output-format';
-import { renderList, renderObject, type Row } from './output/renderers';
+import { renderDocument, renderList, renderObject, type Row } from './output/renderers';
 
 /** The process around a CLI run: streams, environment, directories (injected for in-process tests). */
 export interface CliIo {
@@ -125,6 +125,11 @@ export class CliContext {
   /** Renders one record in the chosen format (-f, -c) to stdout. */
   printObject(row: Row, columns: ColumnSpec[]): void {
     this.out(renderObject(row, columns, { format: this.globals.format, select: this.globals.column }));
+  }
+
+  /** Renders a nested document to stdout: JSON or YAML as chosen by -f (callers handle the other formats). */
+  printDocument(value: unknown): void {
+    this.out(renderDocument(value, this.globals.format === 'yaml' ? 'yaml' : 'json'));
   }
 
   /** A notice on stderr (silenced by -q). Never carries secrets. */

@@ -2,8 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command, Option } from 'commander';
 import type { CliContext } from './cli-context';
+import { cellCommand } from './commands/cell/cell.command';
+import { cell0Command } from './commands/cell0/cell0.command';
 import { apiDbCommand } from './commands/db/api-db.command';
 import { dbCommand } from './commands/db/db.command';
+import { simpleCellSetupCommand } from './commands/setup/simple-cell-setup.command';
+import { hostCommand } from './commands/host/host.command';
 import { formatExitCodes } from './exit-codes';
 import { OUTPUT_FORMATS } from './output/output-format';
 
@@ -41,6 +45,10 @@ export function buildProgram(ctx: CliContext): Command {
 
   program.addCommand(apiDbCommand(ctx));
   program.addCommand(dbCommand(ctx));
+  program.addCommand(cellCommand(ctx));
+  program.addCommand(cell0Command(ctx));
+  program.addCommand(simpleCellSetupCommand(ctx));
+  program.addCommand(hostCommand(ctx));
 
   program.hook('preAction', (_root, action) => {
     ctx.setGlobals(action.optsWithGlobals(), action.getOptionValueSourceWithGlobals('format') === 'cli');

@@ -1,4 +1,8 @@
 // The services the CLI calls, as one module it loads when a command runs (not at start-up).
 export * from './cell-lookup.service';
+export * from './cell.service';
+export * from './cell0.service';
 export * from './database-context.service';
+export * from './host.service';
 export * from './schema.service';
+export * from './simple-cell-setup.service';

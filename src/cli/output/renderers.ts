@@ -96,6 +96,14 @@ export function renderObject(row: Row, columns: ColumnSpec[], options: RenderOpt
 }
 
 /**
+ * Renders a nested document (objects and arrays of scalars) as JSON or YAML, for results whose
+ * shape is not a table (e.g. `cell ensure`'s list of changes). Other formats are the caller's.
+ */
+export function renderDocument(value: unknown, format: 'json' | 'yaml'): string {
+  return format === 'json' ? `${JSON.stringify(value, null, 2)}\n` : renderYaml(value);
+}
+
+/**
  * Returns the columns `-c` selects, in the order given, each named by key or by header
  * (case-insensitive); all columns when `select` is empty. Throws InvalidOptionError otherwise.
  */
@@ -181,7 +189,7 @@ function csvField(value: Scalar): string {
   return displayText(value);
 }
 
-function renderYaml(data: Row | Row[]): string {
+function renderYaml(data: unknown): string {
   const { Document, visit } = yamlLibrary();
   const doc = new Document(data);
   visit(doc, {

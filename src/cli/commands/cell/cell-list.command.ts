@@ -1,0 +1,16 @@
+import { Command } from 'commander';
+import type { CliContext } from '../../cli-context';
+import { defineAction } from '../../command-kit';
+import { CELL_COLUMNS, cellRow } from './cell-output';
+
+/** `cellctl cell list`: every cell, cell0 included, sorted by name. */
+export function cellListCommand(ctx: CliContext): Command {
+  const command = new Command('list').description('list every cell, cell0 included, sorted by name (URLs masked unless --show-secrets)');
+  return defineAction(ctx, command, [{ code: 0, meaning: 'listed (possibly no cells)' }], async () => {
+    const { listCells } = await ctx.services();
+    const cells = await listCells(await ctx.databases());
+    // Unnamed cells sort first, as in Nova's list_cells; the UUID breaks ties between equal names.
+    cells.sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '') || a.uuid.localeCompare(b.uuid));
+    ctx.printList(cells.map((c) => cellRow(ctx, c)), CELL_COLUMNS);
+  });
+}

@@ -1,0 +1,161 @@
+import { Command } from 'commander';
+import { describeCell } from '../../../domain/cell';
+import { ConflictingOptionsError, InvalidOptionError } from '../../../domain/errors';
+import type { DiscoverHostsResult, HostCellRef, HostDiscoveryEvent, WaitForHostsResult } from '../../../services/host.service';
+import type { CliContext } from '../../cli-context';
+import { defineAction } from '../../command-kit';
+import { EXIT_ENVIRONMENT, EXIT_SUCCESS } from '../../exit-codes';
+import type { ColumnSpec } from '../../output/output-format';
+
+/** The columns of `host discover` (JSON keys). */
+export const HOST_DISCOVER_COLUMNS: ColumnSpec[] = [{ key: 'host' }, { key: 'cell_name' }, { key: 'cell_uuid' }];
+
+/** Printed on stderr after host mappings change. */
+export const SCHEDULER_CACHE_NOTE =
+  'note: running nova-scheduler processes cache cells and host mappings until they are restarted or sent SIGHUP';
+
+/** --strict with nothing new mapped, or --wait-for timed out. */
+const EXIT_NOTHING_MAPPED_OR_TIMED_OUT = 1;
+
+/** --timeout's default when only --wait-for is given. */
+const DEFAULT_WAIT_TIMEOUT_SECONDS = 300;
+
+interface DiscoverFlags {
+  cell?: string;
+  byService?: boolean;
+  strict?: boolean;
+  waitFor?: string[];
+  timeout?: string;
+  dryRun?: boolean;
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** `cellctl host discover`: map the compute hosts of every cell (or one) that have no host mapping. */
+export function hostDiscoverCommand(ctx: CliContext): Command {
+  const command = new Command('discover')
+    .description(
+      'map unmapped compute hosts of every cell but cell0 (disabled cells included) to their cell, ' +
+        'and list the hosts this run mapped; safe to run in parallel',
+    )
+    .option('--cell <name-or-uuid>', 'scan only this cell')
+    .option('--by-service', 'map the hosts of nova-compute services (e.g. ironic) instead of unmapped compute nodes')
+    .option('--strict', 'exit 1 when no new host was mapped')
+    .option('--wait-for <hosts>', 'keep discovering until these hosts (comma-separated, repeatable) are mapped to a cell', collect)
+    .option('--timeout <seconds>', `give up waiting after this many seconds (with --wait-for; default ${DEFAULT_WAIT_TIMEOUT_SECONDS})`)
+    .option('--dry-run', 'list the hosts that would be mapped and write nothing');
+  return defineAction(
+    ctx,
+    command,
+    [
+      { code: 0, meaning: 'done: new hosts mapped, or nothing left to map (without --strict)' },
+      {
+        code: EXIT_NOTHING_MAPPED_OR_TIMED_OUT,
+        meaning: '--strict and no new host was mapped; or --wait-for and the timeout passed with hosts still unmapped (named on stderr)',
+      },
+      {
+        code: 127,
+        meaning:
+          'invalid input: unknown flag, unknown or ambiguous cell, --cell cell0 (it never has hosts), ' +
+          '--timeout without --wait-for or not a number, an empty --wait-for, --wait-for with --dry-run',
+      },
+      {
+        code: EXIT_ENVIRONMENT,
+        meaning: 'the environment failed: a cell database could not be scanned (named on stderr; the other cells were), or the API database',
+      },
+    ],
+    async (flags: DiscoverFlags) => {
+      const wait = parseWaitFlags(flags);
+      const { discoverHosts, waitForHosts } = await ctx.services();
+      const dbs = await ctx.databases();
+      const onEvent = eventPrinter(ctx, flags, wait?.timeoutSeconds);
+      const options = { cell: flags.cell, byService: flags.byService, dryRun: flags.dryRun, onEvent };
+      const result: DiscoverHostsResult & Partial<WaitForHostsResult> = wait
+        ? await waitForHosts(dbs, { ...options, hosts: wait.hosts, timeoutMs: wait.timeoutSeconds * 1000 })
+        : await discoverHosts(dbs, options);
+
+      ctx.printList(
+        result.mapped.map((m) => ({ host: m.host, cell_name: m.cell.name, cell_uuid: m.cell.uuid })),
+        HOST_DISCOVER_COLUMNS,
+      );
+      reportSummary(ctx, result);
+      if (result.missing?.length) {
+        ctx.error(`timed out after ${wait?.timeoutSeconds} s: not mapped to any cell: ${result.missing.join(', ')}`);
+      }
+      if (result.failures.length) return EXIT_ENVIRONMENT;
+      if (result.missing?.length) return EXIT_NOTHING_MAPPED_OR_TIMED_OUT;
+      if (flags.strict && result.mapped.length === 0) return EXIT_NOTHING_MAPPED_OR_TIMED_OUT;
+      return EXIT_SUCCESS;
+    },
+  );
+}
+
+/** Checks the flag combinations of waiting; undefined when not waiting. Throws 127 errors. */
+function parseWaitFlags(flags: DiscoverFlags): { hosts: string[]; timeoutSeconds: number } | undefined {
+  if (flags.waitFor === undefined) {
+    if (flags.timeout !== undefined) throw new ConflictingOptionsError('--timeout needs --wait-for (the hosts to wait for)');
+    return undefined;
+  }
+  if (flags.dryRun) throw new ConflictingOptionsError('--wait-for cannot be combined with --dry-run (a dry run maps nothing to wait for)');
+  const hosts = [...new Set(flags.waitFor.flatMap((v) => v.split(',')).map((h) => h.trim()).filter((h) => h.length > 0))];
+  if (hosts.length === 0) throw new InvalidOptionError('--wait-for needs at least one host name (comma-separated)');
+  let timeoutSeconds = DEFAULT_WAIT_TIMEOUT_SECONDS;
+  if (flags.timeout !== undefined) {
+    if (!/^\s*\d+(\.\d+)?\s*$/.test(flags.timeout)) {
+      throw new InvalidOptionError(`invalid --timeout '${flags.timeout}': expected a number of seconds, 0 or more`);
+    }
+    timeoutSeconds = Number(flags.timeout);
+  }
+  return { hosts, timeoutSeconds };
+}
+
+function describeRef(ref: HostCellRef): string {
+  return ref.name && ref.uuid ? `${ref.name} (${ref.uuid})` : (ref.uuid ?? ref.name ?? 'unknown');
+}
+
+/** Prints warnings and errors as discovery meets them, and the progress of waiting. */
+function eventPrinter(ctx: CliContext, flags: DiscoverFlags, timeoutSeconds: number | undefined): (event: HostDiscoveryEvent) => void {
+  let lastMissing: string | undefined;
+  return (event) => {
+    switch (event.type) {
+      case 'host-in-other-cell': {
+        const { host, cell, mappedTo } = event.conflict;
+        const left = flags.byService ? 'left as it is' : 'left as it is (its compute nodes stay unmapped)';
+        ctx.warn(`host ${host} of cell ${describeCell(cell)} is already mapped to cell ${describeRef(mappedTo)}; ${left}`);
+        return;
+      }
+      case 'cell-failed': {
+        const { cell, error } = event.failure;
+        ctx.error(`cell ${describeCell(cell)}: ${error instanceof Error ? error.message : String(error)}`);
+        return;
+      }
+      case 'waiting': {
+        const missing = event.missing.join(', ');
+        if (lastMissing === undefined) ctx.notice(`waiting up to ${timeoutSeconds} s for hosts to be mapped: ${missing}`);
+        else if (missing !== lastMissing) ctx.notice(`still waiting for: ${missing}`);
+        lastMissing = missing;
+      }
+    }
+  };
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function reportSummary(ctx: CliContext, result: DiscoverHostsResult): void {
+  if (result.cells.length === 0) {
+    ctx.notice('no cells to scan: no cell other than cell0 is mapped (cell0 never has hosts)');
+    return;
+  }
+  const scanned = `${plural(result.cells.length - result.failures.length, 'cell')} scanned`;
+  const marked = result.computeNodesMarked ? `; ${plural(result.computeNodesMarked, 'compute node')} marked mapped` : '';
+  if (result.dryRun) {
+    ctx.notice(`dry run: would map ${plural(result.mapped.length, 'new host')} (${scanned}${marked.replace('marked', 'to mark')}); nothing written`);
+    return;
+  }
+  ctx.notice(`mapped ${plural(result.mapped.length, 'new host')} (${scanned}${marked})`);
+  if (result.mapped.length > 0) ctx.notice(SCHEDULER_CACHE_NOTE);
+}

@@ -1,0 +1,51 @@
+import { Command } from 'commander';
+import { DuplicateCellError, InvalidTransportUrlError, MissingCellUrlError, SchemaRefusedError } from '../../../domain/errors';
+import type { CliContext } from '../../cli-context';
+import { defineAction } from '../../command-kit';
+import { cellDefaults, SCHEDULER_CACHE_NOTE } from '../cell/cell-output';
+
+/** `cellctl simple-cell-setup`: cell0, one cell, schemas, hosts, in one idempotent step. */
+export function simpleCellSetupCommand(ctx: CliContext): Command {
+  const command = new Command('simple-cell-setup')
+    .description(
+      'set up a whole deployment: cell0, one cell for [database] (named cell1 when created), both schemas, its hosts discovered. ' +
+        'Idempotent; a fresh install without compute hosts is fine',
+    )
+    .option('--transport-url <url>', "the cell's message queue URL (default: [DEFAULT] transport_url)")
+    .option('--dry-run', 'report, write nothing');
+  return defineAction(
+    ctx,
+    command,
+    [
+      { code: 0, meaning: 'the deployment is set up (now, or already)' },
+      { code: 1, meaning: 'no transport URL, or an invalid one', errors: [MissingCellUrlError, InvalidTransportUrlError] },
+      { code: 2, meaning: "another cell already has the name cell1, the database or the transport URL: 'already exists' and its UUID", errors: [DuplicateCellError] },
+      { code: 3, meaning: 'a database holds another schema (nothing written to it)', errors: [SchemaRefusedError] },
+      { code: 255, meaning: 'a database could not be reached, or the cell could not be scanned for hosts' },
+    ],
+    async (options: { transportUrl?: string; dryRun?: boolean }) => {
+      const { simpleCellSetup } = await ctx.services();
+      const result = await simpleCellSetup(await ctx.databases(), options, cellDefaults(ctx));
+      const would = result.dryRun ? 'would be ' : '';
+      ctx.notice(result.cell0.action === 'exists' ? 'Cell0 is already setup' : `cell0 ${would}mapped: ${result.cell0.cell.uuid}`);
+      ctx.notice(
+        result.cellAction === 'exists'
+          ? `cell ${result.cell.name ?? result.cell.uuid} already maps [database] (${result.cell.uuid})`
+          : `cell ${result.cell.name} ${would}created for [database]${result.dryRun ? '' : ` (${result.cell.uuid})`}`,
+      );
+      const discovery = result.discovery;
+      discovery?.failures.forEach((f) => ctx.error(f.error));
+      const found = discovery?.mapped.map((m) => m.host) ?? [];
+      if (found.length) ctx.notice(`hosts ${would}mapped: ${found.join(', ')}`);
+      else if (discovery) ctx.notice('no compute hosts to map yet: run `cellctl host discover` once nova-compute services have registered');
+      if (!result.dryRun) {
+        ctx.printList(
+          [result.cell0.cell, result.cell].map((c) => ({ name: c.name, uuid: c.uuid, database_connection: ctx.displayUrl(c.databaseConnection) })),
+          [{ key: 'name' }, { key: 'uuid' }, { key: 'database_connection' }],
+        );
+        if (result.cell0.action === 'created' || result.cellAction === 'created' || found.length) ctx.notice(SCHEDULER_CACHE_NOTE);
+      }
+      return discovery?.failures.length ? 255 : 0;
+    },
+  );
+}

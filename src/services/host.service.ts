@@ -1,0 +1,372 @@
+import {
+  deleteHostMapping,
+  findHostMapping,
+  findHostMappings,
+  insertHostMappingsIgnoringExisting,
+  listHostMappings,
+} from '../db/api/host-mapping.repository';
+import { countLiveComputeNodesOnHost, listUnmappedComputeNodes, markComputeNodesMapped, resetComputeNodesMapped } from '../db/cell/compute-node.repository';
+import { countLiveInstancesOnHost } from '../db/cell/instance.repository';
+import { listComputeServiceHosts } from '../db/cell/service.repository';
+import { toDbTimestamp } from '../db/dialect';
+import { type Cell, describeCell, isCell0 } from '../domain/cell';
+import {
+  HostHasInstancesError,
+  HostInOtherCellError,
+  HostNotMappedError,
+  InvalidOptionError,
+  MissingSettingError,
+} from '../domain/errors';
+import { mapBounded } from './bounded-parallel';
+import { listCells, resolveCell } from './cell-lookup.service';
+import type { DatabaseContext } from './database-context.service';
+
+/** How many cell databases host discovery scans at once. */
+export const HOST_DISCOVERY_PARALLELISM = 4;
+
+/** The pause between two discovery rounds while waiting for hosts, unless the caller chooses. */
+export const DEFAULT_HOST_WAIT_INTERVAL_MS = 1000;
+
+// NOTE: bounds the IN (...) lists sent in one statement (SQLite's variable limit, packet sizes).
+const CHUNK = 500;
+
+/** A cell as host results name it (the cell of a mapping may be unknown to an older listing). */
+export interface HostCellRef {
+  uuid: string | null;
+  name: string | null;
+}
+
+/** A host this run mapped (or, in a dry run, would map) to a cell. */
+export interface MappedHost {
+  host: string;
+  cell: Cell;
+}
+
+/** A host found in one cell while its host mapping names another: left as it is. */
+export interface HostConflict {
+  host: string;
+  /** The cell being scanned, where the host was found. */
+  cell: Cell;
+  /** The cell the existing host mapping points at. */
+  mappedTo: HostCellRef;
+}
+
+/** A cell whose scan failed (unreachable database, missing schema...); the others still ran. */
+export interface CellScanFailure {
+  cell: Cell;
+  error: unknown;
+}
+
+/** What discovery reports while it runs (warnings as they are found, waiting rounds). */
+export type HostDiscoveryEvent =
+  | { type: 'host-in-other-cell'; conflict: HostConflict }
+  | { type: 'cell-failed'; failure: CellScanFailure }
+  | { type: 'waiting'; missing: string[]; round: number; elapsedMs: number; timeoutMs: number };
+
+/** Options of discoverHosts. */
+export interface DiscoverHostsOptions {
+  /** Scan only this cell (name or UUID); by default every cell but cell0, disabled ones included. */
+  cell?: string;
+  /** Map the hosts of live `nova-compute` services instead of unmapped compute nodes. */
+  byService?: boolean;
+  /** Report what would be mapped and write nothing. */
+  dryRun?: boolean;
+  /** The clock (host mappings' created_at; waiting deadlines). */
+  now?: () => Date;
+  onEvent?: (event: HostDiscoveryEvent) => void;
+}
+
+/** The outcome of one discovery pass over the cells. */
+export interface DiscoverHostsResult {
+  dryRun: boolean;
+  /** The cells scanned (or tried), in id order. */
+  cells: Cell[];
+  /** The hosts this run mapped (in a dry run: would map), sorted by host name. */
+  mapped: MappedHost[];
+  /** Hosts found in a cell but mapped to another one (not changed). */
+  conflicts: HostConflict[];
+  /** Cells that could not be scanned. */
+  failures: CellScanFailure[];
+  /** Compute nodes marked `mapped = 1` (in a dry run: that would be). */
+  computeNodesMarked: number;
+}
+
+interface CellScan {
+  cell: Cell;
+  mapped: string[];
+  conflicts: HostConflict[];
+  computeNodesMarked: number;
+  error?: unknown;
+}
+
+/**
+ * Maps the hosts of the cells' unmapped compute nodes (or, with `byService`, of their
+ * `nova-compute` services) that have no host mapping yet, and marks the compute nodes of hosts
+ * mapped to their own cell as mapped. Cells are scanned a few at a time; a cell that fails is
+ * recorded in `failures` and the others go on. Safe in parallel with other runs (and Nova's):
+ * host mappings are inserted with insert-ignore, one host at a time, so a host a concurrent run
+ * mapped first is neither an error nor reported here. Idempotent. Throws the lookup errors of
+ * resolveCell, and InvalidOptionError for cell0 (it never has hosts).
+ */
+export async function discoverHosts(dbs: DatabaseContext, options: DiscoverHostsOptions = {}): Promise<DiscoverHostsResult> {
+  const allCells = await listCells(dbs);
+  let cells: Cell[];
+  if (options.cell !== undefined) {
+    const cell = await resolveCell(dbs, options.cell);
+    if (isCell0(cell)) {
+      throw new InvalidOptionError(`cell0 never has hosts (${describeCell(cell)}): host discovery skips it; name another cell or leave --cell out`);
+    }
+    cells = [cell];
+  } else {
+    cells = allCells.filter((c) => !isCell0(c));
+  }
+  const cellsById = new Map(allCells.map((c) => [c.id, c]));
+  const now = options.now ?? (() => new Date());
+  const scans = await mapBounded(cells, HOST_DISCOVERY_PARALLELISM, async (cell) => {
+    try {
+      const scan = await scanCell(dbs, cell, cellsById, { byService: !!options.byService, dryRun: !!options.dryRun, now });
+      scan.conflicts.forEach((conflict) => options.onEvent?.({ type: 'host-in-other-cell', conflict }));
+      return scan;
+    } catch (error) {
+      options.onEvent?.({ type: 'cell-failed', failure: { cell, error } });
+      return { cell, mapped: [], conflicts: [], computeNodesMarked: 0, error };
+    }
+  });
+  return mergeScans(cells, scans, !!options.dryRun);
+}
+
+async function scanCell(
+  dbs: DatabaseContext,
+  cell: Cell,
+  cellsById: Map<number, Cell>,
+  options: { byService: boolean; dryRun: boolean; now: () => Date },
+): Promise<CellScan> {
+  if (!cell.databaseConnection) throw new MissingSettingError(`cell ${describeCell(cell)} has no database_connection`);
+  const { db: cellDb } = await dbs.cell(cell.databaseConnection);
+  // Host name -> ids of its unmapped compute nodes (none with --by-service: `mapped` is left alone).
+  const candidates = new Map<string, number[]>();
+  if (options.byService) {
+    for (const host of await listComputeServiceHosts(cellDb)) if (host) candidates.set(host, []);
+  } else {
+    for (const node of await listUnmappedComputeNodes(cellDb)) {
+      // NOTE: a node without a host name cannot be mapped (host_mappings.host is NOT NULL).
+      if (!node.host) continue;
+      candidates.set(node.host, [...(candidates.get(node.host) ?? []), node.id]);
+    }
+  }
+  const { db: api } = await dbs.api();
+  const hosts = [...candidates.keys()].sort(compareText);
+  const existing = new Map<string, number>();
+  for (let i = 0; i < hosts.length; i += CHUNK) {
+    for (const row of await findHostMappings(api, hosts.slice(i, i + CHUNK))) existing.set(row.host, row.cell_id);
+  }
+
+  const mapped: string[] = [];
+  const ownHosts: string[] = [];
+  const conflicts: HostConflict[] = [];
+  const createdAt = toDbTimestamp(options.now());
+  for (const host of hosts) {
+    let cellId = existing.get(host);
+    if (cellId === undefined) {
+      if (options.dryRun) {
+        mapped.push(host);
+        ownHosts.push(host);
+        continue;
+      }
+      // NOTE: one host per insert, so the row count says whether THIS run mapped it; a
+      // concurrent run that got there first makes it a no-op, never Nova's duplicate error.
+      if ((await insertHostMappingsIgnoringExisting(api, cell.id, [host], createdAt)) > 0) {
+        mapped.push(host);
+        ownHosts.push(host);
+        continue;
+      }
+      cellId = (await findHostMapping(api, host))?.cell_id;
+      // Mapped and unmapped again by others in between: the next run will see it.
+      if (cellId === undefined) continue;
+    }
+    if (cellId === cell.id) ownHosts.push(host);
+    else {
+      const other = cellsById.get(cellId);
+      conflicts.push({ host, cell, mappedTo: other ? { uuid: other.uuid, name: other.name } : { uuid: null, name: `cell id ${cellId}` } });
+    }
+  }
+
+  // NOTE: unlike Nova, nodes whose host was already mapped to this cell are marked too (Nova's
+  // simple_cell_setup maps hosts without marking their nodes, which then stay at 0 forever).
+  const nodeIds = ownHosts.flatMap((h) => candidates.get(h) ?? []);
+  if (!options.dryRun) {
+    for (let i = 0; i < nodeIds.length; i += CHUNK) await markComputeNodesMapped(cellDb, nodeIds.slice(i, i + CHUNK));
+  }
+  return { cell, mapped, conflicts, computeNodesMarked: nodeIds.length };
+}
+
+function mergeScans(cells: Cell[], scans: CellScan[], dryRun: boolean): DiscoverHostsResult {
+  const mapped: MappedHost[] = [];
+  const conflicts: HostConflict[] = [];
+  const claimed = new Map<string, Cell>();
+  for (const scan of scans) {
+    conflicts.push(...scan.conflicts);
+    for (const host of scan.mapped) {
+      const first = claimed.get(host);
+      // NOTE: only a dry run can claim one host in two cells (a real run's insert-ignore lets
+      // one cell win); report it as the conflict the real run would meet.
+      if (first) conflicts.push({ host, cell: scan.cell, mappedTo: { uuid: first.uuid, name: first.name } });
+      else {
+        claimed.set(host, scan.cell);
+        mapped.push({ host, cell: scan.cell });
+      }
+    }
+  }
+  mapped.sort((a, b) => compareText(a.host, b.host) || a.cell.id - b.cell.id);
+  return {
+    dryRun,
+    cells,
+    mapped,
+    conflicts,
+    failures: scans.filter((s) => s.error !== undefined).map((s) => ({ cell: s.cell, error: s.error })),
+    computeNodesMarked: scans.reduce((n, s) => n + s.computeNodesMarked, 0),
+  };
+}
+
+/** Options of waitForHosts: discovery's, plus the hosts to wait for and for how long. */
+export interface WaitForHostsOptions extends Omit<DiscoverHostsOptions, 'dryRun'> {
+  /** Host names that must all be mapped (to any cell). */
+  hosts: string[];
+  /** How long to keep trying, in milliseconds (0: one round). */
+  timeoutMs: number;
+  /** The pause between rounds (default DEFAULT_HOST_WAIT_INTERVAL_MS). */
+  intervalMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+/** The outcome of waiting: every round's discoveries, and the hosts still unmapped at the end. */
+export interface WaitForHostsResult extends DiscoverHostsResult {
+  /** The waited-for hosts still without a host mapping (empty: all are mapped). */
+  missing: string[];
+  rounds: number;
+}
+
+/**
+ * Runs discoverHosts in rounds until every host of `hosts` has a host mapping (made by this run
+ * or anyone else) or `timeoutMs` has passed. `mapped` and `conflicts` gather all rounds (each
+ * conflict and cell failure is reported through `onEvent` once); `failures` are the last
+ * round's, so a cell that failed and recovered does not count. Throws like discoverHosts, and
+ * InvalidOptionError for an empty host list or a negative timeout.
+ */
+export async function waitForHosts(dbs: DatabaseContext, options: WaitForHostsOptions): Promise<WaitForHostsResult> {
+  const wanted = [...new Set(options.hosts.map((h) => h.trim()).filter((h) => h.length > 0))];
+  if (wanted.length === 0) throw new InvalidOptionError('no host names to wait for');
+  if (!(options.timeoutMs >= 0)) throw new InvalidOptionError(`invalid timeout ${options.timeoutMs} ms: must be 0 or more`);
+  const now = options.now ?? (() => new Date());
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const interval = options.intervalMs ?? DEFAULT_HOST_WAIT_INTERVAL_MS;
+  const start = now().getTime();
+  const reported = new Set<string>();
+  const onEvent = (event: HostDiscoveryEvent): void => {
+    const key =
+      event.type === 'host-in-other-cell'
+        ? `conflict|${event.conflict.host}|${event.conflict.cell.id}|${event.conflict.mappedTo.uuid}`
+        : event.type === 'cell-failed'
+          ? `failed|${event.failure.cell.id}|${event.failure.error instanceof Error ? event.failure.error.message : String(event.failure.error)}`
+          : undefined;
+    if (key !== undefined) {
+      if (reported.has(key)) return;
+      reported.add(key);
+    }
+    options.onEvent?.(event);
+  };
+
+  const mapped: MappedHost[] = [];
+  const conflicts = new Map<string, HostConflict>();
+  let computeNodesMarked = 0;
+  for (let round = 1; ; round++) {
+    const pass = await discoverHosts(dbs, { ...options, dryRun: false, now, onEvent });
+    mapped.push(...pass.mapped);
+    computeNodesMarked += pass.computeNodesMarked;
+    for (const c of pass.conflicts) conflicts.set(`${c.host}|${c.cell.id}`, c);
+    const { db: api } = await dbs.api();
+    const found = new Set((await findHostMappings(api, wanted)).map((r) => r.host));
+    const missing = wanted.filter((h) => !found.has(h));
+    const elapsedMs = now().getTime() - start;
+    if (missing.length === 0 || elapsedMs >= options.timeoutMs) {
+      mapped.sort((a, b) => compareText(a.host, b.host) || a.cell.id - b.cell.id);
+      return { ...pass, mapped, conflicts: [...conflicts.values()], computeNodesMarked, missing, rounds: round };
+    }
+    onEvent({ type: 'waiting', missing, round, elapsedMs, timeoutMs: options.timeoutMs });
+    await sleep(Math.min(interval, options.timeoutMs - elapsedMs));
+  }
+}
+
+/** A host mapping as `host list` shows it. */
+export interface HostEntry {
+  host: string;
+  cell: HostCellRef & { uuid: string };
+}
+
+/**
+ * Every host mapping, or one cell's, sorted by host name (compared as Nova's Python does, the
+ * same on both dialects). Throws the lookup errors of resolveCell.
+ */
+export async function listHosts(dbs: DatabaseContext, options: { cell?: string } = {}): Promise<HostEntry[]> {
+  const cell = options.cell !== undefined ? await resolveCell(dbs, options.cell) : undefined;
+  const { db } = await dbs.api();
+  const rows = await listHostMappings(db, cell?.id);
+  return rows
+    .map((r) => ({ host: r.host, cell: { uuid: r.cellUuid, name: r.cellName } }))
+    .sort((a, b) => compareText(a.host, b.host));
+}
+
+/** Options of deleteHost. */
+export interface DeleteHostOptions {
+  /** The cell (name or UUID) the host must be mapped to. */
+  cell: string;
+  host: string;
+  dryRun?: boolean;
+}
+
+/** The outcome of deleteHost. */
+export interface DeleteHostResult {
+  host: string;
+  cell: Cell;
+  /** The host's live compute nodes marked unmapped (in a dry run: that would be). */
+  computeNodes: number;
+  dryRun: boolean;
+}
+
+/**
+ * Removes a host from its cell: marks its live compute nodes unmapped (`mapped = 0`, so a later
+ * discovery maps it again) and deletes its host mapping, in that order, so that a run stopped
+ * in between is completed by running it again. Throws HostNotMappedError, HostInOtherCellError
+ * (naming that cell) or HostHasInstancesError before writing anything, and resolveCell's errors.
+ */
+export async function deleteHost(dbs: DatabaseContext, options: DeleteHostOptions): Promise<DeleteHostResult> {
+  const cell = await resolveCell(dbs, options.cell);
+  const { db: api } = await dbs.api();
+  const mapping = await findHostMapping(api, options.host);
+  if (!mapping) throw new HostNotMappedError(`host ${options.host} is not mapped to any cell`);
+  if (mapping.cell_id !== cell.id) {
+    const other = (await listCells(dbs)).find((c) => c.id === mapping.cell_id);
+    const where = other ? describeCell(other) : `cell id ${mapping.cell_id}`;
+    throw new HostInOtherCellError(`host ${options.host} is not in cell ${describeCell(cell)}: it is mapped to cell ${where}`);
+  }
+  if (!cell.databaseConnection) throw new MissingSettingError(`cell ${describeCell(cell)} has no database_connection`);
+  const { db: cellDb } = await dbs.cell(cell.databaseConnection);
+  const instances = await countLiveInstancesOnHost(cellDb, options.host);
+  if (instances > 0) {
+    throw new HostHasInstancesError(
+      `${instances === 1 ? 'there is 1 live instance' : `there are ${instances} live instances`} on host ${options.host} in cell ${describeCell(cell)}; move or delete them first`,
+    );
+  }
+  const computeNodes = await countLiveComputeNodesOnHost(cellDb, options.host);
+  if (!options.dryRun) {
+    await resetComputeNodesMapped(cellDb, [options.host]);
+    await deleteHostMapping(api, options.host);
+  }
+  return { host: options.host, cell, computeNodes, dryRun: !!options.dryRun };
+}
+
+// NOTE: plain code-unit order, as Python's sorted() orders Nova's listings; SQL collations differ
+// between MySQL (case-insensitive) and SQLite (binary).
+function compareText(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

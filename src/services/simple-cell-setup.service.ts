@@ -1,0 +1,57 @@
+import type { Cell } from '../domain/cell';
+import { maskUrl } from '../domain/connection-url';
+import { InvalidTransportUrlError, MissingCellUrlError } from '../domain/errors';
+import { transportUrlProblem } from '../domain/transport-url';
+import { listCells } from './cell-lookup.service';
+import { createCell, type CellDefaults } from './cell.service';
+import { setupCell0, type SetupCell0Result } from './cell0.service';
+import type { DatabaseContext } from './database-context.service';
+import { discoverHosts, type DiscoverHostsResult } from './host.service';
+import { syncSchemas, type SyncSchemaResult } from './schema.service';
+
+/** The name simple-cell-setup gives the cell it creates (Nova leaves it unnamed). */
+export const SIMPLE_SETUP_CELL_NAME = 'cell1';
+
+/** What simple-cell-setup did, step by step. */
+export interface SimpleCellSetupResult {
+  cell0: SetupCell0Result;
+  cell: Cell;
+  cellAction: 'created' | 'exists';
+  schema: SyncSchemaResult;
+  /** Undefined in a dry run that would create the cell (there is nothing to scan yet). */
+  discovery?: DiscoverHostsResult;
+  dryRun: boolean;
+}
+
+/**
+ * A whole deployment in one step: cell0 (mapped, schema created), one cell for the configured
+ * `[database]` (reused when a cell already maps that database, else created as `cell1`), its
+ * schema, and its hosts discovered. Idempotent on an existing deployment; unlike Nova, a fresh
+ * install with no compute hosts yet is not an error (`discovery.mapped` is then empty). Throws
+ * MissingCellUrlError/InvalidTransportUrlError (exit 1) and the errors of the steps it runs.
+ */
+export async function simpleCellSetup(
+  dbs: DatabaseContext,
+  input: { transportUrl?: string; dryRun?: boolean },
+  defaults: CellDefaults,
+): Promise<SimpleCellSetupResult> {
+  const transportUrl = input.transportUrl ?? defaults.transportUrl;
+  if (!transportUrl) throw new MissingCellUrlError('no transport URL: pass --transport-url or set [DEFAULT] transport_url');
+  const problem = transportUrlProblem(transportUrl);
+  if (problem) throw new InvalidTransportUrlError(`invalid transport URL ${maskUrl(transportUrl)}: ${problem}`);
+  const databaseConnection = dbs.localCellConnection();
+  dbs.checkUrl('cell', databaseConnection);
+
+  const cell0 = await setupCell0(dbs, { dryRun: input.dryRun });
+  const rendered = dbs.renderDatabaseUrl(databaseConnection);
+  let cell = (await listCells(dbs)).find((c) => c.databaseConnection && dbs.renderDatabaseUrl(c.databaseConnection) === rendered);
+  const cellAction = cell ? 'exists' : 'created';
+  if (!cell) {
+    const created = await createCell(dbs, { name: SIMPLE_SETUP_CELL_NAME, databaseConnection, transportUrl, dryRun: input.dryRun }, defaults);
+    cell = created.cell;
+  }
+  const [outcome] = await syncSchemas(dbs, [{ kind: 'cell', cell, connection: databaseConnection }], { dryRun: input.dryRun });
+  if (outcome.error) throw outcome.error;
+  const discovery = input.dryRun && cellAction === 'created' ? undefined : await discoverHosts(dbs, { cell: cell.uuid, dryRun: input.dryRun });
+  return { cell0, cell, cellAction, schema: outcome.result!, discovery, dryRun: Boolean(input.dryRun) };
+}
