@@ -27,7 +27,8 @@ export interface SimpleCellSetupResult {
  * A whole deployment in one step: cell0 (mapped, schema created), one cell for the configured
  * `[database]` (reused when a cell already maps that database, else created as `cell1`), its
  * schema, and its hosts discovered. Idempotent on an existing deployment; unlike Nova, a fresh
- * install with no compute hosts yet is not an error (`discovery.mapped` is then empty). Throws
+ * install with no compute hosts yet is not an error (`discovery.mapped` is then empty). Every
+ * step runs first as a dry run, so a refusal (duplicate, foreign schema) writes nothing. Throws
  * MissingCellUrlError/InvalidTransportUrlError (exit 1) and the errors of the steps it runs.
  */
 export async function simpleCellSetup(
@@ -41,17 +42,18 @@ export async function simpleCellSetup(
   if (problem) throw new InvalidTransportUrlError(`invalid transport URL ${maskUrl(transportUrl)}: ${problem}`);
   const databaseConnection = dbs.localCellConnection();
   dbs.checkUrl('cell', databaseConnection);
-
-  const cell0 = await setupCell0(dbs, { dryRun: input.dryRun });
   const rendered = dbs.renderDatabaseUrl(databaseConnection);
-  let cell = (await listCells(dbs)).find((c) => c.databaseConnection && dbs.renderDatabaseUrl(c.databaseConnection) === rendered);
-  const cellAction = cell ? 'exists' : 'created';
-  if (!cell) {
-    const created = await createCell(dbs, { name: SIMPLE_SETUP_CELL_NAME, databaseConnection, transportUrl, dryRun: input.dryRun }, defaults);
-    cell = created.cell;
-  }
-  const [outcome] = await syncSchemas(dbs, [{ kind: 'cell', cell, connection: databaseConnection }], { dryRun: input.dryRun });
-  if (outcome.error) throw outcome.error;
-  const discovery = input.dryRun && cellAction === 'created' ? undefined : await discoverHosts(dbs, { cell: cell.uuid, dryRun: input.dryRun });
-  return { cell0, cell, cellAction, schema: outcome.result!, discovery, dryRun: Boolean(input.dryRun) };
+  const existing = (await listCells(dbs)).find((c) => c.databaseConnection && dbs.renderDatabaseUrl(c.databaseConnection) === rendered);
+
+  // Every step first as a dry run (each makes all its checks), so a refusal writes nothing.
+  const steps = async (dryRun: boolean): Promise<SimpleCellSetupResult> => {
+    const cell0 = await setupCell0(dbs, { dryRun });
+    const cell = existing ?? (await createCell(dbs, { name: SIMPLE_SETUP_CELL_NAME, databaseConnection, transportUrl, dryRun }, defaults)).cell;
+    const [outcome] = await syncSchemas(dbs, [{ kind: 'cell', cell, connection: databaseConnection }], { dryRun });
+    if (outcome.error) throw outcome.error;
+    const discovery = dryRun && !existing ? undefined : await discoverHosts(dbs, { cell: cell.uuid, dryRun });
+    return { cell0, cell, cellAction: existing ? 'exists' : 'created', schema: outcome.result!, discovery, dryRun };
+  };
+  const plan = await steps(true);
+  return input.dryRun ? plan : steps(false);
 }

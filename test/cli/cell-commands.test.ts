@@ -131,6 +131,14 @@ describeEachDialect('cell and cell0 commands', (env) => {
       expect((await cellRows())[0].transport_url).toBe(template);
     });
 
+    it('exits 1 for an invalid transport URL, 5 for toggling cell0, 127 for --disabled with --enabled', async () => {
+      await cli('-q', 'cell0', 'setup');
+      expect((await cli('cell', 'ensure', '--name', 'cell1', '--transport-url', 'noscheme')).code).toBe(1);
+      expect((await cli('cell', 'ensure', '--name', 'cell0', '--disabled')).code).toBe(5);
+      expect((await cli('cell', 'ensure', '--name', 'cell1', '--disabled', '--enabled')).code).toBe(127);
+      expect((await cellRows()).map((r) => [r.name, r.disabled])).toEqual([['cell0', 0]]);
+    });
+
     it('lets concurrent ensure runs in separate processes create the cell exactly once', async () => {
       const runs = await Promise.all([1, 2, 3].map(() => runCellctlProcess(['--config-file', conf, 'cell', 'ensure', '--name', 'raced'], { cwd: env.dir })));
       expect(runs.map((r) => r.code)).toEqual([0, 0, 0]);
@@ -283,6 +291,20 @@ describeEachDialect('cell and cell0 commands', (env) => {
       expect(result.code).toBe(127);
       expect(result.stderr).toMatch(/pass --database-connection/);
       expect(await cellRows()).toHaveLength(0);
+    });
+
+    it('refuses a database another cell uses (2) and a database holding another schema (3)', async () => {
+      await cli('-q', 'cell', 'create', '--name', 'cell1');
+      const taken = await cli('cell0', 'setup', '--database-connection', local);
+      expect(taken.code).toBe(2);
+      expect(taken.stderr).toMatch(/already exists for another cell with uuid/);
+      const foreign = env.newUrl('foreign');
+      const foreignDb = createDatabaseContext({ apiDatabaseConnection: foreign, cwd: env.dir });
+      await (await foreignDb.api({ create: true })).db.schema.createTable('not_nova').addColumn('id', 'integer').execute();
+      await foreignDb.close();
+      const refused = await cli('cell0', 'setup', '--database-connection', foreign);
+      expect(refused.code).toBe(3);
+      expect((await cellRows()).map((r) => r.name)).toEqual(['cell1']);
     });
 
     it('writes nothing with --dry-run', async () => {

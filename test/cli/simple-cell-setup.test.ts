@@ -52,6 +52,21 @@ describeEachDialect('simple-cell-setup', (env) => {
     expect(hosts.stdout).toBe('compute1 cell1\n');
   });
 
+  it('refuses whole, writing nothing: 2 when another cell holds the name cell1, 3 when [database] holds another schema', async () => {
+    await cli('-q', 'api-db', 'sync');
+    await cli('-q', 'cell', 'create', '--name', 'cell1', '--database-connection', env.newUrl('elsewhere'), '--transport-url', 'rabbit://o@mq9/');
+    const taken = await cli('simple-cell-setup');
+    expect(taken.code).toBe(2);
+    expect(taken.stderr).toMatch(/a cell named 'cell1' already exists/);
+    expect((await cells()).map((c) => c.name)).toEqual(['cell1']);
+    await cli('-q', 'cell', 'delete', 'cell1');
+    const foreign = createDatabaseContext({ databaseConnection: local, cwd: env.dir });
+    await (await foreign.localCell({ create: true })).db.schema.createTable('not_nova').addColumn('id', 'integer').execute();
+    await foreign.close();
+    expect((await cli('simple-cell-setup')).code).toBe(3);
+    expect(await cells()).toEqual([]);
+  });
+
   it('exits 1 for an invalid transport URL and writes nothing; --dry-run writes nothing', async () => {
     await cli('-q', 'api-db', 'sync');
     expect((await cli('simple-cell-setup', '--transport-url', 'noscheme')).code).toBe(1);
