@@ -6,6 +6,8 @@ import { cellCommand } from './commands/cell/cell.command';
 import { cell0Command } from './commands/cell0/cell0.command';
 import { apiDbCommand } from './commands/db/api-db.command';
 import { dbCommand } from './commands/db/db.command';
+import { instanceCommand } from './commands/instance/instance.command';
+import { mapInstancesCommand } from './commands/instance/map-instances.command';
 import { simpleCellSetupCommand } from './commands/setup/simple-cell-setup.command';
 import { hostCommand } from './commands/host/host.command';
 import { formatExitCodes } from './exit-codes';
@@ -49,6 +51,8 @@ export function buildProgram(ctx: CliContext): Command {
   program.addCommand(cell0Command(ctx));
   program.addCommand(simpleCellSetupCommand(ctx));
   program.addCommand(hostCommand(ctx));
+  program.addCommand(mapInstancesCommand(ctx));
+  program.addCommand(instanceCommand(ctx));
 
   program.hook('preAction', (_root, action) => {
     ctx.setGlobals(action.optsWithGlobals(), action.getOptionValueSourceWithGlobals('format') === 'cli');

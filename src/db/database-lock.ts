@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import type { DatabaseHandle } from './connection';
+import { isRetryableTransactionError } from './dialect';
 
 async function inTransaction<DB, T>(conn: Kysely<DB>, begin: string, work: (db: Kysely<DB>) => Promise<T>): Promise<T> {
   await sql.raw(begin).execute(conn);
@@ -38,4 +39,22 @@ export async function withDatabaseLock<DB, T>(
       await sql`SELECT RELEASE_LOCK(${name})`.execute(conn).catch(() => undefined);
     }
   });
+}
+
+const TRANSACTION_ATTEMPTS = 8;
+
+/**
+ * Runs `work` in a transaction, running it again (after a short random pause) when it fails only
+ * because of a concurrent transaction (deadlock, lock wait, Galera conflict, SQLite busy). `work`
+ * must be safe to repeat: everything it did is rolled back before a retry.
+ */
+export async function inRetriedTransaction<DB, T>(db: Kysely<DB>, work: (trx: Kysely<DB>) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await db.transaction().execute(work);
+    } catch (error) {
+      if (attempt >= TRANSACTION_ATTEMPTS || !isRetryableTransactionError(error)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 25 * attempt));
+    }
+  }
 }

@@ -52,6 +52,22 @@ export function isDuplicateKeyError(error: unknown): boolean {
   );
 }
 
+/**
+ * True when a transaction failed only because it met a concurrent one and may simply be run
+ * again: InnoDB deadlocks and lock-wait timeouts (Galera reports certification conflicts as
+ * deadlocks too), and SQLite's busy database.
+ */
+export function isRetryableTransactionError(error: unknown): boolean {
+  const e = error as DriverErrorShape;
+  return (
+    e?.code === 'ER_LOCK_DEADLOCK' ||
+    e?.errno === 1213 ||
+    e?.code === 'ER_LOCK_WAIT_TIMEOUT' ||
+    e?.errno === 1205 ||
+    e?.code === 'SQLITE_BUSY'
+  );
+}
+
 const UNREACHABLE_CODES = new Set([
   'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET',
   'PROTOCOL_CONNECTION_LOST', 'ER_BAD_DB_ERROR', 'SQLITE_CANTOPEN', 'SQLITE_NOTADB', 'ENOENT',

@@ -4,5 +4,7 @@ export * from './cell.service';
 export * from './cell0.service';
 export * from './database-context.service';
 export * from './host.service';
+export * from './instance-verify.service';
+export * from './map-instances.service';
 export * from './schema.service';
 export * from './simple-cell-setup.service';

@@ -125,3 +125,36 @@ export async function clearApiMappings(db: Kysely<ApiDatabase>): Promise<void> {
   await db.deleteFrom('instance_mappings').execute();
   await db.deleteFrom('cell_mappings').execute();
 }
+
+/**
+ * Inserts `count` instances in multi-row statements, the way an old deployment holds them:
+ * every `deletedEvery`-th soft-deleted (deleted = id), every `softDeleteEvery`-th in vm_state
+ * soft-delete, every `hiddenEvery`-th hidden (a cross-cell resize shadow). Returns their UUIDs.
+ */
+export async function insertInstances(
+  db: Kysely<CellDatabase>,
+  count: number,
+  shares: { deletedEvery?: number; softDeleteEvery?: number; hiddenEvery?: number } = {},
+): Promise<string[]> {
+  const uuids: string[] = [];
+  const every = (n: number | undefined, i: number): boolean => n !== undefined && i % n === 0;
+  for (let start = 1; start <= count; start += 1000) {
+    const rows: NewInstancesRow[] = [];
+    for (let i = start; i < Math.min(start + 1000, count + 1); i += 1) {
+      const uuid = randomUUID();
+      uuids.push(uuid);
+      rows.push({
+        uuid,
+        project_id: `project-${i % 3}`,
+        user_id: `user-${i % 4}`,
+        vm_state: every(shares.softDeleteEvery, i) ? 'soft-delete' : 'active',
+        hidden: every(shares.hiddenEvery, i) ? 1 : i % 2 ? 0 : null,
+        deleted: every(shares.deletedEvery, i) ? -1 : 0,
+      });
+    }
+    await db.insertInto('instances').values(rows).execute();
+  }
+  // Nova marks a deleted row with its own id.
+  await db.updateTable('instances').set((eb) => ({ deleted: eb.ref('id') })).where('deleted', '=', -1).execute();
+  return uuids;
+}

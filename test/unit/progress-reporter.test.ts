@@ -127,6 +127,18 @@ describe('createProgress on a stream that is not a TTY', () => {
     expect(out.text()).toBe('L: 10/10 (100%), 2/s, ETA 0s\nfailed: cell1 unreachable\n');
   });
 
+  it('appends the latest detail after the counts', () => {
+    const out = collector(false);
+    const c = clock();
+    const progress = createProgress({ stream: out.stream, quiet: false, label: 'mapping', total: 10, intervalMs: 1000, now: c.now });
+    c.advance(1000);
+    progress.update(4, undefined, '3 mapped');
+    c.advance(1000);
+    progress.update(10);
+    progress.succeed('done');
+    expect(out.text()).toBe('mapping: 4/10 (40%), 4/s, ETA 2s, 3 mapped\nmapping: 10/10 (100%), 5/s, ETA 0s, 3 mapped\ndone\n');
+  });
+
   it('prints nothing but notices and failures when quiet', () => {
     const out = collector(false);
     const c = clock();

@@ -22,8 +22,8 @@ export interface ProgressOptions {
  * on a TTY the spinner's timer keeps the process alive until then.
  */
 export interface ProgressReporter {
-  /** Records `done` items (and the total, when it becomes known or changes). */
-  update(done: number, total?: number): void;
+  /** Records `done` items (and the total, when it becomes known or changes); `detail` follows the counts. */
+  update(done: number, total?: number, detail?: string): void;
   /** Prints a notice line (also when quiet) without breaking the spinner. */
   log(line: string): void;
   /** Ends with a success line (suppressed when quiet). */
@@ -69,7 +69,8 @@ export function createProgress(options: ProgressOptions): ProgressReporter {
         }).start()
       : undefined;
 
-  const counts = (at: number): string => describeProgress(done, total, at - startedAt);
+  let detail = '';
+  const counts = (at: number): string => `${describeProgress(done, total, at - startedAt)}${detail ? `, ${detail}` : ''}`;
   const writeLine = (line: string): void => {
     stream.write(line.endsWith('\n') ? line : `${line}\n`);
   };
@@ -85,11 +86,14 @@ export function createProgress(options: ProgressOptions): ProgressReporter {
   };
 
   return {
-    update(value: number, newTotal?: number): void {
+    update(value: number, newTotal?: number, newDetail?: string): void {
       if (finished) {
         return;
       }
       done = value;
+      if (newDetail !== undefined) {
+        detail = newDetail;
+      }
       if (newTotal !== undefined) {
         total = newTotal;
       }

@@ -40,3 +40,8 @@ export async function updateCellMapping(db: Kysely<ApiDatabase>, id: number, cha
 export async function deleteCellMapping(db: Kysely<ApiDatabase>, id: number): Promise<void> {
   await db.deleteFrom('cell_mappings').where('id', '=', id).execute();
 }
+
+/** The cell mapping with this id, if any. */
+export async function findCellMappingById(db: Kysely<ApiDatabase>, id: number): Promise<CellMappingsRow | undefined> {
+  return db.selectFrom('cell_mappings').selectAll().where('id', '=', id).executeTakeFirst();
+}

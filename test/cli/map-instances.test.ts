@@ -1,0 +1,177 @@
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createDatabaseContext, type DatabaseContext } from '../../src/services/database-context.service';
+import { mapInstances } from '../../src/services/map-instances.service';
+import { insertInstance, insertInstances } from '../support/cell-fixtures';
+import { describeEachDialect } from '../support/dialect-matrix';
+import { runCellctlProcess, runCli } from '../support/cli-runner';
+
+describeEachDialect('map-instances and instance verify', (env) => {
+  let conf: string;
+  let dbs: DatabaseContext;
+  let cell1: string;
+  const cli = (...argv: string[]) => runCli(['--config-file', conf, ...argv], { cwd: env.dir });
+
+  beforeEach(async () => {
+    const api = env.newUrl('api');
+    const local = env.newUrl('nova');
+    conf = join(env.dir, `nova-${Math.random().toString(36).slice(2)}.conf`);
+    writeFileSync(conf, `[DEFAULT]\ntransport_url = rabbit://nova:pw@mq/\n[api_database]\nconnection = ${api}\n[database]\nconnection = ${local}\n`);
+    expect((await cli('-q', 'api-db', 'sync')).code).toBe(0);
+    expect((await cli('-q', 'simple-cell-setup')).code).toBe(0);
+    dbs = createDatabaseContext({ apiDatabaseConnection: api, databaseConnection: local, cwd: env.dir });
+    cell1 = (await (await dbs.api()).db.selectFrom('cell_mappings').select('uuid').where('name', '=', 'cell1').executeTakeFirstOrThrow()).uuid;
+  });
+  afterEach(() => dbs.close());
+
+  const cellDb = async () => (await dbs.localCell()).db;
+  const mappings = async () =>
+    (await dbs.api()).db.selectFrom('instance_mappings').selectAll().where('project_id', '!=', 'INSTANCE_MIGRATION_MARKER').orderBy('instance_uuid').execute();
+  const rowOf = (stdout: string) => JSON.parse(stdout)[0] as { cell: string; found: number; mapped: number; remaining: number };
+
+  it('maps every instance but hidden ones, soft-deleted included, with queued_for_delete as Nova decides it', async () => {
+    const db = await cellDb();
+    const live = await insertInstance(db, { project_id: 'p1', user_id: 'u1' });
+    const deleted = await insertInstance(db, { deleted: true });
+    const softDeleted = await insertInstance(db, { vm_state: 'soft-delete' });
+    const nullHidden = await insertInstance(db, { hidden: null });
+    await insertInstance(db, { hidden: 1 });
+    const result = await cli('-f', 'json', 'map-instances', '--cell', 'cell1');
+    expect(result.code).toBe(0);
+    expect(rowOf(result.stdout)).toMatchObject({ cell: 'cell1', found: 4, mapped: 4, remaining: 0 });
+    const rows = await mappings();
+    const byUuid = new Map(rows.map((r) => [r.instance_uuid, r]));
+    expect(rows).toHaveLength(4);
+    expect(byUuid.get(live)).toMatchObject({ project_id: 'p1', user_id: 'u1', queued_for_delete: 0 });
+    expect(byUuid.get(deleted)?.queued_for_delete).toBe(1);
+    expect(byUuid.get(softDeleted)?.queued_for_delete).toBe(1);
+    expect(byUuid.get(nullHidden)?.queued_for_delete).toBe(0);
+    const cellId = (await (await dbs.api()).db.selectFrom('cell_mappings').select('id').where('uuid', '=', cell1).executeTakeFirstOrThrow()).id;
+    expect(new Set(rows.map((r) => r.cell_id))).toEqual(new Set([cellId]));
+    expect(result.stderr).toMatch(/mapped 4 instance\(s\); 0 left unmapped/);
+  });
+
+  it('loops with --max-count until it exits 0, as upgrade scripts do', async () => {
+    await insertInstances(await cellDb(), 25, { deletedEvery: 5 });
+    const codes: number[] = [];
+    const mappedPerRun: number[] = [];
+    for (let run = 0; run < 6; run += 1) {
+      const result = await cli('-f', 'json', 'map-instances', '--cell', cell1, '--max-count', '10');
+      codes.push(result.code);
+      mappedPerRun.push(rowOf(result.stdout).mapped);
+      if (result.code === 0) break;
+    }
+    expect(codes).toEqual([1, 1, 0]);
+    expect(mappedPerRun).toEqual([10, 10, 5]);
+    expect(await mappings()).toHaveLength(25);
+  });
+
+  it('keeps --max-count a total over the cells and counts what remains exactly, chunk after chunk', async () => {
+    await insertInstances(await cellDb(), 23);
+    const result = await mapInstances(dbs, { cell: 'cell1', maxCount: 9, chunkSize: 4 });
+    expect(result.cells.map((c) => [c.found, c.mapped, c.remaining])).toEqual([[23, 9, 14]]);
+    const rest = await mapInstances(dbs, { cell: 'cell1', chunkSize: 4 });
+    expect(rest.cells.map((c) => [c.found, c.mapped, c.remaining])).toEqual([[14, 14, 0]]);
+  });
+
+  it('refuses a bad --max-count and a missing or doubled cell selection: 127', async () => {
+    for (const bad of ['0', '-3', 'ten', '1.5']) expect((await cli('map-instances', '--cell', 'cell1', '--max-count', bad)).code).toBe(127);
+    expect((await cli('map-instances')).code).toBe(127);
+    expect((await cli('map-instances', '--cell', 'cell1', '--all-cells')).code).toBe(127);
+    expect((await cli('map-instances', '--cell', 'nope')).code).toBe(127);
+  });
+
+  it('counts with --dry-run and writes nothing: exit 1 while unmapped instances exist', async () => {
+    await insertInstances(await cellDb(), 12, { hiddenEvery: 4 });
+    const dry = await cli('-f', 'json', 'map-instances', '--all-cells', '--dry-run');
+    expect(dry.code).toBe(1);
+    expect(JSON.parse(dry.stdout).map((r: { cell: string; found: number; remaining: number }) => [r.cell, r.found, r.remaining])).toEqual([
+      ['cell0', 0, 0],
+      ['cell1', 9, 9],
+    ]);
+    expect(await mappings()).toHaveLength(0);
+    await cli('-q', 'map-instances', '--all-cells');
+    expect((await cli('map-instances', '--all-cells', '--dry-run')).code).toBe(0);
+  });
+
+  it("reports a resume marker Nova's map_instances left, is not blocked by it, and removes it with --reset", async () => {
+    await insertInstances(await cellDb(), 3);
+    const api = (await dbs.api()).db;
+    const marker = { instance_uuid: 'a2c1d2e3 0000 4000 8000 000000000001', cell_id: null, project_id: 'INSTANCE_MIGRATION_MARKER', user_id: 'INSTANCE_MIGRATION_MARKER', queued_for_delete: 0 };
+    await api.insertInto('instance_mappings').values(marker).execute();
+    const first = await cli('map-instances', '--cell', 'cell1');
+    expect(first.code).toBe(0);
+    expect(first.stderr).toMatch(/found 1 resume marker row\(s\) left by Nova's map_instances.*--reset removes them/);
+    expect(await mappings()).toHaveLength(3);
+    const reset = await cli('map-instances', '--cell', 'cell1', '--reset');
+    expect(reset.stderr).toMatch(/removed 1 resume marker row/);
+    expect(await api.selectFrom('instance_mappings').selectAll().where('project_id', '=', 'INSTANCE_MIGRATION_MARKER').execute()).toEqual([]);
+  });
+
+  it('lets two concurrent runs map everything exactly once, both exiting 0', async () => {
+    await insertInstances(await cellDb(), 20_000, { deletedEvery: 7 });
+    const runs = await Promise.all([1, 2].map(() => runCellctlProcess(['--config-file', conf, '-q', '-f', 'json', 'map-instances', '--cell', 'cell1'], { cwd: env.dir })));
+    expect(runs.map((r) => [r.code, r.stderr])).toEqual([[0, ""], [0, ""]]);
+    expect(runs.reduce((n, r) => n + rowOf(r.stdout).mapped, 0)).toBe(20_000);
+    const rows = await mappings();
+    expect(rows).toHaveLength(20_000);
+    expect(new Set(rows.map((r) => r.instance_uuid)).size).toBe(20_000);
+  });
+
+  it('finishes the work of a run killed with SIGKILL: nothing lost, nothing doubled', async () => {
+    const total = 60_000;
+    await insertInstances(await cellDb(), total);
+    const child = spawn(process.execPath, [join(__dirname, '..', '..', 'bin', 'cellctl'), '--config-file', conf, '-q', 'map-instances', '--cell', 'cell1'], { cwd: env.dir, stdio: 'ignore' });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    const api = (await dbs.api()).db;
+    const count = async () => Number((await api.selectFrom('instance_mappings').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    while ((await count()) === 0) await new Promise((r) => setTimeout(r, 10));
+    child.kill('SIGKILL');
+    await exited;
+    const partial = await count();
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(total);
+    const again = await cli('-f', 'json', 'map-instances', '--cell', 'cell1');
+    expect(again.code).toBe(0);
+    expect(rowOf(again.stdout)).toMatchObject({ found: total - partial, mapped: total - partial, remaining: 0 });
+    const rows = await mappings();
+    expect(rows).toHaveLength(total);
+    expect(new Set(rows.map((r) => r.instance_uuid)).size).toBe(total);
+  });
+
+  it('reports an unreachable cell with --all-cells and exits 255 after mapping the others', async () => {
+    await insertInstances(await cellDb(), 5);
+    await cli('-q', 'cell', 'create', '--name', 'gone', '--database-connection', `sqlite:///${join(env.dir, 'no', 'such', 'x.sqlite')}`, '--transport-url', 'rabbit://g@mqg/');
+    const result = await cli('-f', 'json', 'map-instances', '--all-cells');
+    expect(result.code).toBe(255);
+    expect(result.stderr).toMatch(/cannot reach database/);
+    expect(JSON.parse(result.stdout).find((r: { cell: string }) => r.cell === 'cell1')).toMatchObject({ mapped: 5 });
+    expect(await mappings()).toHaveLength(5);
+  });
+
+  it("instance verify: Nova's five outcomes as exit codes, the message on stdout, nothing with --quiet", async () => {
+    const db = await cellDb();
+    const alive = await insertInstance(db);
+    const deleted = await insertInstance(db);
+    const archived = await insertInstance(db);
+    await cli('-q', 'map-instances', '--cell', 'cell1');
+    await db.updateTable('instances').set((eb) => ({ deleted: eb.ref('id') })).where('uuid', '=', deleted).execute();
+    await db.deleteFrom('instances').where('uuid', '=', archived).execute();
+    const building = '33333333-3333-4333-8333-333333333333';
+    await (await dbs.api()).db.insertInto('instance_mappings').values({ instance_uuid: building, cell_id: null, project_id: 'p', user_id: 'u', queued_for_delete: 0 }).execute();
+
+    const verify = (uuid: string, ...flags: string[]) => cli(...flags, 'instance', 'verify', uuid);
+    const ok = await verify(alive);
+    expect(ok).toMatchObject({ code: 0, stdout: `Instance ${alive} is in cell: cell1 (${cell1})\n` });
+    expect((await verify('44444444-4444-4444-8444-444444444444')).code).toBe(1);
+    expect((await verify(building)).code).toBe(2);
+    const gone = await verify(deleted);
+    expect(gone.code).toBe(3);
+    expect(gone.stdout).toMatch(/has been deleted/);
+    expect((await verify(archived)).code).toBe(4);
+    expect(await verify(archived, '--quiet')).toMatchObject({ code: 4, stdout: '' });
+    expect(JSON.parse((await verify(alive, '-f', 'json')).stdout)).toEqual({ uuid: alive, verdict: 'mapped', cell: 'cell1', cell_uuid: cell1 });
+    expect((await verify('not-a-uuid')).code).toBe(127);
+  });
+});
