@@ -79,7 +79,9 @@ function mysqlOptions(url: Extract<DatabaseUrl, { dialect: 'mysql' }>, database:
     user: url.user,
     password: url.password,
     database,
-    charset: url.charset ?? 'utf8mb4',
+    // NOTE: Nova's URLs say charset=utf8 (MySQL's 3-byte utf8mb3). A utf8mb4 connection is a
+    // superset the server converts from, and mysql2 encodes it natively instead of through iconv.
+    charset: !url.charset || /^utf8(mb3)?$/i.test(url.charset) ? 'utf8mb4' : url.charset,
     ssl: url.ssl
       ? { ca: readOptional(url.ssl.ca), cert: readOptional(url.ssl.cert), key: readOptional(url.ssl.key), rejectUnauthorized: url.ssl.verifyCert ?? true }
       : undefined,

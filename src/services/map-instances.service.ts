@@ -1,11 +1,22 @@
-import type { NewInstanceMappingsRow } from '../db/api/api-tables.generated';
 import {
+  countInstanceMappingsByCell,
   countNovaMapInstancesMarkers,
   deleteNovaMapInstancesMarkers,
-  findMappedInstanceUuids,
   insertInstanceMappingsIgnoringExisting,
+  listMappedInstanceUuidsBetween,
+  type InstanceMappingInsert,
 } from '../db/api/instance-mapping.repository';
-import { countMappableInstances, listInstancesAfter, type InstanceForMapping } from '../db/cell/instance.repository';
+import type { Kysely } from 'kysely';
+import type { ApiDatabase } from '../db/api/api-tables.generated';
+import type { CellDatabase } from '../db/cell/cell-tables.generated';
+import {
+  countInstances,
+  countMappableInstances,
+  findInstancesForMapping,
+  listInstanceUuidsAfter,
+  listInstancesAfter,
+  type InstanceForMapping,
+} from '../db/cell/instance.repository';
 import { inRetriedTransaction } from '../db/database-lock';
 import { toDbBoolean, toDbTimestamp, translateDriverError } from '../db/dialect';
 import { type Cell, describeCell } from '../domain/cell';
@@ -18,6 +29,36 @@ import type { DatabaseContext } from './database-context.service';
 export const MAP_INSTANCES_CHUNK = 10_000;
 /** How many cells --all-cells maps at once. */
 export const MAP_INSTANCES_PARALLELISM = 2;
+
+/** Chunk transactions a cell keeps in flight. */
+const WRITES_IN_FLIGHT = 2;
+
+/** At most `limit` promises pending; add() waits for room, drain() for all; the first failure is thrown. */
+class InFlight {
+  private readonly pending = new Set<Promise<void>>();
+  private failure: { error: unknown } | undefined;
+
+  constructor(private readonly limit: number) {}
+
+  async add(work: Promise<void>): Promise<void> {
+    const tracked = work.catch((error) => {
+      this.failure ??= { error };
+    });
+    this.pending.add(tracked);
+    void tracked.finally(() => this.pending.delete(tracked));
+    while (this.pending.size >= this.limit) await Promise.race(this.pending);
+    this.rethrow();
+  }
+
+  async drain(): Promise<void> {
+    await Promise.all(this.pending);
+    this.rethrow();
+  }
+
+  private rethrow(): void {
+    if (this.failure) throw this.failure.error;
+  }
+}
 
 /** Progress of one cell, reported after every chunk. */
 export interface MapInstancesProgress {
@@ -77,8 +118,9 @@ export function queuedForDelete(instance: Pick<InstanceForMapping, 'deleted' | '
 
 /**
  * Creates the missing instance mappings of one cell or of every cell: walks each cell's
- * instances in primary-key order in chunks, finds which of each chunk have no mapping, and
- * inserts those in one transaction per chunk with insert-ignore semantics. Memory does not grow
+ * instances in chunks (in primary-key order while the cell has no mapping, else as a merge
+ * anti-join in UUID order), and inserts the unmapped ones in one transaction per chunk with
+ * insert-ignore semantics. Memory does not grow
  * with the number of instances. No marker is kept: an interrupted run (even killed) is simply run
  * again, and concurrent runs never duplicate a mapping. Never writes Nova's resume marker.
  * Throws the lookup errors of resolveCell; a cell that fails is recorded in its outcome.
@@ -101,6 +143,47 @@ export async function mapInstances(dbs: DatabaseContext, options: MapInstancesOp
   return { cells: outcomes, markersFound, markersRemoved, dryRun: Boolean(options.dryRun) };
 }
 
+/** One step of a cell's walk: how many instances it examined, and those of them without a mapping. */
+interface WalkStep {
+  scanned: number;
+  missing: InstanceForMapping[];
+}
+
+/**
+ * A cell with no mapping at all (the usual first run): every instance in primary-key order, no
+ * anti-join needed (insert-ignore absorbs what a concurrent run maps meanwhile). The next chunk
+ * is read while the caller writes the current one.
+ */
+async function* walkUnmappedCell(cellDb: Kysely<CellDatabase>, chunk: number): AsyncGenerator<WalkStep> {
+  let next = listInstancesAfter(cellDb, 0, chunk);
+  for (;;) {
+    const batch = await next;
+    if (batch.length === 0) return;
+    next = batch.length < chunk ? Promise.resolve([]) : listInstancesAfter(cellDb, batch[batch.length - 1].id, chunk);
+    next.catch(() => undefined);
+    yield { scanned: batch.length, missing: batch };
+  }
+}
+
+/**
+ * A cell with mappings (a re-run, or a run after an interruption): a merge anti-join in UUID
+ * order, a covering range scan of the cell's UUID index beside the same UUID range of
+ * instance_mappings' unique index, so a cell already mapped costs two sequential index scans
+ * instead of one random probe per instance. Full rows are read only for the UUIDs missing.
+ */
+async function* walkPartlyMappedCell(cellDb: Kysely<CellDatabase>, api: Kysely<ApiDatabase>, chunk: number): AsyncGenerator<WalkStep> {
+  let next = listInstanceUuidsAfter(cellDb, '', chunk);
+  for (;;) {
+    const uuids = await next;
+    if (uuids.length === 0) return;
+    next = uuids.length < chunk ? Promise.resolve([]) : listInstanceUuidsAfter(cellDb, uuids[uuids.length - 1], chunk);
+    next.catch(() => undefined);
+    const mapped = await listMappedInstanceUuidsBetween(api, uuids[0], uuids[uuids.length - 1]);
+    const unmapped = uuids.filter((u) => !mapped.has(u));
+    yield { scanned: uuids.length, missing: unmapped.length ? await findInstancesForMapping(cellDb, unmapped) : [] };
+  }
+}
+
 async function mapCell(
   dbs: DatabaseContext,
   cell: Cell,
@@ -110,46 +193,49 @@ async function mapCell(
 ): Promise<CellMappingOutcome> {
   if (!cell.databaseConnection) throw new MissingSettingError(`cell ${describeCell(cell)} has no database_connection`);
   const cellDb = (await dbs.cell(cell.databaseConnection)).db;
-  const api = (await dbs.api()).db;
+  const apiHandle = await dbs.api();
+  const api = apiHandle.db;
   const chunk = options.chunkSize ?? MAP_INSTANCES_CHUNK;
   const now = options.now ?? (() => new Date());
-  const total = await countMappableInstances(cellDb);
+  const fresh = (await countInstanceMappingsByCell(api, cell.id)) === 0;
+  // Progress counts what the walk examines: mappable instances, or every UUID in a re-run.
+  const total = fresh ? await countMappableInstances(cellDb) : await countInstances(cellDb);
   const progress = { cell, scanned: 0, total, found: 0, mapped: 0 };
   let remaining = 0;
+  // NOTE: two chunk transactions in flight: the client prepares one while the server writes the
+  // other (and MySQL can use a second core). SQLite's single connection serialises them.
+  const writes = new InFlight(WRITES_IN_FLIGHT);
 
-  // NOTE: the next chunk is read from the cell while the current one is probed and written to
-  // the API database: two servers (or two files) working at once.
-  let next = listInstancesAfter(cellDb, 0, chunk);
-  for (;;) {
-    const batch = await next;
-    if (batch.length === 0) break;
-    next = batch.length < chunk ? Promise.resolve([]) : listInstancesAfter(cellDb, batch[batch.length - 1].id, chunk);
-    next.catch(() => undefined);
-
-    const mapped = await findMappedInstanceUuids(api, batch.map((i) => i.uuid));
-    const missing = batch.filter((i) => !mapped.has(i.uuid));
-    progress.scanned += batch.length;
+  for await (const step of fresh ? walkUnmappedCell(cellDb, chunk) : walkPartlyMappedCell(cellDb, api, chunk)) {
+    const missing = step.missing;
+    progress.scanned += step.scanned;
     progress.found += missing.length;
     // The budget is taken synchronously, so cells mapped in parallel never overspend it.
     const take = options.dryRun ? 0 : Math.min(missing.length, budget.left);
     budget.left -= take;
     remaining += missing.length - take;
-    if (take > 0) {
-      const createdAt = toDbTimestamp(now());
-      // NOTE: rows go in key order, so concurrent runs take the unique index's locks in the same
-      // order (fewer deadlocks); a chunk that still meets one is run again (it is idempotent).
-      const rows: NewInstanceMappingsRow[] = missing.slice(0, take).map((i) => ({
-        created_at: createdAt,
-        instance_uuid: i.uuid,
-        cell_id: cell.id,
-        project_id: i.project_id ?? '',
-        user_id: i.user_id,
-        queued_for_delete: toDbBoolean(queuedForDelete(i)),
-      }));
-      rows.sort((a, b) => (a.instance_uuid < b.instance_uuid ? -1 : a.instance_uuid > b.instance_uuid ? 1 : 0));
-      progress.mapped += await inRetriedTransaction(api, (trx) => insertInstanceMappingsIgnoringExisting(trx, rows));
+    if (take === 0) {
+      options.onProgress?.({ ...progress });
+      continue;
     }
-    options.onProgress?.({ ...progress });
+    const createdAt = toDbTimestamp(now());
+    const rows: InstanceMappingInsert[] = missing.slice(0, take).map((i) => ({
+      created_at: createdAt,
+      instance_uuid: i.uuid,
+      cell_id: cell.id,
+      project_id: i.project_id ?? '',
+      user_id: i.user_id,
+      queued_for_delete: toDbBoolean(queuedForDelete(i)),
+    }));
+    // NOTE: rows go in key order, so concurrent runs take the unique index's locks in the same
+    // order (fewer deadlocks); a chunk that still meets one is run again (it is idempotent).
+    rows.sort((a, b) => (a.instance_uuid < b.instance_uuid ? -1 : a.instance_uuid > b.instance_uuid ? 1 : 0));
+    const write = inRetriedTransaction(api, (trx) => insertInstanceMappingsIgnoringExisting(trx, apiHandle.dialect, rows)).then((n) => {
+      progress.mapped += n;
+      options.onProgress?.({ ...progress });
+    });
+    await writes.add(write);
   }
+  await writes.drain();
   return { cell, found: progress.found, mapped: progress.mapped, remaining, seconds: (Date.now() - started) / 1000 };
 }

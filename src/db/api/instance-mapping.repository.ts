@@ -1,5 +1,6 @@
-import type { Kysely } from 'kysely';
-import type { ApiDatabase, InstanceMappingsRow, NewInstanceMappingsRow } from './api-tables.generated';
+import { sql, type Kysely } from 'kysely';
+import { bulkInsertIgnoreSql, type DialectName } from '../dialect';
+import type { ApiDatabase, InstanceMappingsRow } from './api-tables.generated';
 
 /** How many instance mappings point at a cell. */
 export async function countInstanceMappingsByCell(db: Kysely<ApiDatabase>, cellId: number): Promise<number> {
@@ -16,30 +17,36 @@ export async function deleteInstanceMappingsByCell(db: Kysely<ApiDatabase>, cell
 /** The project_id (and user_id) Nova's map_instances gives its resume marker row. */
 export const NOVA_MAP_INSTANCES_MARKER = 'INSTANCE_MIGRATION_MARKER';
 
-// NOTE: bounds the values of one statement: SQLite allows 32766 variables, MySQL 65535 placeholders.
-const UUIDS_PER_QUERY = 5000;
+// NOTE: bounds the size of one statement (a few hundred kB, well under max_allowed_packet).
 const ROWS_PER_INSERT = 2000;
 
-/** The UUIDs among `uuids` that already have an instance mapping (any cell). */
-export async function findMappedInstanceUuids(db: Kysely<ApiDatabase>, uuids: string[]): Promise<Set<string>> {
-  const mapped = new Set<string>();
-  for (let i = 0; i < uuids.length; i += UUIDS_PER_QUERY) {
-    const rows = await db.selectFrom('instance_mappings').select('instance_uuid').where('instance_uuid', 'in', uuids.slice(i, i + UUIDS_PER_QUERY)).execute();
-    for (const r of rows) mapped.add(r.instance_uuid);
-  }
-  return mapped;
+/** An instance mapping to insert: every column map-instances writes. */
+export interface InstanceMappingInsert {
+  created_at: string;
+  instance_uuid: string;
+  cell_id: number;
+  project_id: string;
+  user_id: string | null;
+  queued_for_delete: 0 | 1;
 }
+
+const MAPPING_COLUMNS: Array<keyof InstanceMappingInsert> = ['created_at', 'instance_uuid', 'cell_id', 'project_id', 'user_id', 'queued_for_delete'];
 
 /**
  * Inserts instance mappings with insert-ignore semantics (a UUID mapped meanwhile by another run
  * is skipped, never an error), in a few multi-row statements. Returns how many rows were inserted.
  * Call inside a transaction to make the batch atomic.
  */
-export async function insertInstanceMappingsIgnoringExisting(db: Kysely<ApiDatabase>, rows: NewInstanceMappingsRow[]): Promise<number> {
+export async function insertInstanceMappingsIgnoringExisting(
+  db: Kysely<ApiDatabase>,
+  dialect: DialectName,
+  rows: InstanceMappingInsert[],
+): Promise<number> {
   let inserted = 0;
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-    const result = await db.insertInto('instance_mappings').orIgnore().values(rows.slice(i, i + ROWS_PER_INSERT)).executeTakeFirst();
-    inserted += Number(result.numInsertedOrUpdatedRows ?? 0);
+    const values = rows.slice(i, i + ROWS_PER_INSERT).map((row) => MAPPING_COLUMNS.map((c) => row[c]));
+    const result = await sql.raw(bulkInsertIgnoreSql(dialect, 'instance_mappings', MAPPING_COLUMNS, values)).execute(db);
+    inserted += Number(result.numAffectedRows ?? 0);
   }
   return inserted;
 }
@@ -59,4 +66,13 @@ export async function countNovaMapInstancesMarkers(db: Kysely<ApiDatabase>): Pro
 export async function deleteNovaMapInstancesMarkers(db: Kysely<ApiDatabase>): Promise<number> {
   const result = await db.deleteFrom('instance_mappings').where('project_id', '=', NOVA_MAP_INSTANCES_MARKER).executeTakeFirst();
   return Number(result.numDeletedRows);
+}
+
+/**
+ * The mapped instance UUIDs between `from` and `to` inclusive (any cell): a covering range scan of
+ * the unique index, the other half of map-instances' merge anti-join.
+ */
+export async function listMappedInstanceUuidsBetween(db: Kysely<ApiDatabase>, from: string, to: string): Promise<Set<string>> {
+  const rows = await db.selectFrom('instance_mappings').select('instance_uuid').where('instance_uuid', '>=', from).where('instance_uuid', '<=', to).execute();
+  return new Set(rows.map((r) => r.instance_uuid));
 }

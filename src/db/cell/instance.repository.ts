@@ -57,3 +57,33 @@ export async function countMappableInstances(db: Kysely<CellDatabase>): Promise<
 export async function findInstanceByUuid(db: Kysely<CellDatabase>, uuid: string): Promise<{ uuid: string; deleted: number | null } | undefined> {
   return db.selectFrom('instances').select(['uuid', 'deleted']).where('uuid', '=', uuid).executeTakeFirst();
 }
+
+/**
+ * The next `limit` instance UUIDs after `afterUuid` in UUID order, hidden ones included: a
+ * covering scan of the unique UUID index, for the anti-join of a re-run.
+ */
+export async function listInstanceUuidsAfter(db: Kysely<CellDatabase>, afterUuid: string, limit: number): Promise<string[]> {
+  const rows = await db.selectFrom('instances').select('uuid').where('uuid', '>', afterUuid).orderBy('uuid').limit(limit).execute();
+  return rows.map((r) => r.uuid);
+}
+
+/** The instances with these UUIDs (hidden ones excluded), in the shape map-instances needs. */
+export async function findInstancesForMapping(db: Kysely<CellDatabase>, uuids: string[]): Promise<InstanceForMapping[]> {
+  const found: InstanceForMapping[] = [];
+  for (let i = 0; i < uuids.length; i += 5000) {
+    const rows = await db
+      .selectFrom('instances')
+      .select(['id', 'uuid', 'project_id', 'user_id', 'deleted', 'vm_state'])
+      .where('uuid', 'in', uuids.slice(i, i + 5000))
+      .where((eb) => eb.or([eb('hidden', 'is', null), eb('hidden', '=', 0)]))
+      .execute();
+    found.push(...rows);
+  }
+  return found;
+}
+
+/** How many instances a cell database holds, hidden ones included. */
+export async function countInstances(db: Kysely<CellDatabase>): Promise<number> {
+  const row = await db.selectFrom('instances').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(row.n);
+}
