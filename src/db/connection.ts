@@ -12,6 +12,12 @@ export interface DatabaseHandle<DB> {
   readonly url: DatabaseUrl;
   /** The URL with every password masked: safe for any message. */
   readonly target: string;
+  /**
+   * SQLite only: the better-sqlite3 database under Kysely (its single connection), for the few
+   * bulk paths where a reused prepared statement beats a query builder. Use it only within
+   * src/db, and only while holding Kysely's connection (inside a transaction).
+   */
+  readonly sqlite?: BetterSqlite3.Database;
 }
 
 /** Receives each executed statement (for --debug); parameters may hold secrets. */
@@ -39,8 +45,17 @@ export async function openDatabase<DB>(url: DatabaseUrl, options: OpenDatabaseOp
   const target = maskUrl(url.raw);
   const log = options.onQuery ? toKyselyLog(options.onQuery) : undefined;
   let db: Kysely<DB>;
+  let sqlite: BetterSqlite3.Database | undefined;
   if (url.dialect === 'sqlite') {
-    db = new Kysely<DB>({ dialect: new SqliteDialect({ database: () => openSqlite(url.path, options, target) }), log });
+    db = new Kysely<DB>({
+      dialect: new SqliteDialect({
+        database: async () => {
+          sqlite = await openSqlite(url.path, options, target);
+          return sqlite;
+        },
+      }),
+      log,
+    });
   } else {
     if (options.create && url.database) await ensureMysqlDatabase(url, target);
     const pool = createMysqlPool(url, url.database, options.poolSize ?? 4);
@@ -52,7 +67,7 @@ export async function openDatabase<DB>(url: DatabaseUrl, options: OpenDatabaseOp
     await db.destroy().catch(() => undefined);
     throw error instanceof CellctlError ? error : translateDriverError(error, target);
   }
-  return { db, dialect: url.dialect, url, target };
+  return { db, dialect: url.dialect, url, target, sqlite };
 }
 
 async function openSqlite(path: string, options: OpenDatabaseOptions, target: string): Promise<BetterSqlite3.Database> {

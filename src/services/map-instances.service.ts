@@ -230,7 +230,7 @@ async function mapCell(
     // NOTE: rows go in key order, so concurrent runs take the unique index's locks in the same
     // order (fewer deadlocks); a chunk that still meets one is run again (it is idempotent).
     rows.sort((a, b) => (a.instance_uuid < b.instance_uuid ? -1 : a.instance_uuid > b.instance_uuid ? 1 : 0));
-    const write = inRetriedTransaction(api, (trx) => insertInstanceMappingsIgnoringExisting(trx, apiHandle.dialect, rows)).then((n) => {
+    const write = inRetriedTransaction(api, (trx) => insertInstanceMappingsIgnoringExisting(trx, apiHandle, rows)).then((n) => {
       progress.mapped += n;
       options.onProgress?.({ ...progress });
     });

@@ -1,5 +1,7 @@
 import { sql, type Kysely } from 'kysely';
-import { bulkInsertIgnoreSql, type DialectName } from '../dialect';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { DatabaseHandle } from '../connection';
+import { bulkInsertIgnoreSql } from '../dialect';
 import type { ApiDatabase, InstanceMappingsRow } from './api-tables.generated';
 
 /** How many instance mappings point at a cell. */
@@ -32,16 +34,33 @@ export interface InstanceMappingInsert {
 
 const MAPPING_COLUMNS: Array<keyof InstanceMappingInsert> = ['created_at', 'instance_uuid', 'cell_id', 'project_id', 'user_id', 'queued_for_delete'];
 
+const sqliteInserts = new WeakMap<BetterSqlite3.Database, BetterSqlite3.Statement<unknown[]>>();
+
 /**
  * Inserts instance mappings with insert-ignore semantics (a UUID mapped meanwhile by another run
- * is skipped, never an error), in a few multi-row statements. Returns how many rows were inserted.
- * Call inside a transaction to make the batch atomic.
+ * is skipped, never an error). Returns how many rows were inserted. Call inside a transaction
+ * (`db` is the transaction) to make the batch atomic: on MySQL a few multi-row statements; on
+ * SQLite one small prepared statement run per row on the same connection, which parses once and
+ * holds no per-batch native memory (a unique multi-row statement per batch did).
  */
 export async function insertInstanceMappingsIgnoringExisting(
   db: Kysely<ApiDatabase>,
-  dialect: DialectName,
+  handle: Pick<DatabaseHandle<ApiDatabase>, 'dialect' | 'sqlite'>,
   rows: InstanceMappingInsert[],
 ): Promise<number> {
+  const { dialect, sqlite } = handle;
+  if (sqlite) {
+    let insert = sqliteInserts.get(sqlite);
+    if (!insert) {
+      insert = sqlite.prepare<unknown[]>(
+        `INSERT OR IGNORE INTO instance_mappings (${MAPPING_COLUMNS.join(', ')}) VALUES (${MAPPING_COLUMNS.map(() => '?').join(', ')})`,
+      );
+      sqliteInserts.set(sqlite, insert);
+    }
+    let changes = 0;
+    for (const row of rows) changes += insert.run(...MAPPING_COLUMNS.map((c) => row[c])).changes;
+    return changes;
+  }
   let inserted = 0;
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
     const values = rows.slice(i, i + ROWS_PER_INSERT).map((row) => MAPPING_COLUMNS.map((c) => row[c]));
