@@ -83,6 +83,9 @@ async function openSqlite(path: string, options: OpenDatabaseOptions, target: st
   // journal to WAL (readers beside a writer) itself needs a lock another run may hold.
   database.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 30_000}`);
   database.pragma('journal_mode = WAL');
+  // NOTE: SQLite's own default page cache (2 MB), not better-sqlite3's 16 MB: cellctl holds one
+  // connection per database, and its bulk writes append in index order (see map-instances).
+  database.pragma('cache_size = -2000');
   return database;
 }
 

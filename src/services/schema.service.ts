@@ -75,7 +75,7 @@ function preview(names: string[]): string {
  * Brings a database to Nova's schema: creates every table and the alembic stamp in an empty
  * database; changes nothing in one already at the revision; throws SchemaRefusedError for
  * anything else. Idempotent and safe against a concurrent sync of the same database (lock).
- * With `dryRun` it only inspects (pass `exists: false` for a database not created yet).
+ * With `dryRun` it only inspects; without a handle (a database not created yet) it reports would-create.
  */
 export async function syncSchema(
   handle: AnyDatabaseHandle | undefined,

@@ -27,7 +27,7 @@ describeEachDialect('simple-cell-setup', (env) => {
     expect((await cli('-q', 'api-db', 'sync')).code).toBe(0);
     const result = await cli('-f', 'json', 'simple-cell-setup');
     expect(result.code).toBe(0);
-    expect(result.stderr).toMatch(/no compute hosts to map yet/);
+    expect(result.stderr).toMatch(/no new compute hosts to map/);
     const rows = await cells();
     expect(rows).toEqual([
       expect.objectContaining({ uuid: CELL0_UUID, name: 'cell0' }),

@@ -1,5 +1,5 @@
 import type { SchemaOutcome, SchemaTarget, SyncSchemaResult, SchemaInspection } from '../../../services/schema.service';
-import { CellctlError, SchemaRefusedError } from '../../../domain/errors';
+import { DatabaseUnreachableError, SchemaRefusedError } from '../../../domain/errors';
 import type { CliContext } from '../../cli-context';
 import { EXIT_ENVIRONMENT, EXIT_SUCCESS } from '../../exit-codes';
 import type { ColumnSpec } from '../../output/output-format';
@@ -76,7 +76,7 @@ export function versionRows(ctx: CliContext, outcomes: Array<SchemaOutcome<Schem
       cell_uuid: target.cell?.uuid ?? null,
       database: ctx.displayUrl(database),
       revision: result?.revision ?? null,
-      status: result?.status ?? (error instanceof CellctlError && error.code === 'DATABASE_UNREACHABLE' ? 'unreachable' : 'error'),
+      status: result?.status ?? (error instanceof DatabaseUnreachableError ? 'unreachable' : 'error'),
     };
   });
   return { rows, failed };

@@ -37,7 +37,7 @@ export function simpleCellSetupCommand(ctx: CliContext): Command {
       discovery?.failures.forEach((f) => ctx.error(f.error));
       const found = discovery?.mapped.map((m) => m.host) ?? [];
       if (found.length) ctx.notice(`hosts ${would}mapped: ${found.join(', ')}`);
-      else if (discovery) ctx.notice('no compute hosts to map yet: run `cellctl host discover` once nova-compute services have registered');
+      else if (discovery) ctx.notice('no new compute hosts to map: run `cellctl host discover` when new nova-compute services have registered');
       if (!result.dryRun) {
         ctx.printList(
           [result.cell0.cell, result.cell].map((c) => ({ name: c.name, uuid: c.uuid, database_connection: ctx.displayUrl(c.databaseConnection) })),
