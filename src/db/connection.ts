@@ -120,21 +120,36 @@ function createMysqlPool(url: Extract<DatabaseUrl, { dialect: 'mysql' }>, databa
   return mysql.createPool({ ...mysqlOptions(url, database), connectionLimit: size, maxIdle: size });
 }
 
-/** CREATE DATABASE IF NOT EXISTS with Nova's conventions, when the account may. */
-async function ensureMysqlDatabase(url: Extract<DatabaseUrl, { dialect: 'mysql' }>, target: string): Promise<void> {
+/** Runs `work` on a connection to the MySQL server without a default database; driver errors become typed ones. */
+async function withServerConnection<T>(
+  url: Extract<DatabaseUrl, { dialect: 'mysql' }>,
+  target: string,
+  work: (connection: import('mysql2/promise').Connection) => Promise<T>,
+): Promise<T> {
   const mysql = require('mysql2/promise') as typeof import('mysql2/promise');
   let connection: import('mysql2/promise').Connection | undefined;
   try {
     connection = await mysql.createConnection(mysqlOptions(url, undefined));
-    const [rows] = await connection.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = ?', [url.database]);
-    if ((rows as unknown[]).length === 0) {
-      await connection.query(`CREATE DATABASE IF NOT EXISTS \`${url.database!.replace(/`/g, '``')}\``);
-    }
+    return await work(connection);
   } catch (error) {
     throw translateDriverError(error, target);
   } finally {
     await connection?.end().catch(() => undefined);
   }
+}
+
+async function schemaExists(connection: import('mysql2/promise').Connection, name: string): Promise<boolean> {
+  const [rows] = await connection.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = ?', [name]);
+  return (rows as unknown[]).length > 0;
+}
+
+/** CREATE DATABASE IF NOT EXISTS with Nova's conventions, when the account may. */
+async function ensureMysqlDatabase(url: Extract<DatabaseUrl, { dialect: 'mysql' }>, target: string): Promise<void> {
+  await withServerConnection(url, target, async (connection) => {
+    if (!(await schemaExists(connection, url.database!))) {
+      await connection.query(`CREATE DATABASE IF NOT EXISTS \`${url.database!.replace(/`/g, '``')}\``);
+    }
+  });
 }
 
 function toKyselyLog(onQuery: QueryLogger): (event: LogEvent) => void {
@@ -155,18 +170,7 @@ export async function databaseExists(url: DatabaseUrl): Promise<boolean> {
   if (url.dialect === 'sqlite') {
     return (require('node:fs') as typeof import('node:fs')).existsSync(url.path);
   }
-  const mysql = require('mysql2/promise') as typeof import('mysql2/promise');
-  let connection: import('mysql2/promise').Connection | undefined;
-  try {
-    connection = await mysql.createConnection(mysqlOptions(url, undefined));
-    if (!url.database) return true;
-    const [rows] = await connection.query('SELECT 1 FROM information_schema.schemata WHERE schema_name = ?', [url.database]);
-    return (rows as unknown[]).length > 0;
-  } catch (error) {
-    throw translateDriverError(error, maskUrl(url.raw));
-  } finally {
-    await connection?.end().catch(() => undefined);
-  }
+  return withServerConnection(url, maskUrl(url.raw), async (connection) => !url.database || schemaExists(connection, url.database));
 }
 
 /** A handle whose tables are not known statically (schema inspection and DDL). */

@@ -61,10 +61,30 @@ function renderers(dbs: DatabaseContext, defaults: CellDefaults): UrlRenderers {
   };
 }
 
-/** Refuses a transport URL oslo.messaging would refuse (after rendering, as Nova checks it). */
 function checkTransportUrl(url: string, render: UrlRenderers): void {
   const problem = transportUrlProblem(render.transport(url));
   if (problem) throw new InvalidTransportUrlError(`invalid transport URL ${maskUrl(url)}: ${problem}`);
+}
+
+/**
+ * Refuses a transport URL oslo.messaging would refuse, after rendering it against the local
+ * `[DEFAULT] transport_url` as Nova does. Throws InvalidTransportUrlError.
+ */
+export function validateTransportUrl(dbs: DatabaseContext, url: string, defaults: CellDefaults): void {
+  checkTransportUrl(url, renderers(dbs, defaults));
+}
+
+/**
+ * The message naming the cell a candidate collides with (same name, or same rendered database
+ * or transport URL; cell0 included), or undefined. Used by every command that writes cells.
+ */
+export function findCellConflict(
+  dbs: DatabaseContext,
+  defaults: CellDefaults,
+  cells: Cell[],
+  candidate: { name?: string | null; databaseConnection?: string; transportUrl?: string },
+): string | undefined {
+  return findConflict(cells, candidate, renderers(dbs, defaults));
 }
 
 /**

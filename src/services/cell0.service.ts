@@ -3,10 +3,10 @@ import { withDatabaseLock } from '../db/database-lock';
 import { toDbTimestamp } from '../db/dialect';
 import type { Cell } from '../domain/cell';
 import { deriveCell0DatabaseUrl } from '../domain/cell0-url';
-import { maskUrl } from '../domain/connection-url';
 import { CELL0_NAME, CELL0_TRANSPORT_URL, CELL0_UUID } from '../domain/constants';
 import { DuplicateCellError, MissingSettingError } from '../domain/errors';
 import { cellFromRow } from './cell-lookup.service';
+import { findCellConflict } from './cell.service';
 import type { DatabaseContext } from './database-context.service';
 import { syncSchemas, type SyncSchemaResult } from './schema.service';
 
@@ -45,11 +45,8 @@ export async function setupCell0(
     const databaseConnection = input.databaseConnection ?? deriveCell0DatabaseUrl(local!);
     dbs.checkUrl('cell', databaseConnection);
     cell = { id: 0, uuid: CELL0_UUID, name: CELL0_NAME, transportUrl: CELL0_TRANSPORT_URL, databaseConnection, disabled: false };
-    const rendered = dbs.renderDatabaseUrl(databaseConnection);
-    const user = (await listCellMappings(api.db)).find((c) => c.database_connection && dbs.renderDatabaseUrl(c.database_connection) === rendered);
-    if (user) {
-      throw new DuplicateCellError(`the database connection ${maskUrl(databaseConnection)} already exists for another cell with uuid ${user.uuid}`);
-    }
+    const conflict = findCellConflict(dbs, {}, (await listCellMappings(api.db)).map(cellFromRow), { databaseConnection });
+    if (conflict) throw new DuplicateCellError(conflict);
   }
   const target = { kind: 'cell' as const, cell, connection: cell.databaseConnection ?? '' };
   if (!target.connection) throw new MissingSettingError('cell0 is mapped without a database_connection: fix it with cell update');

@@ -143,7 +143,7 @@ export async function cellSchemaTargets(
   const cells = selection.allCells ? await listCells(dbs) : selection.cell !== undefined ? [await resolveCell(dbs, selection.cell)] : null;
   if (!cells) {
     const connection = dbs.localCellConnection();
-    dbs.checkUrl('api', connection);
+    dbs.checkUrl('cell', connection);
     return [{ kind: 'cell', cell: null, connection }];
   }
   // Every URL is checked before any database is touched: bad input refuses the command whole.

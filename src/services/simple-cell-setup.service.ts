@@ -1,9 +1,7 @@
 import type { Cell } from '../domain/cell';
-import { maskUrl } from '../domain/connection-url';
-import { InvalidTransportUrlError, MissingCellUrlError } from '../domain/errors';
-import { transportUrlProblem } from '../domain/transport-url';
+import { MissingCellUrlError } from '../domain/errors';
 import { listCells } from './cell-lookup.service';
-import { createCell, type CellDefaults } from './cell.service';
+import { createCell, validateTransportUrl, type CellDefaults } from './cell.service';
 import { setupCell0, type SetupCell0Result } from './cell0.service';
 import type { DatabaseContext } from './database-context.service';
 import { discoverHosts, type DiscoverHostsResult } from './host.service';
@@ -38,8 +36,7 @@ export async function simpleCellSetup(
 ): Promise<SimpleCellSetupResult> {
   const transportUrl = input.transportUrl ?? defaults.transportUrl;
   if (!transportUrl) throw new MissingCellUrlError('no transport URL: pass --transport-url or set [DEFAULT] transport_url');
-  const problem = transportUrlProblem(transportUrl);
-  if (problem) throw new InvalidTransportUrlError(`invalid transport URL ${maskUrl(transportUrl)}: ${problem}`);
+  validateTransportUrl(dbs, transportUrl, defaults);
   const databaseConnection = dbs.localCellConnection();
   dbs.checkUrl('cell', databaseConnection);
   const rendered = dbs.renderDatabaseUrl(databaseConnection);

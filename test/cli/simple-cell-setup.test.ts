@@ -67,6 +67,13 @@ describeEachDialect('simple-cell-setup', (env) => {
     expect(await cells()).toEqual([]);
   });
 
+  it('accepts a template transport URL, rendered against [DEFAULT] transport_url as Nova does', async () => {
+    await cli('-q', 'api-db', 'sync');
+    const result = await cli('simple-cell-setup', '--transport-url', '{scheme}://{username}:{password}@{hostname}/');
+    expect(result.code).toBe(0);
+    expect((await cells()).map((c) => c.name)).toEqual(['cell0', 'cell1']);
+  });
+
   it('exits 1 for an invalid transport URL and writes nothing; --dry-run writes nothing', async () => {
     await cli('-q', 'api-db', 'sync');
     expect((await cli('simple-cell-setup', '--transport-url', 'noscheme')).code).toBe(1);
