@@ -22,6 +22,7 @@ import { toDbBoolean, toDbTimestamp, translateDriverError } from '../db/dialect'
 import { type Cell, describeCell } from '../domain/cell';
 import { CellctlError, MissingSettingError } from '../domain/errors';
 import { mapBounded } from './bounded-parallel';
+import { HeapBudget } from './heap-budget';
 import { listCells, resolveCell } from './cell-lookup.service';
 import type { DatabaseContext } from './database-context.service';
 
@@ -32,6 +33,15 @@ export const MAP_INSTANCES_PARALLELISM = 2;
 
 /** Chunk transactions a cell keeps in flight. */
 const WRITES_IN_FLIGHT = 2;
+
+/** How much the JavaScript heap may grow between two collections in a run (see HeapBudget). */
+export const MAP_INSTANCES_HEAP_HEADROOM = 16 * 1024 * 1024;
+
+/** What the cells of one run share: what --max-count leaves to map, and the heap budget. */
+interface SharedRun {
+  left: number;
+  heap: HeapBudget;
+}
 
 /** At most `limit` promises pending; add() waits for room, drain() for all; the first failure is thrown. */
 class InFlight {
@@ -130,11 +140,11 @@ export async function mapInstances(dbs: DatabaseContext, options: MapInstancesOp
   const api = (await dbs.api()).db;
   const markersFound = await countNovaMapInstancesMarkers(api);
   const markersRemoved = options.reset && !options.dryRun && markersFound ? await deleteNovaMapInstancesMarkers(api) : 0;
-  const budget = { left: options.maxCount ?? Number.POSITIVE_INFINITY };
+  const run: SharedRun = { left: options.maxCount ?? Number.POSITIVE_INFINITY, heap: new HeapBudget(MAP_INSTANCES_HEAP_HEADROOM) };
   const outcomes = await mapBounded(cells, MAP_INSTANCES_PARALLELISM, async (cell) => {
     const started = Date.now();
     try {
-      return await mapCell(dbs, cell, budget, options, started);
+      return await mapCell(dbs, cell, run, options, started);
     } catch (error) {
       const reported = error instanceof CellctlError ? error : translateDriverError(error, `of cell ${describeCell(cell)}`);
       return { cell, found: 0, mapped: 0, remaining: 0, seconds: (Date.now() - started) / 1000, error: reported };
@@ -187,7 +197,7 @@ async function* walkPartlyMappedCell(cellDb: Kysely<CellDatabase>, api: Kysely<A
 async function mapCell(
   dbs: DatabaseContext,
   cell: Cell,
-  budget: { left: number },
+  run: SharedRun,
   options: MapInstancesOptions,
   started: number,
 ): Promise<CellMappingOutcome> {
@@ -211,12 +221,14 @@ async function mapCell(
   const writes = new InFlight(WRITES_IN_FLIGHT);
 
   for await (const step of fresh ? walkUnmappedCell(cellDb, chunk) : walkPartlyMappedCell(cellDb, api, chunk)) {
+    // NOTE: without this, peak memory grew with the run's length: 113 MiB at 100k, 161 at 1M.
+    run.heap.check();
     const missing = step.missing;
     progress.scanned += step.scanned;
     progress.found += missing.length;
-    // The budget is taken synchronously, so cells mapped in parallel never overspend it.
-    const take = options.dryRun ? 0 : Math.min(missing.length, budget.left);
-    budget.left -= take;
+    // What is left to map is taken synchronously, so cells mapped in parallel never overspend it.
+    const take = options.dryRun ? 0 : Math.min(missing.length, run.left);
+    run.left -= take;
     remaining += missing.length - take;
     if (take === 0) {
       options.onProgress?.({ ...progress });
