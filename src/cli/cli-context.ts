@@ -2,10 +2,22 @@ import { loadConfig, type LoadedConfig } from '../config/config-loader';
 import { maskUrl, scrubSecrets } from '../domain/connection-url';
 import type { DatabaseContext } from '../services/database-context.service';
 
-/** The services layer, as the lazily loaded module commands call. */
-export type Services = typeof import('../services/index');
 import { parseOutputFormat, type ColumnSpec, type OutputFormat } from './output/output-format';
 import { renderDocument, renderList, renderObject, type Row } from './output/renderers';
+
+/** The services layer, as the lazily loaded module commands call. */
+export type Services = typeof import('../services/index');
+
+/**
+ * How much of one SQL statement (text and parameters) --debug shows: map-instances sends
+ * statements of a few hundred kilobytes, thousands of them in a large run.
+ */
+export const DEBUG_STATEMENT_CHARS = 1000;
+
+/** `text`, cut after `maxChars` characters with a note of how many were left out. */
+export function abbreviate(text: string, maxChars: number): string {
+  return text.length <= maxChars ? text : `${text.slice(0, maxChars)}... (${text.length - maxChars} more characters)`;
+}
 
 /** The process around a CLI run: streams, environment, directories (injected for in-process tests). */
 export interface CliIo {
@@ -99,7 +111,7 @@ export class CliContext {
         databaseConnection: config.databaseConnection,
         cwd: this.io.cwd,
         onQuery: this.globals.debug
-          ? (q) => this.debug(`sql (${q.durationMs.toFixed(1)} ms): ${q.sql} ${JSON.stringify(q.parameters)}`)
+          ? (q) => this.debug(`sql (${q.durationMs.toFixed(1)} ms): ${q.sql} ${JSON.stringify(q.parameters)}`, DEBUG_STATEMENT_CHARS)
           : undefined,
       });
     }
@@ -149,9 +161,9 @@ export class CliContext {
     if (this.globalOptions?.debug && error instanceof Error) this.debug(error.stack ?? '');
   }
 
-  /** Diagnostic output for --debug (secrets scrubbed). */
-  debug(text: string): void {
-    if (this.globalOptions?.debug) this.io.stderr.write(`cellctl: debug: ${scrubSecrets(text)}\n`);
+  /** Diagnostic output for --debug (secrets scrubbed), cut after `maxChars` if given. */
+  debug(text: string, maxChars = Number.POSITIVE_INFINITY): void {
+    if (this.globalOptions?.debug) this.io.stderr.write(`cellctl: debug: ${abbreviate(scrubSecrets(text), maxChars)}\n`);
   }
 
   setExitCode(code: number): void {

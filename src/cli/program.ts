@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Command, Option } from 'commander';
-import type { CliContext } from './cli-context';
+import { DEBUG_STATEMENT_CHARS, type CliContext } from './cli-context';
 import { cellCommand } from './commands/cell/cell.command';
 import { cell0Command } from './commands/cell0/cell0.command';
 import { apiDbCommand } from './commands/db/api-db.command';
@@ -41,7 +41,7 @@ export function buildProgram(ctx: CliContext): Command {
     .option('-c, --column <column>', 'show only this column (repeatable)', collect, [])
     .option('--show-secrets', 'show passwords in URLs instead of masking them')
     .option('-q, --quiet', 'print no notices or progress on stderr')
-    .option('--debug', 'print stack traces and SQL statements on stderr')
+    .option('--debug', `print stack traces and SQL statements (each cut to ${DEBUG_STATEMENT_CHARS.toLocaleString('en')} characters) on stderr`)
     .showSuggestionAfterError(true)
     .addHelpText('after', `\nConfiguration: without --config-file/--config-dir, cellctl uses its embedded deployment\n(CELLCTL_HOME, else $XDG_DATA_HOME/cellctl, else ~/.local/share/cellctl).\n\n${formatExitCodes([{ code: 0, meaning: 'success' }, { code: 1, meaning: "1-9: the command's own outcomes (see each command's --help)" }])}\n`);
 

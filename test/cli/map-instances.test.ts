@@ -140,6 +140,16 @@ describeEachDialect('map-instances and instance verify', (env) => {
     expect(new Set(rows.map((r) => r.instance_uuid)).size).toBe(total);
   });
 
+  it('shows each statement with --debug cut to a readable length', async () => {
+    await insertInstances(await cellDb(), 2500);
+    const result = await cli('--debug', 'map-instances', '--cell', 'cell1');
+    expect(result.code).toBe(0);
+    const statements = result.stderr.split('\n').filter((line) => line.startsWith('cellctl: debug: sql'));
+    expect(statements.length).toBeGreaterThan(3);
+    expect(statements.filter((line) => / more characters\)$/.test(line)).length).toBeGreaterThan(0);
+    expect(Math.max(...statements.map((line) => line.length))).toBeLessThan(1100);
+  });
+
   it('reports an unreachable cell with --all-cells and exits 255 after mapping the others', async () => {
     await insertInstances(await cellDb(), 5);
     await cli('-q', 'cell', 'create', '--name', 'gone', '--database-connection', `sqlite:///${join(env.dir, 'no', 'such', 'x.sqlite')}`, '--transport-url', 'rabbit://g@mqg/');
