@@ -24,6 +24,21 @@ export function toDbTimestamp(date: Date): string {
   return date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, '');
 }
 
+/**
+ * How to read rows that decide a write of the same transaction. On MySQL `forUpdate` makes it a
+ * locking read (SELECT ... FOR UPDATE: concurrent inserts into the rows read wait for the
+ * transaction to end). SQLite has no such clause and needs none: a transaction begun IMMEDIATE
+ * already holds every other writer off.
+ */
+export interface LockingRead {
+  forUpdate?: boolean;
+}
+
+/** The locking read for a dialect (see LockingRead). */
+export function lockingRead(dialect: DialectName): LockingRead {
+  return { forUpdate: dialect === 'mysql' };
+}
+
 /** A value a bulk statement may carry as a literal. */
 export type SqlLiteral = string | number | null;
 

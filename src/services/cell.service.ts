@@ -7,7 +7,7 @@ import { countInstanceMappingsByCell, deleteInstanceMappingsByCell } from '../db
 import { resetComputeNodesMapped } from '../db/cell/compute-node.repository';
 import { countLiveInstances } from '../db/cell/instance.repository';
 import { withDatabaseLock } from '../db/database-lock';
-import { toDbBoolean, toDbTimestamp } from '../db/dialect';
+import { lockingRead, toDbBoolean, toDbTimestamp } from '../db/dialect';
 import { type Cell, describeCell, isCell0 } from '../domain/cell';
 import { maskUrl, renderTemplateUrl } from '../domain/connection-url';
 import {
@@ -23,8 +23,10 @@ import { transportUrlProblem } from '../domain/transport-url';
 import { cellFromRow, findCell } from './cell-lookup.service';
 import type { DatabaseContext } from './database-context.service';
 
-const CELLS_LOCK = 'cells';
-const LOCK_TIMEOUT_SECONDS = 60;
+/** The lock every check-then-write of cell mappings holds (withDatabaseLock). */
+export const CELLS_LOCK = 'cells';
+/** How long a cell command waits for CELLS_LOCK. */
+export const CELLS_LOCK_TIMEOUT_SECONDS = 60;
 
 /** The configuration values a cell command falls back to: `[database] connection`, `[DEFAULT] transport_url`. */
 export interface CellDefaults {
@@ -184,7 +186,7 @@ export async function createCell(dbs: DatabaseContext, input: CreateCellInput, d
   checkTransportUrl(urls.transportUrl, render);
   dbs.checkUrl('cell', urls.databaseConnection);
   const api = await dbs.api();
-  return withDatabaseLock(api, CELLS_LOCK, LOCK_TIMEOUT_SECONDS, async (db) => {
+  return withDatabaseLock(api, CELLS_LOCK, CELLS_LOCK_TIMEOUT_SECONDS, async (db) => {
     const cells = (await listCellMappings(db)).map(cellFromRow);
     const cell = await insertNewCell(db, cells, input, urls, render, now);
     return { cell, action: 'created', changes: [], notices, dryRun: Boolean(input.dryRun) };
@@ -211,7 +213,7 @@ export async function ensureCell(dbs: DatabaseContext, input: EnsureCellInput, d
   if (input.transportUrl !== undefined) checkTransportUrl(input.transportUrl, render);
   if (input.databaseConnection !== undefined) dbs.checkUrl('cell', input.databaseConnection);
   const api = await dbs.api();
-  return withDatabaseLock(api, CELLS_LOCK, LOCK_TIMEOUT_SECONDS, async (db) => {
+  return withDatabaseLock(api, CELLS_LOCK, CELLS_LOCK_TIMEOUT_SECONDS, async (db) => {
     const cells = (await listCellMappings(db)).map(cellFromRow);
     const named = cells.filter((c) => c.name === input.name);
     if (named.length > 1) {
@@ -250,7 +252,7 @@ export async function updateCell(dbs: DatabaseContext, ref: string, input: Updat
   if (input.transportUrl !== undefined) checkTransportUrl(input.transportUrl, render);
   if (input.databaseConnection !== undefined) dbs.checkUrl('cell', input.databaseConnection);
   const api = await dbs.api();
-  return withDatabaseLock(api, CELLS_LOCK, LOCK_TIMEOUT_SECONDS, async (db) => {
+  return withDatabaseLock(api, CELLS_LOCK, CELLS_LOCK_TIMEOUT_SECONDS, async (db) => {
     const cell = await findCell(db, ref);
     const cells = (await listCellMappings(db)).map(cellFromRow);
     const disabled = input.enable ? false : input.disable ? true : undefined;
@@ -345,9 +347,21 @@ export async function deleteCell(dbs: DatabaseContext, ref: string, options: { f
   const result: DeleteCellResult = { cell, hostMappings, instanceMappings, computeNodesReset: 0, dryRun: Boolean(options.dryRun) };
   if (options.dryRun) return result;
   if (hostMappings > 0 && cellDb) result.computeNodesReset = await resetComputeNodesMapped(cellDb);
-  await withDatabaseLock(api, CELLS_LOCK, LOCK_TIMEOUT_SECONDS, async (db) => {
-    await deleteInstanceMappingsByCell(db, cell.id);
-    await deleteHostMappingsByCell(db, cell.id);
+  await withDatabaseLock(api, CELLS_LOCK, CELLS_LOCK_TIMEOUT_SECONDS, async (db) => {
+    // NOTE: host discover and map-instances write mappings without the cells lock: count again
+    // inside the transaction (a locking read on MySQL), so what was checked is what is removed.
+    const lock = lockingRead(api.dialect);
+    const hostsNow = await countHostMappingsByCell(db, cell.id, lock);
+    const instancesNow = await countInstanceMappingsByCell(db, cell.id, lock);
+    if (hostsNow !== hostMappings || instancesNow !== instanceMappings) {
+      const added = instancesNow !== instanceMappings ? `${instancesNow} instance mapping(s), not ${instanceMappings}` : `${hostsNow} host mapping(s), not ${hostMappings}`;
+      throw new CellInUseError(
+        `cell ${describeCell(cell)} changed while it was being deleted (it now has ${added}): no mapping deleted; check it and run the command again`,
+        instancesNow !== instanceMappings ? 'instances' : 'hosts',
+      );
+    }
+    if (instanceMappings > 0) await deleteInstanceMappingsByCell(db, cell.id);
+    if (hostMappings > 0) await deleteHostMappingsByCell(db, cell.id);
     await deleteCellMapping(db, cell.id);
   });
   return result;

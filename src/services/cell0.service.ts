@@ -6,7 +6,7 @@ import { deriveCell0DatabaseUrl } from '../domain/cell0-url';
 import { CELL0_NAME, CELL0_TRANSPORT_URL, CELL0_UUID } from '../domain/constants';
 import { DuplicateCellError, MissingSettingError } from '../domain/errors';
 import { cellFromRow } from './cell-lookup.service';
-import { findCellConflict } from './cell.service';
+import { CELLS_LOCK, CELLS_LOCK_TIMEOUT_SECONDS, findCellConflict } from './cell.service';
 import type { DatabaseContext } from './database-context.service';
 import { syncSchemas, type SyncSchemaResult } from './schema.service';
 
@@ -56,7 +56,7 @@ export async function setupCell0(
   if (existing || input.dryRun) return { cell, action: existing ? 'exists' : 'created', schema, dryRun: Boolean(input.dryRun) };
 
   // The schema exists first, then the mapping: a failure in between is repaired by a re-run.
-  const created = await withDatabaseLock(api, 'cells', 60, async (db) => {
+  const created = await withDatabaseLock(api, CELLS_LOCK, CELLS_LOCK_TIMEOUT_SECONDS, async (db) => {
     if (await findCellMappingByUuid(db, CELL0_UUID)) return false;
     cell.id = await insertCellMapping(db, {
       uuid: CELL0_UUID,

@@ -1,9 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { withDatabaseLock } from '../../src/db/database-lock';
 import { CELL0_UUID } from '../../src/domain/constants';
+import { CELLS_LOCK } from '../../src/services/cell.service';
 import { createDatabaseContext, type DatabaseContext } from '../../src/services/database-context.service';
 import { describeEachDialect } from '../support/dialect-matrix';
-import { runCellctlProcess, runCli } from '../support/cli-runner';
+import { runCellctlProcess, runCli, type CliResult } from '../support/cli-runner';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
@@ -260,6 +262,30 @@ describeEachDialect('cell and cell0 commands', (env) => {
       expect(await db.selectFrom('host_mappings').selectAll().execute()).toEqual([]);
       expect(await db.selectFrom('instance_mappings').selectAll().execute()).toEqual([]);
       expect((await cellDb.selectFrom('compute_nodes').select('mapped').executeTakeFirstOrThrow()).mapped).toBe(0);
+    });
+
+    it('deletes nothing when a host was mapped to the cell after its checks, while it waited for the lock: 2', async () => {
+      await cli('-q', 'cell', 'create', '--name', 'cell1');
+      const cell = (await cellRows())[0];
+      const apiHandle = await dbs.api();
+      let deleting: Promise<CliResult> | undefined;
+      // Holds the cells lock while `cell delete` (a separate process) checks the cell, then maps a
+      // host to it the way a concurrent host discover would, and lets the delete go on.
+      await withDatabaseLock(apiHandle, CELLS_LOCK, 60, async (db) => {
+        let checked: () => void = () => undefined;
+        const checksDone = new Promise<void>((resolve) => (checked = resolve));
+        deleting = runCellctlProcess(['--config-file', conf, '--debug', 'cell', 'delete', 'cell1'], {
+          cwd: env.dir,
+          onStderr: (text) => /sql .*from .instance_mappings. where .cell_id./.test(text) && checked(),
+        });
+        await Promise.race([checksDone, deleting]);
+        await db.insertInto('host_mappings').values({ cell_id: cell.id, host: 'late-host' }).execute();
+      });
+      const result = await deleting!;
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/cellctl: error: cell cell1 .* changed while it was being deleted \(it now has 1 host mapping\(s\), not 0\): no mapping deleted/);
+      expect(await cellRows()).toHaveLength(1);
+      expect(await apiHandle.db.selectFrom('host_mappings').select('host').execute()).toEqual([{ host: 'late-host' }]);
     });
 
     it('deletes an unused cell without touching its database', async () => {

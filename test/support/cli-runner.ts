@@ -21,6 +21,8 @@ export interface CliRunOptions {
   env?: Record<string, string | undefined>;
   cwd?: string;
   homeDir?: string;
+  /** runCellctlProcess only: called with all stderr so far each time more arrives. */
+  onStderr?: (stderrSoFar: string) => void;
 }
 
 /** Runs `cellctl <argv>` in this process. The environment is only what `options.env` gives. */
@@ -52,7 +54,10 @@ export function runCellctlProcess(argv: string[], options: CliRunOptions = {}): 
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      options.onStderr?.(stderr);
+    });
     child.on('error', reject);
     child.on('close', (code) => resolvePromise({ code: code ?? -1, stdout, stderr }));
   });

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { LockingRead } from '../dialect';
 import type { ApiDatabase, HostMappingsRow } from './api-tables.generated';
 
 /** A host mapping with the name and UUID of its cell. */
@@ -51,8 +52,13 @@ export async function insertHostMappingsIgnoringExisting(
 }
 
 /** How many hosts are mapped to a cell. */
-export async function countHostMappingsByCell(db: Kysely<ApiDatabase>, cellId: number): Promise<number> {
-  const row = await db.selectFrom('host_mappings').select((eb) => eb.fn.countAll<number>().as('n')).where('cell_id', '=', cellId).executeTakeFirstOrThrow();
+export async function countHostMappingsByCell(db: Kysely<ApiDatabase>, cellId: number, options: LockingRead = {}): Promise<number> {
+  const row = await db
+    .selectFrom('host_mappings')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('cell_id', '=', cellId)
+    .$if(Boolean(options.forUpdate), (q) => q.forUpdate())
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 

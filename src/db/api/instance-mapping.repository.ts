@@ -1,12 +1,17 @@
 import { sql, type Kysely } from 'kysely';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { DatabaseHandle } from '../connection';
-import { bulkInsertIgnoreSql } from '../dialect';
+import { bulkInsertIgnoreSql, type LockingRead } from '../dialect';
 import type { ApiDatabase, InstanceMappingsRow } from './api-tables.generated';
 
 /** How many instance mappings point at a cell. */
-export async function countInstanceMappingsByCell(db: Kysely<ApiDatabase>, cellId: number): Promise<number> {
-  const row = await db.selectFrom('instance_mappings').select((eb) => eb.fn.countAll<number>().as('n')).where('cell_id', '=', cellId).executeTakeFirstOrThrow();
+export async function countInstanceMappingsByCell(db: Kysely<ApiDatabase>, cellId: number, options: LockingRead = {}): Promise<number> {
+  const row = await db
+    .selectFrom('instance_mappings')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('cell_id', '=', cellId)
+    .$if(Boolean(options.forUpdate), (q) => q.forUpdate())
+    .executeTakeFirstOrThrow();
   return Number(row.n);
 }
 
