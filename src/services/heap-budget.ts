@@ -6,10 +6,10 @@ import { runInNewContext } from 'node:vm';
  * depend on how long it runs. Each chunk of a batch lives across several young-generation
  * collections (it waits on the database), so V8 promotes it to the old generation, where it is
  * left to pile up to several times the live size before a full collection: in a map-instances
- * run of a million instances, 14 MB live and 76 MB used before the first one, reached after
- * about 200,000 instances. `check()`, called between chunks, collects once the heap has grown by
- * more than the headroom since the last collection (a collection of a small live heap takes
- * about 20 ms), and leaves short runs alone.
+ * run of a million instances, 14 MB live and 76 MB used when V8 first collected after start-up,
+ * 19 s into the run (docs/performance.md). `check()`, called between chunks, collects once the
+ * heap has grown by more than the headroom since the last collection (a collection of a small
+ * live heap takes about 20 ms), and leaves short runs alone.
  */
 export class HeapBudget {
   private limit: number;
