@@ -1,7 +1,7 @@
 import {
-  countInstanceMappingsByCell,
   countNovaMapInstancesMarkers,
   deleteNovaMapInstancesMarkers,
+  hasInstanceMappings,
   insertInstanceMappingsIgnoringExisting,
   listMappedInstanceUuidsBetween,
   type InstanceMappingInsert,
@@ -211,7 +211,7 @@ async function mapCell(
   // instances by primary key (sequential in InnoDB's clustered index) and lets the server insert;
   // anything else, and every run on SQLite, walks in UUID order, where SQLite's index inserts
   // become appends (an INSERT ... SELECT ordered by UUID takes half the time there).
-  const fresh = apiHandle.dialect === 'mysql' && (await countInstanceMappingsByCell(api, cell.id)) === 0;
+  const fresh = apiHandle.dialect === 'mysql' && !(await hasInstanceMappings(api, cell.id));
   // Progress counts what the walk examines: mappable instances, or every UUID in a re-run.
   const total = fresh ? await countMappableInstances(cellDb) : await countInstances(cellDb);
   const progress = { cell, scanned: 0, total, found: 0, mapped: 0 };

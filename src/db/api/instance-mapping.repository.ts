@@ -15,6 +15,11 @@ export async function countInstanceMappingsByCell(db: Kysely<ApiDatabase>, cellI
   return Number(row.n);
 }
 
+/** Whether any instance mapping points at a cell (reads one index entry at most). */
+export async function hasInstanceMappings(db: Kysely<ApiDatabase>, cellId: number): Promise<boolean> {
+  return (await db.selectFrom('instance_mappings').select('id').where('cell_id', '=', cellId).limit(1).executeTakeFirst()) !== undefined;
+}
+
 /** Deletes every instance mapping of a cell; returns how many there were. */
 export async function deleteInstanceMappingsByCell(db: Kysely<ApiDatabase>, cellId: number): Promise<number> {
   const result = await db.deleteFrom('instance_mappings').where('cell_id', '=', cellId).executeTakeFirst();
