@@ -11,6 +11,7 @@ import {
 import { parseIni } from '../../src/config/ini-parser';
 import { parseDatabaseUrl } from '../../src/domain/connection-url';
 import { ConfigError, FileSystemError } from '../../src/domain/errors';
+import { catchError } from '../support/errors';
 
 let root: string;
 
@@ -38,15 +39,6 @@ function input(overrides: Partial<LoadConfigInput> = {}): LoadConfigInput {
     overrides: {},
     ...overrides,
   };
-}
-
-function catchError(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error');
 }
 
 describe('loadConfig: layers', () => {

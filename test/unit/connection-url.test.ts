@@ -10,6 +10,7 @@ import {
   type DatabaseUrl,
 } from '../../src/domain/connection-url';
 import { InvalidUrlError, UnsupportedSchemeError } from '../../src/domain/errors';
+import { catchError } from '../support/errors';
 
 const CWD = '/srv/work';
 
@@ -398,12 +399,3 @@ describe('renderTemplateUrl', () => {
     expect(isTemplateUrl(value)).toBe(expected);
   });
 });
-
-function catchError(fn: () => unknown): Error {
-  try {
-    fn();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected an error');
-}
