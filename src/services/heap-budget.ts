@@ -40,7 +40,7 @@ let gc: (() => void) | undefined;
  * A full collection through V8's gc(), reached without --expose-gc on the command line: the flag
  * is turned on and gc() taken from a fresh context, as Jest's leak detector does.
  */
-function collectGarbage(): void {
+export function collectGarbage(): void {
   if (!gc) {
     setFlagsFromString('--expose-gc');
     gc = runInNewContext('gc') as () => void;
