@@ -31,7 +31,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql, type Kysely } from 'kysely';
-import { replaceDatabaseName } from '../src/domain/connection-url';
+import { replaceDatabaseName } from '../src/domain/database-url';
 import { createDatabaseContext } from '../src/services/database-context.service';
 import { populateCell, type SampleCellCensus } from './sample-deployment';
 

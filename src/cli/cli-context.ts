@@ -1,5 +1,5 @@
 import { loadConfig, type LoadedConfig } from '../config/config-loader';
-import { maskUrl, scrubSecrets } from '../domain/connection-url';
+import { maskUrl, scrubSecrets } from '../domain/url-masking';
 import type { DatabaseContext } from '../services/database-context.service';
 
 import { parseOutputFormat, type ColumnSpec, type OutputFormat } from './output/output-format';

@@ -1,8 +1,9 @@
 import { Kysely, MysqlDialect, SqliteDialect, sql, type LogEvent } from 'kysely';
 import type { Pool as MysqlPool, PoolOptions } from 'mysql2';
 import type BetterSqlite3 from 'better-sqlite3';
-import { maskUrl, type DatabaseUrl } from '../domain/connection-url';
+import type { DatabaseUrl } from '../domain/database-url';
 import { CellctlError } from '../domain/errors';
+import { maskUrl } from '../domain/url-masking';
 import { type DialectName, translateDriverError } from './dialect';
 
 /** An open database: its Kysely instance, its dialect and its masked URL for messages. */

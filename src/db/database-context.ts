@@ -1,5 +1,6 @@
-import { parseDatabaseUrl, databaseUrlKey, renderTemplateUrl } from '../domain/connection-url';
+import { parseDatabaseUrl, databaseUrlKey } from '../domain/database-url';
 import { MissingSettingError } from '../domain/errors';
+import { renderTemplateUrl } from '../domain/url-template';
 import type { ApiDatabase } from './api/api-tables.generated';
 import type { CellDatabase } from './cell/cell-tables.generated';
 import { databaseExists, openDatabase, type DatabaseHandle, type OpenDatabaseOptions, type QueryLogger } from './connection';

@@ -1,4 +1,4 @@
-import { databaseNameOf, replaceDatabaseName } from './connection-url';
+import { databaseNameOf, replaceDatabaseName } from './database-url';
 import { InvalidOptionError, InvalidUrlError } from './errors';
 
 /**

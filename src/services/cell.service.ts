@@ -9,7 +9,6 @@ import { countLiveInstances } from '../db/cell/instance.repository';
 import { withDatabaseLock } from '../db/database-lock';
 import { lockingRead, toDbBoolean, toDbTimestamp } from '../db/dialect';
 import { type Cell, describeCell, isCell0 } from '../domain/cell';
-import { maskUrl, renderTemplateUrl } from '../domain/connection-url';
 import {
   AmbiguousCellError,
   Cell0ToggleError,
@@ -20,6 +19,8 @@ import {
   MissingCellUrlError,
 } from '../domain/errors';
 import { transportUrlProblem } from '../domain/transport-url';
+import { maskUrl } from '../domain/url-masking';
+import { renderTemplateUrl } from '../domain/url-template';
 import { cellFromRow, findCell } from './cell-lookup.service';
 import type { DatabaseContext } from './database-context.service';
 

@@ -5,8 +5,8 @@ import type { Kysely } from 'kysely';
 import mysql from 'mysql2/promise';
 import type { ApiDatabase } from '../../src/db/api/api-tables.generated';
 import type { CellDatabase } from '../../src/db/cell/cell-tables.generated';
-import { parseDatabaseUrl } from '../../src/domain/connection-url';
 import { CELL0_UUID } from '../../src/domain/constants';
+import { parseDatabaseUrl } from '../../src/domain/database-url';
 import { createDatabaseContext, type DatabaseContext } from '../../src/services/database-context.service';
 import {
   clearApiMappings,

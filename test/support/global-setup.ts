@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { maskUrl } from '../../src/domain/connection-url';
+import { maskUrl } from '../../src/domain/url-masking';
 import { withAdmin } from './mysql-admin';
 import { probeNova, runDir, testMysqlBaseUrl } from './test-environment';
 

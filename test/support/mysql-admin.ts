@@ -1,6 +1,6 @@
 /** Administrative access to the test MySQL server: create and drop the run's databases. */
 import mysql from 'mysql2/promise';
-import { parseDatabaseUrl, replaceDatabaseName } from '../../src/domain/connection-url';
+import { parseDatabaseUrl, replaceDatabaseName } from '../../src/domain/database-url';
 import { testMysqlBaseUrl } from './test-environment';
 
 export function adminOptions(): mysql.ConnectionOptions {

@@ -5,7 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseDatabaseUrl } from '../../src/domain/connection-url';
+import { parseDatabaseUrl } from '../../src/domain/database-url';
 import type { TestDialect } from './dialect-matrix';
 import { mysqlUrlFor, withAdmin } from './mysql-admin';
 import { NOVA_PYTHON, novaAvailable, runDir, runId } from './test-environment';

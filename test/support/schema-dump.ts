@@ -4,7 +4,7 @@
  * SQLite from pragmas (columns, indexes and their origin, foreign keys). Row data is not included.
  */
 import Database from 'better-sqlite3';
-import { parseDatabaseUrl } from '../../src/domain/connection-url';
+import { parseDatabaseUrl } from '../../src/domain/database-url';
 import { withAdmin } from './mysql-admin';
 
 export type SchemaDump = Record<string, unknown>;

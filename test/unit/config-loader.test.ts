@@ -9,7 +9,7 @@ import {
   resolveEmbeddedHome,
 } from '../../src/config/embedded-home';
 import { parseIni } from '../../src/config/ini-parser';
-import { parseDatabaseUrl } from '../../src/domain/connection-url';
+import { parseDatabaseUrl } from '../../src/domain/database-url';
 import { ConfigError, FileSystemError } from '../../src/domain/errors';
 import { catchError } from '../support/errors';
 
