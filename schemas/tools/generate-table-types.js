@@ -19,8 +19,8 @@ const SELECTED = {
   ],
   cell: [
     'alembic_version', 'instances', 'instance_extra', 'instance_faults', 'instance_actions',
-    'instance_actions_events', 'services', 'compute_nodes', 'instance_groups', 'instance_group_policy',
-    'instance_group_member',
+    'instance_actions_events', 'block_device_mapping', 'tags', 'services', 'compute_nodes', 'instance_groups',
+    'instance_group_policy', 'instance_group_member',
   ],
 };
 

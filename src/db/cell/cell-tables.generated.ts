@@ -149,6 +149,50 @@ export type InstanceActionsEventsRow = Selectable<InstanceActionsEventsTable>;
 export type NewInstanceActionsEventsRow = Insertable<InstanceActionsEventsTable>;
 export type InstanceActionsEventsUpdate = Updateable<InstanceActionsEventsTable>;
 
+/** `block_device_mapping` as Nova ccb0fa1a2252 defines it. */
+export interface BlockDeviceMappingTable {
+  created_at: string | null;
+  updated_at: string | null;
+  deleted_at: string | null;
+  id: Generated<number>;
+  device_name: string | null;
+  delete_on_termination: number | null;
+  snapshot_id: string | null;
+  volume_id: string | null;
+  volume_size: number | null;
+  no_device: number | null;
+  connection_info: string | null;
+  instance_uuid: string | null;
+  deleted: number | null;
+  source_type: string | null;
+  destination_type: string | null;
+  guest_format: string | null;
+  device_type: string | null;
+  disk_bus: string | null;
+  boot_index: number | null;
+  image_id: string | null;
+  tag: string | null;
+  attachment_id: string | null;
+  uuid: string | null;
+  volume_type: string | null;
+  encrypted: number | null;
+  encryption_secret_uuid: string | null;
+  encryption_format: string | null;
+  encryption_options: string | null;
+}
+export type BlockDeviceMappingRow = Selectable<BlockDeviceMappingTable>;
+export type NewBlockDeviceMappingRow = Insertable<BlockDeviceMappingTable>;
+export type BlockDeviceMappingUpdate = Updateable<BlockDeviceMappingTable>;
+
+/** `tags` as Nova ccb0fa1a2252 defines it. */
+export interface TagsTable {
+  resource_id: string;
+  tag: string;
+}
+export type TagsRow = Selectable<TagsTable>;
+export type NewTagsRow = Insertable<TagsTable>;
+export type TagsUpdate = Updateable<TagsTable>;
+
 /** `services` as Nova ccb0fa1a2252 defines it. */
 export interface ServicesTable {
   created_at: string | null;
@@ -264,6 +308,8 @@ export interface CellDatabase {
   instance_faults: InstanceFaultsTable;
   instance_actions: InstanceActionsTable;
   instance_actions_events: InstanceActionsEventsTable;
+  block_device_mapping: BlockDeviceMappingTable;
+  tags: TagsTable;
   services: ServicesTable;
   compute_nodes: ComputeNodesTable;
   instance_groups: InstanceGroupsTable;

@@ -1,0 +1,36 @@
+/**
+ * New rows of the API database's mapping tables, with the client-side defaults of Nova 26's
+ * models (nova/db/api/models.py; every API model has oslo.db's TimestampMixin, none soft-deletes).
+ * test/unit/new-rows.test.ts compares these defaults with Nova's own models.
+ */
+import { toDbBoolean } from '../dialect';
+import { buildNewRow, TIMESTAMP_MIXIN, type ColumnDefaults, type NewRowValues, type RowTime } from '../new-row-defaults';
+import type { NewCellMappingsRow, NewHostMappingsRow, NewInstanceMappingsRow } from './api-tables.generated';
+
+const CELL_MAPPING_DEFAULTS = { ...TIMESTAMP_MIXIN, disabled: toDbBoolean(false) } satisfies ColumnDefaults<NewCellMappingsRow>;
+const HOST_MAPPING_DEFAULTS = { ...TIMESTAMP_MIXIN } satisfies ColumnDefaults<NewHostMappingsRow>;
+// NOTE: queued_for_delete has no column default in Nova's model. Nova's InstanceMapping object
+// writes False on create (objects/instance_mapping.py); NULL means "not yet migrated" to Nova's
+// populate_queued_for_delete. Callers that mean "live" should pass 0.
+const INSTANCE_MAPPING_DEFAULTS = { ...TIMESTAMP_MIXIN } satisfies ColumnDefaults<NewInstanceMappingsRow>;
+
+/** A new `cell_mappings` row (`uuid` required): created now, enabled unless `disabled` is given. */
+export function newCellMappingRow(values: NewRowValues<NewCellMappingsRow, typeof CELL_MAPPING_DEFAULTS>, now: RowTime): NewCellMappingsRow {
+  return buildNewRow<NewCellMappingsRow>(CELL_MAPPING_DEFAULTS, values, now);
+}
+
+/** A new `host_mappings` row (`cell_id` and `host` required), created now. */
+export function newHostMappingRow(values: NewRowValues<NewHostMappingsRow, typeof HOST_MAPPING_DEFAULTS>, now: RowTime): NewHostMappingsRow {
+  return buildNewRow<NewHostMappingsRow>(HOST_MAPPING_DEFAULTS, values, now);
+}
+
+/**
+ * A new `instance_mappings` row (`instance_uuid` and `project_id` required), created now;
+ * queued_for_delete stays NULL unless given, as Nova's model leaves it.
+ */
+export function newInstanceMappingRow(
+  values: NewRowValues<NewInstanceMappingsRow, typeof INSTANCE_MAPPING_DEFAULTS>,
+  now: RowTime,
+): NewInstanceMappingsRow {
+  return buildNewRow<NewInstanceMappingsRow>(INSTANCE_MAPPING_DEFAULTS, values, now);
+}
