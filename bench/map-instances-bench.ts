@@ -174,7 +174,7 @@ async function withApi<R>(deployment: BenchDeployment, work: (db: Kysely<any>, d
   const dbs = createDatabaseContext({ apiDatabaseConnection: deployment.apiUrl, cwd: deployment.dir });
   try {
     const handle = await dbs.api();
-    return await work(handle.db as Kysely<any>, handle.dialect);
+    return await work(handle.db as Kysely<any>, handle.url.dialect);
   } finally {
     await dbs.close();
   }

@@ -28,7 +28,6 @@ import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { DatabaseHandle } from '../src/db/connection';
 import type { CellDatabase } from '../src/db/cell/cell-tables.generated';
 import { toDbTimestamp } from '../src/db/dialect';
-import { mapBounded } from '../src/services/bounded-parallel';
 import { createDatabaseContext } from '../src/services/database-context.service';
 
 /** What to put into a cell database. */
@@ -100,17 +99,17 @@ export async function populateCell(cellUrl: string, options: SampleCellOptions):
     }));
     let added = 0;
     const generate = async () => {
-      await mapBounded(batches, handle.dialect === 'mysql' ? MYSQL_PARALLEL_BATCHES : 1, async (batch) => {
+      await inParallel(batches, handle.url.dialect === 'mysql' ? MYSQL_PARALLEL_BATCHES : 1, async (batch) => {
         await generator(batch.firstId, batch.count, options.computeHosts);
         added += batch.count;
         options.onProgress?.(added, options.instances);
       });
     };
-    if (handle.dialect === 'mysql' && options.instances >= BULK_LOAD_THRESHOLD) {
+    if (handle.url.dialect === 'mysql' && options.instances >= BULK_LOAD_THRESHOLD) {
       await withSecondaryIndexesSuspended(handle.db, generate);
     } else {
       // NOTE: a page cache that holds the instance indexes (SQLite's default is 2 MiB); this connection only.
-      if (handle.dialect === 'sqlite') await sql`PRAGMA cache_size = ${sql.raw(String(-SQLITE_LOAD_CACHE_KIB))}`.execute(handle.db);
+      if (handle.url.dialect === 'sqlite') await sql`PRAGMA cache_size = ${sql.raw(String(-SQLITE_LOAD_CACHE_KIB))}`.execute(handle.db);
       await generate();
     }
     return censusOf(handle.db);
@@ -304,7 +303,7 @@ function mysqlGenerator(sequenceEngine: boolean, seed: string): GeneratorDialect
 
 async function instanceGenerator(handle: DatabaseHandle<CellDatabase>): Promise<InstanceGenerator> {
   let dialect: GeneratorDialect;
-  if (handle.dialect === 'sqlite') {
+  if (handle.url.dialect === 'sqlite') {
     dialect = SQLITE_GENERATOR;
   } else {
     const engines = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM information_schema.ENGINES WHERE ENGINE = 'SEQUENCE' AND SUPPORT IN ('YES', 'DEFAULT')`.execute(handle.db);
@@ -348,4 +347,13 @@ async function instanceGenerator(handle: DatabaseHandle<CellDatabase>): Promise<
 function sampleImageUuid(k: number): string {
   const h = createHash('md5').update(`image-${k}`).digest('hex');
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Runs `work` over `items`, at most `limit` at a time; rejects on the first failure. */
+async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

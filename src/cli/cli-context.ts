@@ -1,12 +1,12 @@
-import { loadConfig, type LoadedConfig } from '../config/config-loader';
 import { maskUrl, scrubSecrets } from '../domain/url-masking';
-import type { DatabaseContext } from '../services/database-context.service';
-
+import type { CellPolicy } from '../services/cell.service';
+import type { Rules } from '../services/rules';
+import { errorText } from './modern/error-text';
 import { parseOutputFormat, type ColumnSpec, type OutputFormat } from './output/output-format';
 import { renderDocument, renderList, renderObject, type Row } from './output/renderers';
+import { RunContext, type CliIo, type Services } from './run-context';
 
-/** The services layer, as the lazily loaded module commands call. */
-export type Services = typeof import('../services/index');
+export type { CliIo, Services } from './run-context';
 
 /**
  * How much of one SQL statement (text and parameters) --debug shows: map-instances sends
@@ -19,16 +19,7 @@ export function abbreviate(text: string, maxChars: number): string {
   return text.length <= maxChars ? text : `${text.slice(0, maxChars)}... (${text.length - maxChars} more characters)`;
 }
 
-/** The process around a CLI run: streams, environment, directories (injected for in-process tests). */
-export interface CliIo {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
-  stderr: NodeJS.WritableStream & { isTTY?: boolean };
-  env: Record<string, string | undefined>;
-  cwd: string;
-  homeDir: string;
-}
-
-/** The global options, valid for every command. */
+/** The modern front's global options, valid for every command. */
 export interface GlobalOptions {
   configFile: string[];
   configDir?: string;
@@ -40,24 +31,29 @@ export interface GlobalOptions {
   showSecrets: boolean;
   quiet: boolean;
   debug: boolean;
+  connectTimeout: number;
+  lockTimeout: number;
 }
 
 /**
- * Everything a command needs from the outside world, created once per run: parsed global
- * options, the configuration and the database context (both on first use), and the three
- * output channels (data on stdout; notices, warnings and errors on stderr).
+ * The modern front's context for one run: the shared RunContext (io, configuration, databases,
+ * exit code, closing) and the modern presenter (data on stdout in the chosen -f format; notices,
+ * warnings and errors on stderr, worded with the modern flags, prefixed `cellctl:`).
  */
 export class CliContext {
   private globalOptions?: GlobalOptions;
-  private loadedConfig?: LoadedConfig;
-  private databaseContext?: DatabaseContext;
-  private exitCode = 0;
+  readonly run: RunContext;
 
-  constructor(readonly io: CliIo) {}
+  constructor(
+    readonly io: CliIo,
+    invokedAs = 'cellctl',
+  ) {
+    this.run = new RunContext(io, invokedAs);
+  }
 
   /** Records the global options of the command about to run (called by the program's hook). */
   setGlobals(raw: Record<string, unknown>, formatGiven: boolean): void {
-    this.globalOptions = {
+    const g: GlobalOptions = {
       configFile: (raw.configFile as string[] | undefined) ?? [],
       configDir: raw.configDir as string | undefined,
       apiDb: raw.apiDb as string | undefined,
@@ -68,7 +64,15 @@ export class CliContext {
       showSecrets: Boolean(raw.showSecrets),
       quiet: Boolean(raw.quiet),
       debug: Boolean(raw.debug),
+      connectTimeout: raw.connectTimeout as number,
+      lockTimeout: raw.lockTimeout as number,
     };
+    this.globalOptions = g;
+    this.run.configure({
+      ...g,
+      onNotice: (n) => this.notice(n),
+      onQuery: g.debug ? (q) => this.debug(`sql (${q.durationMs.toFixed(1)} ms): ${q.sql} ${JSON.stringify(q.parameters)}`, DEBUG_STATEMENT_CHARS) : undefined,
+    });
   }
 
   get globals(): GlobalOptions {
@@ -76,46 +80,30 @@ export class CliContext {
     return this.globalOptions;
   }
 
-  /** The configuration, loaded on first use (creating the embedded default if it applies). */
-  config(): LoadedConfig {
-    if (!this.loadedConfig) {
-      const g = this.globals;
-      this.loadedConfig = loadConfig({
-        configFiles: g.configFile,
-        configDir: g.configDir,
-        env: this.io.env,
-        cwd: this.io.cwd,
-        homeDir: this.io.homeDir,
-        overrides: { apiDatabaseConnection: g.apiDb, databaseConnection: g.db },
-      });
-      this.loadedConfig.notices.forEach((n) => this.notice(n));
-    }
-    return this.loadedConfig;
+  /** The configuration, loaded on first use. */
+  config(): ReturnType<RunContext['config']> {
+    return this.run.config();
   }
 
-  /**
-   * The services layer, loaded on first use: `--help`, parse errors and bad flags never load
-   * Kysely and the database drivers (start-up time is a target, docs/performance.md).
-   */
-  async services(): Promise<Services> {
-    return import('../services/index');
+  /** The services layer, loaded on first use. */
+  services(): Promise<Services> {
+    return this.run.services();
   }
 
-  /** The database context of this run; run() closes it. */
-  async databases(): Promise<DatabaseContext> {
-    if (!this.databaseContext) {
-      const config = this.config();
-      const { createDatabaseContext } = await this.services();
-      this.databaseContext = createDatabaseContext({
-        apiDatabaseConnection: config.apiDatabaseConnection,
-        databaseConnection: config.databaseConnection,
-        cwd: this.io.cwd,
-        onQuery: this.globals.debug
-          ? (q) => this.debug(`sql (${q.durationMs.toFixed(1)} ms): ${q.sql} ${JSON.stringify(q.parameters)}`, DEBUG_STATEMENT_CHARS)
-          : undefined,
-      });
-    }
-    return this.databaseContext;
+  /** The database context of this run. */
+  databases(): ReturnType<RunContext['databases']> {
+    return this.run.databases();
+  }
+
+  /** The rules of the modern front (where cellctl deliberately differs from Nova). */
+  async rules(): Promise<Rules> {
+    return (await this.services()).CELLCTL_RULES;
+  }
+
+  /** What the cell services follow: the configuration's `[database]` and transport URL, and the rules. */
+  async cellPolicy(): Promise<CellPolicy> {
+    const config = this.config();
+    return { defaults: { databaseConnection: config.databaseConnection, transportUrl: config.transportUrl }, rules: await this.rules() };
   }
 
   /** A URL as output may show it: masked unless --show-secrets. */
@@ -154,10 +142,10 @@ export class CliContext {
     this.io.stderr.write(`cellctl: warning: ${scrubSecrets(text)}\n`);
   }
 
-  /** One error line on stderr; the stack trace only with --debug. */
-  error(error: unknown): void {
-    const message = error instanceof Error ? error.message : String(error);
-    this.io.stderr.write(`cellctl: error: ${scrubSecrets(message.split('\n')[0])}\n`);
+  /** One error line on stderr, worded for this front; the stack trace only with --debug. */
+  error(error: unknown, prefix = ''): void {
+    const message = error instanceof Error ? errorText(error) : String(error);
+    this.io.stderr.write(`cellctl: error: ${scrubSecrets(`${prefix}${message}`.split('\n')[0])}\n`);
     if (this.globalOptions?.debug && error instanceof Error) this.debug(error.stack ?? '');
   }
 
@@ -167,15 +155,15 @@ export class CliContext {
   }
 
   setExitCode(code: number): void {
-    this.exitCode = code;
+    this.run.setExitCode(code);
   }
 
   getExitCode(): number {
-    return this.exitCode;
+    return this.run.getExitCode();
   }
 
   /** Closes every database connection this run opened. */
-  async close(): Promise<void> {
-    await this.databaseContext?.close();
+  close(): Promise<void> {
+    return this.run.close();
   }
 }

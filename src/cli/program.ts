@@ -11,7 +11,13 @@ import { mapInstancesCommand } from './commands/instance/map-instances.command';
 import { simpleCellSetupCommand } from './commands/setup/simple-cell-setup.command';
 import { hostCommand } from './commands/host/host.command';
 import { formatExitCodes } from './exit-codes';
+import { secondsParser } from './modern/options';
 import { OUTPUT_FORMATS } from './output/output-format';
+
+/** The default of --connect-timeout (docs/commands.md). */
+export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
+/** The default of --lock-timeout. */
+export const DEFAULT_LOCK_TIMEOUT_SECONDS = 60;
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -26,7 +32,7 @@ function packageVersion(): string {
 }
 
 /**
- * Builds the whole modern front, fresh for each run (tests run many in one process): global
+ * Builds the whole modern front (cellctl's own syntax), fresh for each run (tests run many in one process): global
  * options, every command group, and commander wired to the run's streams with exitOverride.
  */
 export function buildProgram(ctx: CliContext): Command {
@@ -42,6 +48,16 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--show-secrets', 'show passwords in URLs instead of masking them')
     .option('-q, --quiet', 'print no notices or progress on stderr')
     .option('--debug', `print stack traces and SQL statements (each cut to ${DEBUG_STATEMENT_CHARS.toLocaleString('en')} characters) on stderr`)
+    .addOption(
+      new Option('--connect-timeout <seconds>', 'give up on a database that has not connected and answered after this many seconds')
+        .argParser(secondsParser('--connect-timeout', 0.001))
+        .default(DEFAULT_CONNECT_TIMEOUT_SECONDS),
+    )
+    .addOption(
+      new Option('--lock-timeout <seconds>', 'give up on a write that waited this long for a lock another run or process holds')
+        .argParser(secondsParser('--lock-timeout'))
+        .default(DEFAULT_LOCK_TIMEOUT_SECONDS),
+    )
     .showSuggestionAfterError(true)
     .addHelpText('after', `\nConfiguration: without --config-file/--config-dir, cellctl uses its embedded deployment\n(CELLCTL_HOME, else $XDG_DATA_HOME/cellctl, else ~/.local/share/cellctl).\n\n${formatExitCodes([{ code: 0, meaning: 'success' }, { code: 1, meaning: "1-9: the command's own outcomes (see each command's --help)" }])}\n`);
 

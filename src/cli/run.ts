@@ -1,23 +1,47 @@
 import { homedir } from 'node:os';
+import { basename } from 'node:path';
 import { CommanderError } from 'commander';
 import { CellctlError } from '../domain/errors';
-import { CliContext, type CliIo } from './cli-context';
+import { CliContext } from './cli-context';
 import { EXIT_ENVIRONMENT, EXIT_INVALID_INPUT, EXIT_SUCCESS } from './exit-codes';
-import { buildProgram } from './program';
+import type { CliIo } from './run-context';
 
 /** The real process's streams and environment. */
 export function processIo(): CliIo {
   return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), homeDir: homedir() };
 }
 
+/** A front: how one syntax (cellctl's own, later Nova's) runs its arguments. */
+interface Front {
+  run(argv: string[], io: CliIo, invokedAs: string): Promise<number>;
+}
+
 /**
- * Runs cellctl with the given arguments (without `node` and the script) and returns the exit
- * code. This is the one place that maps errors no command documented: invalid input 127,
- * everything else 255. It never throws and always closes the databases it opened.
+ * The fronts by the name the program is invoked as; anything else is the modern front. Each is
+ * loaded only when chosen, with its command modules (nova-manage and nova-status come later).
  */
-export async function run(argv: string[], io: CliIo = processIo()): Promise<number> {
-  const ctx = new CliContext(io);
+const FRONTS: Record<string, () => Front> = {
+  cellctl: () => ({ run: runModern }),
+};
+
+/**
+ * Runs cellctl with the given arguments (without `node` and the script) as the front that
+ * `invokedAs` (the program's name, as in argv[1]) selects, and returns the exit code. It never
+ * throws and always closes the databases it opened.
+ */
+export async function run(argv: string[], io: CliIo = processIo(), invokedAs = 'cellctl'): Promise<number> {
+  const name = basename(invokedAs).replace(/\.js$/, '');
+  return (FRONTS[name] ?? FRONTS.cellctl)().run(argv, io, name);
+}
+
+/**
+ * The modern front: the one place that maps errors no command documented: invalid input 127,
+ * everything else 255.
+ */
+async function runModern(argv: string[], io: CliIo, invokedAs: string): Promise<number> {
+  const ctx = new CliContext(io, invokedAs);
   try {
+    const { buildProgram } = require('./program') as typeof import('./program');
     await buildProgram(ctx).parseAsync(argv, { from: 'user' });
     return ctx.getExitCode();
   } catch (error) {

@@ -1,28 +1,29 @@
-import { Kysely, MysqlDialect, SqliteDialect, sql, type LogEvent } from 'kysely';
+import { Kysely, MysqlDialect, sql, type LogEvent } from 'kysely';
 import type { Pool as MysqlPool, PoolOptions } from 'mysql2';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { DatabaseUrl } from '../domain/database-url';
-import { CellctlError } from '../domain/errors';
+import { CellctlError, DatabaseUnreachableError } from '../domain/errors';
 import { maskUrl } from '../domain/url-masking';
-import { type DialectName, translateDriverError } from './dialect';
+import { translateDriverError } from './dialect';
+import { mysqlAdapter, sqliteAdapter, type DialectAdapter } from './dialect-adapter';
+import type { QueryLogger } from './query-log';
+import { retryWhileBusy, WaitingSqliteDialect, type LockWait } from './sqlite-dialect';
 
-/** An open database: its Kysely instance, its dialect and its masked URL for messages. */
+export type { QueryLogger } from './query-log';
+
+/** An open database: its Kysely instance, its dialect's capabilities, its masked URL for messages. */
 export interface DatabaseHandle<DB> {
   readonly db: Kysely<DB>;
-  readonly dialect: DialectName;
+  /** What the dialect can do (services ask this, never for a dialect's name). */
+  readonly adapter: DialectAdapter;
   readonly url: DatabaseUrl;
   /** The URL with every password masked: safe for any message. */
   readonly target: string;
-  /**
-   * SQLite only: the better-sqlite3 database under Kysely (its single connection), for the few
-   * bulk paths where a reused prepared statement beats a query builder. Use it only within
-   * src/db, and only while holding Kysely's connection (inside a transaction).
-   */
-  readonly sqlite?: BetterSqlite3.Database;
+  /** How long a write waits for a lock another session holds, in milliseconds. */
+  readonly lockWaitMs: number;
+  /** Closes the connections; statements still waiting on a lock end at once. Safe to call twice. */
+  close(): Promise<void>;
 }
-
-/** Receives each executed statement (for --debug); parameters may hold secrets. */
-export type QueryLogger = (event: { sql: string; parameters: readonly unknown[]; durationMs: number; error?: unknown }) => void;
 
 /** How to open a database. */
 export interface OpenDatabaseOptions {
@@ -30,67 +31,101 @@ export interface OpenDatabaseOptions {
   create?: boolean;
   /** MySQL pool size (default 4). */
   poolSize?: number;
-  /** Milliseconds a SQLite connection waits for a lock before failing (default 30 s). */
-  busyTimeoutMs?: number;
+  /** Milliseconds to wait for a server to connect and answer (default 10 s). */
+  connectTimeoutMs?: number;
+  /** Milliseconds a statement waits for a lock held by another session (default 60 s). */
+  lockWaitMs?: number;
   onQuery?: QueryLogger;
 }
 
-const MYSQL_CONNECT_TIMEOUT_MS = 10_000;
+/** The default of --connect-timeout. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** The default of --lock-timeout. */
+export const DEFAULT_LOCK_WAIT_MS = 60_000;
 
 /**
- * Opens a database and proves it answers (one round trip), so an unreachable server or refused
- * credentials fail here with a typed error rather than in the middle of a command.
+ * Opens a database and proves it answers (one round trip within the connect timeout), so an
+ * unreachable server, one that accepts connections and never answers, or refused credentials fail
+ * here with a typed error naming the masked URL rather than in the middle of a command.
  * Throws DatabaseUnreachableError, DatabaseAccessDeniedError or DatabaseError.
  */
 export async function openDatabase<DB>(url: DatabaseUrl, options: OpenDatabaseOptions = {}): Promise<DatabaseHandle<DB>> {
   const target = maskUrl(url.raw);
+  const connectTimeoutMs = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const lockWaitMs = options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS;
   const log = options.onQuery ? toKyselyLog(options.onQuery) : undefined;
+  const closing = new AbortController();
   let db: Kysely<DB>;
-  let sqlite: BetterSqlite3.Database | undefined;
+  let adapter: DialectAdapter;
   if (url.dialect === 'sqlite') {
-    db = new Kysely<DB>({
-      dialect: new SqliteDialect({
+    let sqlite: BetterSqlite3.Database | undefined;
+    const wait: LockWait = { timeoutMs: lockWaitMs, signal: closing.signal, target };
+    const dialect = new WaitingSqliteDialect(
+      {
         database: async () => {
-          sqlite = await openSqlite(url.path, options, target);
+          sqlite = await openSqlite(url.path, Boolean(options.create), wait);
           return sqlite;
         },
-      }),
-      log,
-    });
+      },
+      wait,
+    );
+    db = new Kysely<DB>({ dialect, log });
+    adapter = sqliteAdapter(() => sqlite, options.onQuery);
   } else {
-    if (options.create && url.database) await ensureMysqlDatabase(url, target);
-    const pool = createMysqlPool(url, url.database, options.poolSize ?? 4);
+    if (options.create && url.database) await ensureMysqlDatabase(url, target, connectTimeoutMs);
+    const pool = createMysqlPool(url, url.database, options.poolSize ?? 4, connectTimeoutMs);
     db = new Kysely<DB>({ dialect: new MysqlDialect({ pool }), log });
+    adapter = mysqlAdapter(url);
   }
+  let closed: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing.abort();
+    closed ??= db.destroy().catch(() => undefined);
+    return closed;
+  };
   try {
-    await sql`SELECT 1`.execute(db);
+    await withDeadline(sql`SELECT 1`.execute(db), connectTimeoutMs, () => new DatabaseUnreachableError(target, `no answer within ${connectTimeoutMs / 1000} s`));
   } catch (error) {
-    await db.destroy().catch(() => undefined);
+    void close();
     throw error instanceof CellctlError ? error : translateDriverError(error, target);
   }
-  return { db, dialect: url.dialect, url, target, sqlite };
+  return { db, adapter, url, target, lockWaitMs, close };
 }
 
-async function openSqlite(path: string, options: OpenDatabaseOptions, target: string): Promise<BetterSqlite3.Database> {
+/** `work`, or `timeoutError()` once `ms` milliseconds have passed (the work is left to fail on its own). */
+async function withDeadline<T>(work: Promise<T>, ms: number, timeoutError: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(timeoutError()), ms);
+  });
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function openSqlite(path: string, create: boolean, wait: LockWait): Promise<BetterSqlite3.Database> {
   // NOTE: required here, not at the top, so that `cellctl --help` never loads native drivers.
   const Database = require('better-sqlite3') as typeof BetterSqlite3;
   let database: BetterSqlite3.Database;
   try {
-    database = new Database(path, { fileMustExist: !options.create });
+    database = new Database(path, { fileMustExist: !create });
   } catch (error) {
-    throw translateDriverError(error, target);
+    throw translateDriverError(error, wait.target);
   }
-  // The busy timeout makes parallel runs wait, not fail; it is set first because switching the
-  // journal to WAL (readers beside a writer) itself needs a lock another run may hold.
-  database.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 30_000}`);
-  database.pragma('journal_mode = WAL');
+  // NOTE: no busy timeout inside SQLite: it would block the event loop while it waits. A locked
+  // database is waited for by retryWhileBusy, which pauses asynchronously.
+  database.pragma('busy_timeout = 0');
+  // Switching the journal to WAL (readers beside a writer) itself needs a lock another run may hold.
+  await retryWhileBusy(() => database.pragma('journal_mode = WAL'), wait);
   // NOTE: SQLite's own default page cache (2 MB), not better-sqlite3's 16 MB: cellctl holds one
   // connection per database, and its bulk writes append in index order (see map-instances).
   database.pragma('cache_size = -2000');
   return database;
 }
 
-function mysqlOptions(url: Extract<DatabaseUrl, { dialect: 'mysql' }>, database: string | undefined): PoolOptions {
+function mysqlOptions(url: Extract<DatabaseUrl, { dialect: 'mysql' }>, database: string | undefined, connectTimeoutMs: number): PoolOptions {
   return {
     host: url.socketPath ? undefined : (url.host ?? 'localhost'),
     port: url.port,
@@ -104,7 +139,9 @@ function mysqlOptions(url: Extract<DatabaseUrl, { dialect: 'mysql' }>, database:
     ssl: url.ssl
       ? { ca: readOptional(url.ssl.ca), cert: readOptional(url.ssl.cert), key: readOptional(url.ssl.key), rejectUnauthorized: url.ssl.verifyCert ?? true }
       : undefined,
-    connectTimeout: MYSQL_CONNECT_TIMEOUT_MS,
+    // NOTE: mysql2 keeps this timer until the server's handshake is done, so it also ends a
+    // connection to a listener that accepts and never answers.
+    connectTimeout: connectTimeoutMs,
     // NOTE: DATETIME as text on both dialects, the way Nova stores it in SQLite (no zone shifts).
     dateStrings: true,
     supportBigNumbers: true,
@@ -116,21 +153,22 @@ function readOptional(path: string | undefined): string | undefined {
   return path === undefined ? undefined : (require('node:fs') as typeof import('node:fs')).readFileSync(path, 'utf8');
 }
 
-function createMysqlPool(url: Extract<DatabaseUrl, { dialect: 'mysql' }>, database: string | undefined, size: number): MysqlPool {
+function createMysqlPool(url: Extract<DatabaseUrl, { dialect: 'mysql' }>, database: string | undefined, size: number, connectTimeoutMs: number): MysqlPool {
   const mysql = require('mysql2') as typeof import('mysql2');
-  return mysql.createPool({ ...mysqlOptions(url, database), connectionLimit: size, maxIdle: size });
+  return mysql.createPool({ ...mysqlOptions(url, database, connectTimeoutMs), connectionLimit: size, maxIdle: size });
 }
 
 /** Runs `work` on a connection to the MySQL server without a default database; driver errors become typed ones. */
 async function withServerConnection<T>(
   url: Extract<DatabaseUrl, { dialect: 'mysql' }>,
   target: string,
+  connectTimeoutMs: number,
   work: (connection: import('mysql2/promise').Connection) => Promise<T>,
 ): Promise<T> {
   const mysql = require('mysql2/promise') as typeof import('mysql2/promise');
   let connection: import('mysql2/promise').Connection | undefined;
   try {
-    connection = await mysql.createConnection(mysqlOptions(url, undefined));
+    connection = await mysql.createConnection(mysqlOptions(url, undefined, connectTimeoutMs));
     return await work(connection);
   } catch (error) {
     throw translateDriverError(error, target);
@@ -145,8 +183,8 @@ async function schemaExists(connection: import('mysql2/promise').Connection, nam
 }
 
 /** CREATE DATABASE IF NOT EXISTS with Nova's conventions, when the account may. */
-async function ensureMysqlDatabase(url: Extract<DatabaseUrl, { dialect: 'mysql' }>, target: string): Promise<void> {
-  await withServerConnection(url, target, async (connection) => {
+async function ensureMysqlDatabase(url: Extract<DatabaseUrl, { dialect: 'mysql' }>, target: string, connectTimeoutMs: number): Promise<void> {
+  await withServerConnection(url, target, connectTimeoutMs, async (connection) => {
     if (!(await schemaExists(connection, url.database!))) {
       await connection.query(`CREATE DATABASE IF NOT EXISTS \`${url.database!.replace(/`/g, '``')}\``);
     }
@@ -167,11 +205,11 @@ function toKyselyLog(onQuery: QueryLogger): (event: LogEvent) => void {
  * True when the database a URL names exists (the SQLite file, or the MySQL schema), without
  * creating anything. Throws the typed errors of openDatabase when the server cannot be asked.
  */
-export async function databaseExists(url: DatabaseUrl): Promise<boolean> {
+export async function databaseExists(url: DatabaseUrl, connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS): Promise<boolean> {
   if (url.dialect === 'sqlite') {
     return (require('node:fs') as typeof import('node:fs')).existsSync(url.path);
   }
-  return withServerConnection(url, maskUrl(url.raw), async (connection) => !url.database || schemaExists(connection, url.database));
+  return withServerConnection(url, maskUrl(url.raw), connectTimeoutMs, async (connection) => !url.database || schemaExists(connection, url.database));
 }
 
 /** A handle whose tables are not known statically (schema inspection and DDL). */

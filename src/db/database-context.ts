@@ -1,11 +1,12 @@
+import type { Cell } from '../domain/cell';
 import { parseDatabaseUrl, databaseUrlKey } from '../domain/database-url';
-import { MissingSettingError } from '../domain/errors';
+import { CellWithoutDatabaseError, MissingSettingError } from '../domain/errors';
 import { renderTemplateUrl } from '../domain/url-template';
 import type { ApiDatabase } from './api/api-tables.generated';
 import type { CellDatabase } from './cell/cell-tables.generated';
 import { databaseExists, openDatabase, type DatabaseHandle, type OpenDatabaseOptions, type QueryLogger } from './connection';
 
-/** What a database context needs to know: the configured URLs and where relative paths start. */
+/** What a database context needs to know: the configured URLs, where relative paths start, timeouts. */
 export interface DatabaseContextOptions {
   /** `[api_database] connection`. */
   apiDatabaseConnection?: string;
@@ -14,15 +15,22 @@ export interface DatabaseContextOptions {
   /** The directory `sqlite:///relative.db` URLs are resolved against. */
   cwd: string;
   onQuery?: QueryLogger;
+  /** How long opening a database may take (default DEFAULT_CONNECT_TIMEOUT_MS). */
+  connectTimeoutMs?: number;
+  /** How long a write waits for a lock another session holds (default DEFAULT_LOCK_WAIT_MS). */
+  lockWaitMs?: number;
 }
 
 /** Open options a caller may choose per database. */
 export type ConnectOptions = Pick<OpenDatabaseOptions, 'create'>;
 
+/** A cell as the context needs it to reach its database. */
+export type CellTarget = Pick<Cell, 'uuid' | 'name' | 'databaseConnection'>;
+
 /**
  * Holds the API database connection and every cell database connection a command opens:
- * each opened on first use, reused per URL, all closed by `close()`. This is the one way
- * cellctl reaches a cell database.
+ * each opened on first use, reused per URL, all closed by `close()`. A cell's database is
+ * reached through the cell (withCell), never through a URL string.
  */
 export class DatabaseContext {
   private readonly handles = new Map<string, Promise<DatabaseHandle<unknown>>>();
@@ -50,29 +58,54 @@ export class DatabaseContext {
   /** `[api_database] connection`; throws MissingSettingError when it is configured nowhere. */
   apiConnection(): string {
     const raw = this.options.apiDatabaseConnection;
-    if (!raw) {
-      throw new MissingSettingError(
-        'no API database configured: set [api_database] connection, OS_API_DATABASE__CONNECTION or --api-db',
-      );
-    }
+    if (!raw) throw new MissingSettingError('api_database.connection');
     return raw;
   }
 
   /** `[database] connection`; throws MissingSettingError when it is configured nowhere. */
   localCellConnection(): string {
     const raw = this.options.databaseConnection;
-    if (!raw) {
-      throw new MissingSettingError('no cell database configured: set [database] connection, OS_DATABASE__CONNECTION or --db');
-    }
+    if (!raw) throw new MissingSettingError('database.connection');
     return raw;
   }
 
   /**
-   * The cell database a cell mapping stores (template URLs rendered against the local
-   * `[database] connection`, as Nova renders them on read).
+   * The URL of a cell's database as it is used: the stored URL with its template rendered
+   * against the local `[database] connection`, as Nova renders it on read. Throws
+   * CellWithoutDatabaseError when the cell mapping has none, InvalidUrlError when it does not parse.
    */
-  async cell(storedConnection: string, options: ConnectOptions = {}): Promise<DatabaseHandle<CellDatabase>> {
-    return this.open<CellDatabase>('cell', this.renderDatabaseUrl(storedConnection), options);
+  cellDatabaseUrl(cell: CellTarget): string {
+    if (!cell.databaseConnection) throw new CellWithoutDatabaseError({ uuid: cell.uuid, name: cell.name });
+    const rendered = this.renderDatabaseUrl(cell.databaseConnection);
+    parseDatabaseUrl(rendered, this.options.cwd);
+    return rendered;
+  }
+
+  /** A cell's database, opened on first use (see cellDatabaseUrl for what it throws). */
+  async cellDatabase(cell: CellTarget, options: ConnectOptions = {}): Promise<DatabaseHandle<CellDatabase>> {
+    return this.open<CellDatabase>('cell', this.cellDatabaseUrl(cell), options);
+  }
+
+  /** Runs `work` on a cell's database (Nova's target_cell): the one way services reach a cell. */
+  async withCell<T>(cell: CellTarget, work: (handle: DatabaseHandle<CellDatabase>) => Promise<T>, options: ConnectOptions = {}): Promise<T> {
+    return work(await this.cellDatabase(cell, options));
+  }
+
+  /**
+   * Closes a cell's connections now (a cell that timed out): statements still running on them
+   * fail, those waiting for a lock stop waiting. A later withCell opens them again.
+   */
+  async dropCell(cell: CellTarget): Promise<void> {
+    if (!cell.databaseConnection) return;
+    await this.drop('cell', this.renderDatabaseUrl(cell.databaseConnection));
+  }
+
+  /** Closes the connections of one database URL (rendered), if open. */
+  async drop(kind: 'api' | 'cell', url: string): Promise<void> {
+    const key = this.key(kind, url);
+    const handle = this.handles.get(key);
+    this.handles.delete(key);
+    await (await handle?.catch(() => undefined))?.close();
   }
 
   /** Renders a stored database URL the way Nova does when it reads a cell mapping. */
@@ -86,7 +119,7 @@ export class DatabaseContext {
    */
   async exists(kind: 'api' | 'cell', url: string): Promise<boolean> {
     const raw = kind === 'cell' ? this.renderDatabaseUrl(url) : url;
-    return databaseExists(parseDatabaseUrl(raw, this.options.cwd));
+    return databaseExists(parseDatabaseUrl(raw, this.options.cwd), this.options.connectTimeoutMs);
   }
 
   /**
@@ -102,23 +135,29 @@ export class DatabaseContext {
   async close(): Promise<void> {
     const pending = [...this.handles.values()];
     this.handles.clear();
-    await Promise.all(
-      pending.map(async (p) => {
-        const handle = await p.catch(() => undefined);
-        await handle?.db.destroy().catch(() => undefined);
-      }),
-    );
+    await Promise.all(pending.map(async (p) => (await p.catch(() => undefined))?.close()));
+  }
+
+  private key(kind: 'api' | 'cell', raw: string): string {
+    return `${kind}|${databaseUrlKey(parseDatabaseUrl(raw, this.options.cwd))}`;
   }
 
   private async open<DB>(kind: 'api' | 'cell', raw: string, options: ConnectOptions): Promise<DatabaseHandle<DB>> {
     const url = parseDatabaseUrl(raw, this.options.cwd);
-    const key = `${kind}|${databaseUrlKey(url)}`;
+    const key = this.key(kind, raw);
     let handle = this.handles.get(key);
     if (!handle) {
-      handle = openDatabase<unknown>(url, { create: options.create, onQuery: this.options.onQuery });
+      handle = openDatabase<unknown>(url, {
+        create: options.create,
+        onQuery: this.options.onQuery,
+        connectTimeoutMs: this.options.connectTimeoutMs,
+        lockWaitMs: this.options.lockWaitMs,
+      });
       this.handles.set(key, handle);
       // A failed open is not cached: the next call tries again.
-      handle.catch(() => this.handles.delete(key));
+      handle.catch(() => {
+        if (this.handles.get(key) === handle) this.handles.delete(key);
+      });
     }
     return handle as Promise<DatabaseHandle<DB>>;
   }

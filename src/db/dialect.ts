@@ -1,13 +1,10 @@
-import { sql, type Kysely } from 'kysely';
 import {
-  type CellctlError,
+  CellctlError,
+  DatabaseClosedError,
   DatabaseAccessDeniedError,
   DatabaseError,
   DatabaseUnreachableError,
 } from '../domain/errors';
-
-/** The SQL dialects cellctl connects to. */
-export type DialectName = 'mysql' | 'sqlite';
 
 /** Writes a boolean the way both drivers accept it (better-sqlite3 refuses JS booleans). */
 export function toDbBoolean(value: boolean): 0 | 1 {
@@ -25,49 +22,11 @@ export function toDbTimestamp(date: Date): string {
 }
 
 /**
- * How to read rows that decide a write of the same transaction. On MySQL `forUpdate` makes it a
- * locking read (SELECT ... FOR UPDATE: concurrent inserts into the rows read wait for the
- * transaction to end). SQLite has no such clause and needs none: a transaction begun IMMEDIATE
- * already holds every other writer off.
+ * How to read rows that decide a write of the same unit of work: with `forUpdate` (where the
+ * adapter has lockingReads) concurrent inserts into the rows read wait for the transaction to end.
  */
 export interface LockingRead {
   forUpdate?: boolean;
-}
-
-/** The locking read for a dialect (see LockingRead). */
-export function lockingRead(dialect: DialectName): LockingRead {
-  return { forUpdate: dialect === 'mysql' };
-}
-
-/** A value a bulk statement may carry as a literal. */
-export type SqlLiteral = string | number | null;
-
-/**
- * Renders `INSERT IGNORE` (MySQL) / `INSERT OR IGNORE` (SQLite) of many rows as one statement
- * with escaped literals: for large batches this is several times cheaper on the client than a
- * query builder's compile plus the driver's placeholder formatting (mysql2 interpolates
- * parameters client-side anyway). MySQL values are escaped by mysql2 itself.
- */
-export function bulkInsertIgnoreSql(dialect: DialectName, table: string, columns: string[], rows: SqlLiteral[][]): string {
-  if (dialect === 'mysql') {
-    const { escape, escapeId } = require('mysql2') as typeof import('mysql2');
-    const values = rows.map((row) => `(${row.map((v) => escape(v)).join(',')})`).join(',');
-    return `INSERT IGNORE INTO ${escapeId(table)} (${columns.map((c) => escapeId(c)).join(',')}) VALUES ${values}`;
-  }
-  const literal = (v: SqlLiteral): string => (v === null ? 'NULL' : typeof v === 'number' ? String(v) : `'${v.replace(/'/g, "''")}'`);
-  const values = rows.map((row) => `(${row.map(literal).join(',')})`).join(',');
-  return `INSERT OR IGNORE INTO "${table}" (${columns.map((c) => `"${c}"`).join(',')}) VALUES ${values}`;
-}
-
-/** Lists the tables of the connected database (not views; SQLite's internal tables excluded). */
-export async function listTables(db: Kysely<any>, dialect: DialectName): Promise<string[]> {
-  const query =
-    dialect === 'mysql'
-      ? sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables
-          WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'`
-      : sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`;
-  const { rows } = await query.execute(db);
-  return rows.map((r) => r.name).sort();
 }
 
 interface DriverErrorShape {
@@ -103,11 +62,27 @@ export function isRetryableTransactionError(error: unknown): boolean {
   );
 }
 
+/**
+ * True when SQLite answered "database is locked" to a statement that may simply be run again
+ * once the other session lets go (not SQLITE_BUSY_SNAPSHOT: that needs its transaction restarted).
+ */
+export function isBusyError(error: unknown): boolean {
+  const code = (error as DriverErrorShape)?.code;
+  return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_RECOVERY';
+}
+
 const UNREACHABLE_CODES = new Set([
   'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET',
   'PROTOCOL_CONNECTION_LOST', 'ER_BAD_DB_ERROR', 'SQLITE_CANTOPEN', 'SQLITE_NOTADB', 'ENOENT',
 ]);
 const DENIED_CODES = new Set(['ER_ACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERROR', 'ER_TABLEACCESS_DENIED_ERROR']);
+
+/** True for an error a database driver raised (it has a driver code), as opposed to one of cellctl's or a bug. */
+export function isDriverError(error: unknown): boolean {
+  if (error instanceof CellctlError) return false;
+  const e = error as DriverErrorShape;
+  return typeof e?.code === 'string' || typeof e?.errno === 'number' || /database connection is not open/.test(e?.message ?? '');
+}
 
 /**
  * Turns a driver error into a typed cellctl error whose message names the target (already
@@ -115,17 +90,20 @@ const DENIED_CODES = new Set(['ER_ACCESS_DENIED_ERROR', 'ER_DBACCESS_DENIED_ERRO
  * This is the only place in cellctl that knows driver error codes.
  */
 export function translateDriverError(error: unknown, maskedTarget: string): CellctlError {
+  if (error instanceof CellctlError) return error;
+  // NOTE: better-sqlite3's words for a statement on a database closed under it (a cell that timed out).
+  if (/database connection is not open/.test((error as DriverErrorShape)?.message ?? '')) return new DatabaseClosedError(maskedTarget);
   const e = error as DriverErrorShape;
   // NOTE: better-sqlite3 reports a missing directory as a plain TypeError without a code.
   const code = e?.code ?? (/directory does not exist/.test(e?.message ?? '') ? 'SQLITE_CANTOPEN' : '');
   const reason = describeDriverError(e);
   if (UNREACHABLE_CODES.has(code)) {
-    return new DatabaseUnreachableError(`cannot reach database ${maskedTarget}: ${reason}`, { cause: error });
+    return new DatabaseUnreachableError(maskedTarget, reason, { cause: error });
   }
   if (DENIED_CODES.has(code)) {
-    return new DatabaseAccessDeniedError(`database ${maskedTarget} refused access: ${reason}`, { cause: error });
+    return new DatabaseAccessDeniedError(maskedTarget, reason, { cause: error });
   }
-  return new DatabaseError(`database ${maskedTarget} failed: ${reason}`, { cause: error });
+  return new DatabaseError(maskedTarget, reason, { cause: error });
 }
 
 function describeDriverError(e: DriverErrorShape): string {

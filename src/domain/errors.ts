@@ -1,11 +1,25 @@
 /**
- * cellctl's error hierarchy. Every error has a stable string `code`; the CLI maps errors to exit
- * codes in one place (invalid input 127, environment 255) unless a command maps a specific error
- * to one of its own documented outcomes. Messages never contain unmasked secrets.
+ * cellctl's error hierarchy. Every error has a stable string `code` and carries what went wrong
+ * as typed fields (the cell it concerns, the other cell of a clash, the blockers and their
+ * counts...), so each front words it its own way; `message` is a plain, front-neutral default
+ * that names no flag. The CLI maps errors to exit codes in one place (invalid input 127,
+ * environment 255) unless a command maps one to an outcome of its own. No field or message holds
+ * an unmasked secret.
  */
 
 /** How the CLI treats an error that no command mapped to an outcome of its own. */
 export type ErrorKind = 'invalid-input' | 'environment';
+
+/** A cell as errors and events name it. */
+export interface CellRef {
+  uuid: string;
+  name: string | null;
+}
+
+/** How a neutral message names a cell: `name (uuid)`, or the UUID alone for an unnamed cell. */
+export function cellLabel(cell: CellRef): string {
+  return cell.name ? `${cell.name} (${cell.uuid})` : cell.uuid;
+}
 
 /** Base class of every error cellctl raises on purpose; `cause` is always kept. */
 export abstract class CellctlError extends Error {
@@ -28,12 +42,12 @@ export abstract class EnvironmentError extends CellctlError {
   readonly kind = 'environment' as const;
 }
 
-/** A flag or argument value is malformed or out of range. */
+/** A flag or argument value is malformed or out of range (raised by fronts and parsers). */
 export class InvalidOptionError extends InvalidInputError {
   readonly code = 'INVALID_OPTION';
 }
 
-/** Flags that cannot be combined were given together. */
+/** Flags that cannot be combined were given together (raised by fronts). */
 export class ConflictingOptionsError extends InvalidInputError {
   readonly code = 'CONFLICTING_OPTIONS';
 }
@@ -53,34 +67,136 @@ export class ConfigError extends InvalidInputError {
   readonly code = 'CONFIG';
 }
 
+/** The settings a command may need and can miss. */
+export type Setting = 'api_database.connection' | 'database.connection' | 'DEFAULT.transport_url';
+
 /** A required setting (such as the API database connection) is configured nowhere. */
 export class MissingSettingError extends InvalidInputError {
   readonly code = 'MISSING_SETTING';
+
+  constructor(readonly setting: Setting) {
+    super(`no ${setting === 'api_database.connection' ? 'API database' : setting === 'database.connection' ? 'cell database' : 'transport URL'} configured: [${setting.replace('.', '] ')} is not set`);
+  }
 }
 
-/** No cell matches the given name or UUID. */
+/** No cell matches the given name or UUID; `known` lists the cells there are. */
 export class CellNotFoundError extends InvalidInputError {
   readonly code = 'CELL_NOT_FOUND';
+
+  constructor(
+    readonly ref: string,
+    readonly known: CellRef[],
+  ) {
+    super(`no cell has the name or UUID '${ref}' (${known.length ? `known cells: ${known.map(cellLabel).join(', ')}` : 'no cells are mapped yet'})`);
+  }
 }
 
-/** A cell name matches more than one cell; the message names the candidates. */
+/** A cell name matches more than one cell; `candidates` are all of them. */
 export class AmbiguousCellError extends InvalidInputError {
   readonly code = 'AMBIGUOUS_CELL';
+
+  constructor(
+    readonly ref: string,
+    readonly candidates: CellRef[],
+  ) {
+    super(`cell name '${ref}' matches ${candidates.length} cells: ${candidates.map(cellLabel).join(', ')}`);
+  }
+}
+
+/** A cell mapping without a database_connection, asked for its database. */
+export class CellWithoutDatabaseError extends InvalidInputError {
+  readonly code = 'CELL_WITHOUT_DATABASE';
+
+  constructor(readonly cell: CellRef) {
+    super(`cell ${cellLabel(cell)} has no database_connection`);
+  }
 }
 
 /** A database could not be reached (refused, timed out, unknown host, missing file directory). */
 export class DatabaseUnreachableError extends EnvironmentError {
   readonly code = 'DATABASE_UNREACHABLE';
+
+  /** `target` is the masked URL; `reason` the driver's, in a few words. */
+  constructor(
+    readonly target: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`cannot reach database ${target}: ${reason}`, options);
+  }
 }
 
 /** The database server refused the credentials or the account lacks a privilege. */
 export class DatabaseAccessDeniedError extends EnvironmentError {
   readonly code = 'DATABASE_ACCESS_DENIED';
+
+  constructor(
+    readonly target: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`database ${target} refused access: ${reason}`, options);
+  }
 }
 
 /** A statement failed for a reason that is neither input nor connectivity. */
 export class DatabaseError extends EnvironmentError {
   readonly code = 'DATABASE';
+
+  constructor(
+    readonly target: string,
+    readonly reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`database ${target} failed: ${reason}`, options);
+  }
+}
+
+/** A lock held by another session was not released within the wait allowed. */
+export class LockTimeoutError extends EnvironmentError {
+  readonly code = 'LOCK_TIMEOUT';
+
+  constructor(
+    readonly target: string,
+    readonly lock: string,
+    readonly waitedMs: number,
+    options?: { cause?: unknown },
+  ) {
+    super(`database ${target} is locked by another session: gave up waiting for its ${lock} after ${waitedMs / 1000} s`, options);
+  }
+}
+
+/** A database was closed while work on it was still going (its cell timed out). */
+export class DatabaseClosedError extends EnvironmentError {
+  readonly code = 'DATABASE_CLOSED';
+
+  constructor(readonly target: string) {
+    super(`database ${target} was closed while in use`);
+  }
+}
+
+/** A cell's work did not end within its deadline; its connections were dropped. */
+export class CellTimeoutError extends EnvironmentError {
+  readonly code = 'CELL_TIMEOUT';
+
+  constructor(
+    readonly subject: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`${subject} did not answer within ${timeoutMs / 1000} s`);
+  }
+}
+
+/** Why a schema is refused: what the database holds, compared with Nova's revision. */
+export interface SchemaRefusal {
+  /** The masked URL of the database. */
+  target: string;
+  schema: 'api' | 'cell';
+  status: 'other-revision' | 'legacy' | 'incomplete' | 'unstamped';
+  revision: string | null;
+  expectedRevision: string;
+  tableCount: number;
+  missingTables: string[];
 }
 
 /**
@@ -89,6 +205,26 @@ export class DatabaseError extends EnvironmentError {
  */
 export class SchemaRefusedError extends EnvironmentError {
   readonly code = 'SCHEMA_REFUSED';
+
+  constructor(readonly refusal: SchemaRefusal) {
+    super(describeRefusal(refusal));
+  }
+}
+
+function describeRefusal(r: SchemaRefusal): string {
+  const where = `${r.schema === 'api' ? 'API' : 'cell'} database ${r.target}`;
+  const nova = r.schema === 'api' ? 'nova-manage api_db sync' : 'nova-manage db sync';
+  const preview = r.missingTables.length > 5 ? `${r.missingTables.slice(0, 5).join(', ')}, ...` : r.missingTables.join(', ');
+  switch (r.status) {
+    case 'other-revision':
+      return `${where} is at Nova schema revision ${r.revision}, not ${r.expectedRevision} (Nova 26 Zed); cellctl changes nothing, upgrade it with Nova's own ${nova}`;
+    case 'legacy':
+      return `${where} is under sqlalchemy-migrate version ${r.revision} (Nova before Yoga); upgrade it with Nova's own ${nova}`;
+    case 'incomplete':
+      return `${where} is stamped ${r.revision} but lacks ${r.missingTables.length} of Nova's tables (${preview}); refusing to touch a partial schema`;
+    case 'unstamped':
+      return `${where} holds ${r.tableCount} tables but no alembic_version stamp: refusing to create Nova's schema over foreign or partial tables (drop them, or use an empty database)`;
+  }
 }
 
 /** A file or directory cellctl must write (the embedded home) cannot be created or written. */
@@ -99,12 +235,27 @@ export class FileSystemError extends EnvironmentError {
 /** A transport URL oslo.messaging would refuse (Nova: "Invalid transport URL: <reason>"). */
 export class InvalidTransportUrlError extends InvalidInputError {
   readonly code = 'INVALID_TRANSPORT_URL';
+
+  /** `url` is masked; `problem` is oslo.messaging's reason. */
+  constructor(
+    readonly url: string,
+    readonly problem: string,
+  ) {
+    super(`invalid transport URL ${url}: ${problem}`);
+  }
 }
 
-/** No database or transport URL was given and the configuration has none either. */
+/** No database or transport URL was given for a new cell and the configuration has none either. */
 export class MissingCellUrlError extends InvalidInputError {
   readonly code = 'MISSING_CELL_URL';
+
+  constructor(readonly field: 'database_connection' | 'transport_url') {
+    super(`no ${field === 'database_connection' ? 'database URL' : 'transport URL'} for the cell, given or configured`);
+  }
 }
+
+/** The cell-mapping field two cells may not share. */
+export type CellField = 'name' | 'database_connection' | 'transport_url';
 
 /**
  * Another cell already has this name, database connection or transport URL (compared rendered,
@@ -112,37 +263,142 @@ export class MissingCellUrlError extends InvalidInputError {
  */
 export class DuplicateCellError extends InvalidInputError {
   readonly code = 'DUPLICATE_CELL';
+
+  /** `value` is as given, masked. */
+  constructor(
+    readonly field: CellField,
+    readonly value: string,
+    readonly other: CellRef,
+  ) {
+    const what = field === 'name' ? `a cell named '${value}'` : field === 'database_connection' ? `the database connection ${value}` : `the transport URL ${value}`;
+    super(`${what} already exists for another cell with uuid ${other.uuid} (${cellLabel(other)})`);
+  }
 }
 
 /** cell0 cannot be enabled or disabled (it is never scheduled to). */
 export class Cell0ToggleError extends InvalidInputError {
   readonly code = 'CELL0_TOGGLE';
+
+  constructor() {
+    super('cell0 cannot be enabled or disabled: it is never scheduled to');
+  }
 }
 
-/** A cell cannot be deleted while something depends on it; the message names the blockers. */
+/** What keeps a cell from being deleted, and how many of it there are. */
+export interface CellBlocker {
+  kind: 'hosts' | 'instances' | 'stale-instance-mappings';
+  count: number;
+  /** How many there were when the deletion was checked (set when the cell changed meanwhile). */
+  previous?: number;
+}
+
+/**
+ * A cell cannot be deleted while something depends on it (`blockers`, all of them), or it
+ * changed while it was being deleted (`changed`: mappings were added meanwhile).
+ */
 export class CellInUseError extends InvalidInputError {
   readonly code = 'CELL_IN_USE';
 
   constructor(
-    message: string,
-    readonly blocker: 'hosts' | 'instances' | 'stale-instance-mappings',
-    options?: { cause?: unknown },
+    readonly cell: CellRef,
+    readonly blockers: CellBlocker[],
+    readonly changed = false,
   ) {
-    super(message, options);
+    const what = blockers.map((b) =>
+      b.kind === 'hosts'
+        ? `${b.count} host(s) are mapped to it`
+        : b.kind === 'instances'
+          ? `${b.count} ${changed ? 'instance mapping(s) point at it now' : 'live instance(s) are in its database'}`
+          : `${b.count} instance mapping(s) of deleted instances remain`,
+    );
+    super(changed ? `cell ${cellLabel(cell)} changed while it was being deleted (${what.join('; ')}): nothing deleted` : `cell ${cellLabel(cell)} cannot be deleted: ${what.join('; ')}`);
+  }
+
+  /** The first blocker: what decides the exit code. */
+  get blocker(): CellBlocker['kind'] {
+    return this.blockers[0].kind;
   }
 }
 
 /** A host named on the command line has no host mapping (`host delete`). */
 export class HostNotMappedError extends InvalidInputError {
   readonly code = 'HOST_NOT_MAPPED';
+
+  constructor(readonly host: string) {
+    super(`host ${host} is not mapped to any cell`);
+  }
 }
 
-/** A host is mapped, but to another cell than the one named; the message names that cell. */
+/** A host is mapped, but to another cell than the one named. */
 export class HostInOtherCellError extends InvalidInputError {
   readonly code = 'HOST_IN_OTHER_CELL';
+
+  constructor(
+    readonly host: string,
+    readonly cell: CellRef,
+    readonly mappedTo: CellRef,
+  ) {
+    super(`host ${host} is not in cell ${cellLabel(cell)}: it is mapped to cell ${cellLabel(mappedTo)}`);
+  }
 }
 
 /** A host still runs live instances in its cell, so its mapping is kept (`host delete`). */
 export class HostHasInstancesError extends EnvironmentError {
   readonly code = 'HOST_HAS_INSTANCES';
+
+  constructor(
+    readonly host: string,
+    readonly cell: CellRef,
+    readonly instances: number,
+  ) {
+    super(`${instances === 1 ? 'there is 1 live instance' : `there are ${instances} live instances`} on host ${host} in cell ${cellLabel(cell)}; move or delete them first`);
+  }
+}
+
+/** cell0 was named where only cells with compute hosts make sense (host discovery). */
+export class Cell0HasNoHostsError extends InvalidInputError {
+  readonly code = 'CELL0_HAS_NO_HOSTS';
+
+  constructor(readonly cell: CellRef) {
+    super(`cell0 never has hosts (${cellLabel(cell)}): host discovery skips it`);
+  }
+}
+
+/** A value given to a service is not of the expected form (a malformed instance UUID...). */
+export class InvalidValueError extends InvalidInputError {
+  readonly code = 'INVALID_VALUE';
+
+  constructor(
+    readonly field: string,
+    readonly value: string,
+    readonly expected: string,
+  ) {
+    super(`'${value}' is not ${expected}`);
+  }
+}
+
+/** Something failed that cellctl has no name for (a bug, most likely); `cause` holds it. */
+export class UnexpectedError extends EnvironmentError {
+  readonly code = 'UNEXPECTED';
+
+  constructor(cause: unknown) {
+    super(`unexpected error: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
+}
+
+/** cell0's database URL cannot be derived from `[database] connection`. */
+export class Cell0UrlError extends InvalidInputError {
+  readonly code = 'CELL0_URL';
+
+  /** `reason`: the URL names no database, or its name (`stem`) already ends in `_cell0`. */
+  constructor(
+    readonly reason: 'no-database-name' | 'already-cell0',
+    readonly stem?: string,
+  ) {
+    super(
+      reason === 'no-database-name'
+        ? "the [database] connection names no database to derive cell0's from"
+        : `the [database] connection already names a cell0 database (${stem}); appending _cell0 would give ${stem}_cell0`,
+    );
+  }
 }

@@ -1,19 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import type { ApiDatabase, CellMappingsUpdate } from '../db/api/api-tables.generated';
 import { deleteCellMapping, insertCellMapping, listCellMappings, updateCellMapping } from '../db/api/cell-mapping.repository';
 import { countHostMappingsByCell, deleteHostMappingsByCell } from '../db/api/host-mapping.repository';
 import { countInstanceMappingsByCell, deleteInstanceMappingsByCell } from '../db/api/instance-mapping.repository';
+import { newCellMappingRow } from '../db/api/new-api-rows';
 import { resetComputeNodesMapped } from '../db/cell/compute-node.repository';
 import { countLiveInstances } from '../db/cell/instance.repository';
-import { withDatabaseLock } from '../db/database-lock';
-import { lockingRead, toDbBoolean, toDbTimestamp } from '../db/dialect';
-import { type Cell, describeCell, isCell0 } from '../domain/cell';
+import { toDbBoolean, toDbTimestamp } from '../db/dialect';
+import { inTransaction, type Tx } from '../db/unit-of-work';
+import { type Cell, isCell0 } from '../domain/cell';
 import {
   AmbiguousCellError,
   Cell0ToggleError,
+  type CellBlocker,
+  type CellField,
   CellInUseError,
-  ConflictingOptionsError,
   DuplicateCellError,
   InvalidTransportUrlError,
   MissingCellUrlError,
@@ -21,18 +22,24 @@ import {
 import { transportUrlProblem } from '../domain/transport-url';
 import { maskUrl } from '../domain/url-masking';
 import { renderTemplateUrl } from '../domain/url-template';
-import { cellFromRow, findCell } from './cell-lookup.service';
+import { cellFromRow, cellRef, findCell } from './cell-lookup.service';
 import type { DatabaseContext } from './database-context.service';
+import type { Notice } from './run-events';
+import type { Rules } from './rules';
 
-/** The lock every check-then-write of cell mappings holds (withDatabaseLock). */
+/** The lock every check-then-write of cell mappings holds (a unit of work's named lock). */
 export const CELLS_LOCK = 'cells';
-/** How long a cell command waits for CELLS_LOCK. */
-export const CELLS_LOCK_TIMEOUT_SECONDS = 60;
 
 /** The configuration values a cell command falls back to: `[database] connection`, `[DEFAULT] transport_url`. */
 export interface CellDefaults {
   databaseConnection?: string;
   transportUrl?: string;
+}
+
+/** What the cell services follow: the configuration's values and the front's rules. */
+export interface CellPolicy {
+  defaults: CellDefaults;
+  rules: Rules;
 }
 
 /** One field a write changed (values as stored: possibly templates, possibly with passwords). */
@@ -47,8 +54,8 @@ export interface CellWriteResult {
   cell: Cell;
   action: 'created' | 'updated' | 'unchanged';
   changes: CellChange[];
-  /** Human notices for stderr (URLs taken from the configuration). */
-  notices: string[];
+  /** Values taken from the configuration, as notices for the front to word. */
+  notices: Notice[];
   dryRun: boolean;
 }
 
@@ -57,88 +64,69 @@ interface UrlRenderers {
   transport: (url: string) => string;
 }
 
-function renderers(dbs: DatabaseContext, defaults: CellDefaults): UrlRenderers {
+function renderers(dbs: DatabaseContext, policy: CellPolicy): UrlRenderers {
   return {
     database: (url) => dbs.renderDatabaseUrl(url),
-    transport: (url) => renderTemplateUrl(url, defaults.transportUrl),
+    transport: (url) => renderTemplateUrl(url, policy.defaults.transportUrl),
   };
 }
 
 function checkTransportUrl(url: string, render: UrlRenderers): void {
   const problem = transportUrlProblem(render.transport(url));
-  if (problem) throw new InvalidTransportUrlError(`invalid transport URL ${maskUrl(url)}: ${problem}`);
+  if (problem) throw new InvalidTransportUrlError(maskUrl(url), problem);
 }
 
 /**
  * Refuses a transport URL oslo.messaging would refuse, after rendering it against the local
  * `[DEFAULT] transport_url` as Nova does. Throws InvalidTransportUrlError.
  */
-export function validateTransportUrl(dbs: DatabaseContext, url: string, defaults: CellDefaults): void {
-  checkTransportUrl(url, renderers(dbs, defaults));
+export function validateTransportUrl(dbs: DatabaseContext, url: string, policy: CellPolicy): void {
+  checkTransportUrl(url, renderers(dbs, policy));
+}
+
+/** A cell that a new or changed cell would clash with. */
+interface Candidate {
+  name?: string | null;
+  databaseConnection?: string;
+  transportUrl?: string;
 }
 
 /**
- * The message naming the cell a candidate collides with (same name, or same rendered database
- * or transport URL; cell0 included), or undefined. Used by every command that writes cells.
+ * Throws DuplicateCellError when a candidate collides with another cell (cell0 included): the
+ * same name (when the rules want names unique), or the same database connection or transport
+ * URL. With compareRenderedUrls both sides are rendered (a template and its rendering are the
+ * same URL); otherwise, as Nova, the rendered stored URL is compared with the raw new one.
  */
-export function findCellConflict(
-  dbs: DatabaseContext,
-  defaults: CellDefaults,
-  cells: Cell[],
-  candidate: { name?: string | null; databaseConnection?: string; transportUrl?: string },
-): string | undefined {
-  return findConflict(cells, candidate, renderers(dbs, defaults));
-}
-
-/**
- * The other cell a candidate collides with: same name, or same database connection or transport
- * URL once both sides are rendered (so a template and its rendering are the same URL; Nova
- * compares the rendered stored value with the raw new one). Cell0 is compared like any cell.
- */
-function findConflict(
-  cells: Cell[],
-  candidate: { name?: string | null; databaseConnection?: string; transportUrl?: string },
-  render: UrlRenderers,
-  excludeId?: number,
-): string | undefined {
+export function assertNoCellConflict(dbs: DatabaseContext, policy: CellPolicy, cells: Cell[], candidate: Candidate, excludeId?: number): void {
+  const render = renderers(dbs, policy);
+  const same = (stored: string | null, given: string | undefined, r: (u: string) => string): boolean =>
+    stored !== null && given !== undefined && r(stored) === (policy.rules.compareRenderedUrls ? r(given) : given);
   for (const other of cells) {
     if (other.id === excludeId) continue;
-    const clash =
-      candidate.name && other.name === candidate.name
-        ? `a cell named '${candidate.name}'`
-        : candidate.databaseConnection && other.databaseConnection &&
-            render.database(other.databaseConnection) === render.database(candidate.databaseConnection)
-          ? `the database connection ${maskUrl(candidate.databaseConnection)}`
-          : candidate.transportUrl && other.transportUrl &&
-              render.transport(other.transportUrl) === render.transport(candidate.transportUrl)
-            ? `the transport URL ${maskUrl(candidate.transportUrl)}`
+    const clash: [CellField, string] | undefined =
+      policy.rules.uniqueCellNames && candidate.name && other.name === candidate.name
+        ? ['name', candidate.name]
+        : same(other.databaseConnection, candidate.databaseConnection, render.database)
+          ? ['database_connection', maskUrl(candidate.databaseConnection!)]
+          : same(other.transportUrl, candidate.transportUrl, render.transport)
+            ? ['transport_url', maskUrl(candidate.transportUrl!)]
             : undefined;
-    if (clash) return `${clash} already exists for another cell with uuid ${other.uuid} (${describeCell(other)})`;
+    if (clash) throw new DuplicateCellError(clash[0], clash[1], cellRef(other));
   }
-  return undefined;
-}
-
-function fallback(given: string | undefined, configured: string | undefined, flag: string, setting: string, notices: string[]): string | undefined {
-  if (given !== undefined) return given;
-  if (configured) notices.push(`${flag} not given: using ${setting} from the configuration (${maskUrl(configured)})`);
-  return configured || undefined;
 }
 
 /** The new cell's URLs: given, else the configuration's (with a notice); throws when there are none. */
-function urlsForNewCell(
-  input: { databaseConnection?: string; transportUrl?: string },
-  defaults: CellDefaults,
-  notices: string[],
-): { databaseConnection: string; transportUrl: string } {
-  const databaseConnection = fallback(input.databaseConnection, defaults.databaseConnection, '--database-connection', '[database] connection', notices);
-  if (!databaseConnection) {
-    throw new MissingCellUrlError('no database URL for the cell: pass --database-connection or set [database] connection');
-  }
-  const transportUrl = fallback(input.transportUrl, defaults.transportUrl, '--transport-url', '[DEFAULT] transport_url', notices);
-  if (!transportUrl) {
-    throw new MissingCellUrlError('no transport URL for the cell: pass --transport-url or set [DEFAULT] transport_url');
-  }
-  return { databaseConnection, transportUrl };
+function urlsForNewCell(input: Candidate, defaults: CellDefaults, notices: Notice[]): { databaseConnection: string; transportUrl: string } {
+  const pick = (field: 'database_connection' | 'transport_url', given: string | undefined, configured: string | undefined): string => {
+    if (given !== undefined) return given;
+    if (!configured) throw new MissingCellUrlError(field);
+    notices.push({ kind: 'value-from-configuration', field, value: configured });
+    return configured;
+  };
+  return {
+    databaseConnection: pick('database_connection', input.databaseConnection, defaults.databaseConnection),
+    transportUrl: pick('transport_url', input.transportUrl, defaults.transportUrl),
+  };
 }
 
 /** Input of createCell. */
@@ -151,25 +139,24 @@ export interface CreateCellInput {
 }
 
 async function insertNewCell(
-  db: Kysely<ApiDatabase>,
+  dbs: DatabaseContext,
+  tx: Tx<ApiDatabase>,
   cells: Cell[],
   input: CreateCellInput,
   urls: { databaseConnection: string; transportUrl: string },
-  render: UrlRenderers,
+  policy: CellPolicy,
   now: Date,
 ): Promise<Cell> {
-  const conflict = findConflict(cells, { name: input.name, ...urls }, render);
-  if (conflict) throw new DuplicateCellError(conflict);
+  assertNoCellConflict(dbs, policy, cells, { name: input.name, ...urls });
   const cell: Cell = { id: 0, uuid: randomUUID(), name: input.name, ...urls, disabled: Boolean(input.disabled) };
   if (!input.dryRun) {
-    cell.id = await insertCellMapping(db, {
-      uuid: cell.uuid,
-      name: cell.name,
-      transport_url: cell.transportUrl,
-      database_connection: cell.databaseConnection,
-      disabled: toDbBoolean(cell.disabled),
-      created_at: toDbTimestamp(now),
-    });
+    cell.id = await insertCellMapping(
+      tx,
+      newCellMappingRow(
+        { uuid: cell.uuid, name: cell.name, transport_url: cell.transportUrl, database_connection: cell.databaseConnection, disabled: toDbBoolean(cell.disabled) },
+        now,
+      ),
+    );
   }
   return cell;
 }
@@ -178,30 +165,27 @@ async function insertNewCell(
  * Maps a new cell. URLs not given come from the configuration (with a notice). Throws
  * MissingCellUrlError or InvalidTransportUrlError (Nova's exit 1), InvalidUrlError for a
  * database URL that does not parse, DuplicateCellError when another cell (cell0 included) has
- * the name or the rendered database or transport URL. Checked and written under a lock.
+ * the name or the database or transport URL. Checked and written in one unit of work under a lock.
  */
-export async function createCell(dbs: DatabaseContext, input: CreateCellInput, defaults: CellDefaults, now = new Date()): Promise<CellWriteResult> {
-  const render = renderers(dbs, defaults);
-  const notices: string[] = [];
-  const urls = urlsForNewCell(input, defaults, notices);
+export async function createCell(dbs: DatabaseContext, input: CreateCellInput, policy: CellPolicy, now = new Date()): Promise<CellWriteResult> {
+  const render = renderers(dbs, policy);
+  const notices: Notice[] = [];
+  const urls = urlsForNewCell(input, policy.defaults, notices);
   checkTransportUrl(urls.transportUrl, render);
   dbs.checkUrl('cell', urls.databaseConnection);
-  const api = await dbs.api();
-  return withDatabaseLock(api, CELLS_LOCK, CELLS_LOCK_TIMEOUT_SECONDS, async (db) => {
-    const cells = (await listCellMappings(db)).map(cellFromRow);
-    const cell = await insertNewCell(db, cells, input, urls, render, now);
-    return { cell, action: 'created', changes: [], notices, dryRun: Boolean(input.dryRun) };
-  });
+  return inTransaction(
+    await dbs.api(),
+    async (tx) => {
+      const cells = (await listCellMappings(tx)).map(cellFromRow);
+      const cell = await insertNewCell(dbs, tx, cells, input, urls, policy, now);
+      return { cell, action: 'created' as const, changes: [], notices, dryRun: Boolean(input.dryRun) };
+    },
+    { lock: CELLS_LOCK },
+  );
 }
 
 /** Input of ensureCell: an omitted value means "keep what is stored" (on creation: the configuration's). */
-export interface EnsureCellInput {
-  name: string;
-  databaseConnection?: string;
-  transportUrl?: string;
-  disabled?: boolean;
-  dryRun?: boolean;
-}
+export type EnsureCellInput = CreateCellInput;
 
 /**
  * Idempotent create-or-update keyed by name: creates the cell when no cell has the name,
@@ -209,70 +193,76 @@ export interface EnsureCellInput {
  * rendering are equal and never cause endless updates), else nothing. Throws like createCell,
  * AmbiguousCellError when several cells share the name, Cell0ToggleError for cell0's state.
  */
-export async function ensureCell(dbs: DatabaseContext, input: EnsureCellInput, defaults: CellDefaults, now = new Date()): Promise<CellWriteResult> {
-  const render = renderers(dbs, defaults);
+export async function ensureCell(dbs: DatabaseContext, input: EnsureCellInput, policy: CellPolicy, now = new Date()): Promise<CellWriteResult> {
+  const render = renderers(dbs, policy);
   if (input.transportUrl !== undefined) checkTransportUrl(input.transportUrl, render);
   if (input.databaseConnection !== undefined) dbs.checkUrl('cell', input.databaseConnection);
-  const api = await dbs.api();
-  return withDatabaseLock(api, CELLS_LOCK, CELLS_LOCK_TIMEOUT_SECONDS, async (db) => {
-    const cells = (await listCellMappings(db)).map(cellFromRow);
-    const named = cells.filter((c) => c.name === input.name);
-    if (named.length > 1) {
-      throw new AmbiguousCellError(`cell name '${input.name}' matches ${named.length} cells: ${named.map(describeCell).join(', ')}; fix the duplicates first`);
-    }
-    const notices: string[] = [];
-    if (named.length === 0) {
-      const urls = urlsForNewCell(input, defaults, notices);
-      checkTransportUrl(urls.transportUrl, render);
-      dbs.checkUrl('cell', urls.databaseConnection);
-      const cell = await insertNewCell(db, cells, input, urls, render, now);
-      return { cell, action: 'created', changes: [], notices, dryRun: Boolean(input.dryRun) };
-    }
-    return applyChanges(db, cells, named[0], { ...input, name: undefined }, render, now, input.dryRun);
-  });
+  return inTransaction(
+    await dbs.api(),
+    async (tx) => {
+      const cells = (await listCellMappings(tx)).map(cellFromRow);
+      const named = cells.filter((c) => c.name === input.name);
+      if (named.length > 1) throw new AmbiguousCellError(input.name, named.map(cellRef));
+      if (named.length === 0) {
+        const notices: Notice[] = [];
+        const urls = urlsForNewCell(input, policy.defaults, notices);
+        checkTransportUrl(urls.transportUrl, render);
+        dbs.checkUrl('cell', urls.databaseConnection);
+        const cell = await insertNewCell(dbs, tx, cells, input, urls, policy, now);
+        return { cell, action: 'created' as const, changes: [], notices, dryRun: Boolean(input.dryRun) };
+      }
+      return applyChanges(dbs, tx, cells, named[0], { ...input, name: undefined }, policy, now, input.dryRun);
+    },
+    { lock: CELLS_LOCK },
+  );
 }
 
-/** Input of updateCell: only what is given changes (unlike Nova, an omitted URL keeps its value). */
+/** Input of updateCell: what to change (with updateKeepsOmittedUrls, only what is given changes). */
 export interface UpdateCellInput {
   name?: string;
   databaseConnection?: string;
   transportUrl?: string;
-  enable?: boolean;
-  disable?: boolean;
+  /** The cell's new state: true disables, false enables, undefined keeps it. */
+  disabled?: boolean;
   dryRun?: boolean;
 }
 
 /**
- * Changes the given fields of one cell (by name or UUID). Throws ConflictingOptionsError for
- * --enable with --disable, the lookup errors of findCell, Cell0ToggleError for cell0's state,
- * InvalidTransportUrlError, DuplicateCellError when the new name or URLs belong to another cell.
+ * Changes the given fields of one cell (by name or UUID); without updateKeepsOmittedUrls an
+ * omitted URL is reset to the configuration's, as Nova does. Throws the lookup errors of findCell,
+ * Cell0ToggleError for cell0's state, InvalidTransportUrlError, DuplicateCellError when the new
+ * name or URLs belong to another cell.
  */
-export async function updateCell(dbs: DatabaseContext, ref: string, input: UpdateCellInput, defaults: CellDefaults, now = new Date()): Promise<CellWriteResult> {
-  if (input.enable && input.disable) throw new ConflictingOptionsError('--enable and --disable cannot be combined');
-  const render = renderers(dbs, defaults);
-  if (input.transportUrl !== undefined) checkTransportUrl(input.transportUrl, render);
-  if (input.databaseConnection !== undefined) dbs.checkUrl('cell', input.databaseConnection);
-  const api = await dbs.api();
-  return withDatabaseLock(api, CELLS_LOCK, CELLS_LOCK_TIMEOUT_SECONDS, async (db) => {
-    const cell = await findCell(db, ref);
-    const cells = (await listCellMappings(db)).map(cellFromRow);
-    const disabled = input.enable ? false : input.disable ? true : undefined;
-    return applyChanges(db, cells, cell, { ...input, disabled }, render, now, input.dryRun);
-  });
+export async function updateCell(dbs: DatabaseContext, ref: string, input: UpdateCellInput, policy: CellPolicy, now = new Date()): Promise<CellWriteResult> {
+  const wanted = policy.rules.updateKeepsOmittedUrls
+    ? input
+    : { ...input, databaseConnection: input.databaseConnection ?? policy.defaults.databaseConnection, transportUrl: input.transportUrl ?? policy.defaults.transportUrl };
+  const render = renderers(dbs, policy);
+  if (wanted.transportUrl !== undefined && policy.rules.refuseInvalidTransportOnUpdate) checkTransportUrl(wanted.transportUrl, render);
+  if (wanted.databaseConnection !== undefined) dbs.checkUrl('cell', wanted.databaseConnection);
+  return inTransaction(
+    await dbs.api(),
+    async (tx) => {
+      const cell = await findCell(tx, ref);
+      const cells = (await listCellMappings(tx)).map(cellFromRow);
+      return applyChanges(dbs, tx, cells, cell, wanted, policy, now, input.dryRun);
+    },
+    { lock: CELLS_LOCK },
+  );
 }
 
 async function applyChanges(
-  db: Kysely<ApiDatabase>,
+  dbs: DatabaseContext,
+  tx: Tx<ApiDatabase>,
   cells: Cell[],
   cell: Cell,
   wanted: { name?: string; databaseConnection?: string; transportUrl?: string; disabled?: boolean },
-  render: UrlRenderers,
+  policy: CellPolicy,
   now: Date,
   dryRun?: boolean,
 ): Promise<CellWriteResult> {
-  if (wanted.disabled !== undefined && isCell0(cell)) {
-    throw new Cell0ToggleError('cell0 cannot be enabled or disabled: it is never scheduled to');
-  }
+  if (wanted.disabled !== undefined && isCell0(cell)) throw new Cell0ToggleError();
+  const render = renderers(dbs, policy);
   const changes: CellChange[] = [];
   const update: CellMappingsUpdate = {};
   if (wanted.name !== undefined && wanted.name !== cell.name) {
@@ -292,14 +282,14 @@ async function applyChanges(
     changes.push({ field: 'disabled', before: cell.disabled, after: wanted.disabled });
     update.disabled = toDbBoolean(wanted.disabled);
   }
-  const conflict = findConflict(
+  assertNoCellConflict(
+    dbs,
+    policy,
     cells,
     { name: update.name, databaseConnection: update.database_connection ?? undefined, transportUrl: update.transport_url ?? undefined },
-    render,
     cell.id,
   );
-  if (conflict) throw new DuplicateCellError(conflict);
-  if (changes.length && !dryRun) await updateCellMapping(db, cell.id, { ...update, updated_at: toDbTimestamp(now) });
+  if (changes.length && !dryRun) await updateCellMapping(tx, cell.id, { ...update, updated_at: toDbTimestamp(now) });
   const after: Cell = {
     ...cell,
     name: update.name ?? cell.name,
@@ -320,50 +310,57 @@ export interface DeleteCellResult {
 }
 
 /**
- * Deletes a cell mapping. Refused whole (CellInUseError naming every blocker) while hosts are
+ * Deletes a cell mapping. Refused whole (CellInUseError with every blocker) while hosts are
  * mapped (blocker `hosts`), while live instances are in the cell (`instances`, even with force),
  * or while only stale instance mappings remain (`stale-instance-mappings`). With `force`, removes
- * the host and stale instance mappings and resets `compute_nodes.mapped` in the cell database.
- * Spans two databases, so it is not atomic: the cell database is changed first and a re-run
- * after a failure completes the work.
+ * the host and stale instance mappings and (deleteResetsComputeNodes) resets
+ * `compute_nodes.mapped` in the cell database. The mappings are recounted under the cells lock
+ * before anything is written; a refusal, then or before, changes no row in either database. The
+ * two databases cannot change atomically: the cell's is changed inside the API unit of work, just
+ * before the mappings are deleted, so a failure of either leaves a state a re-run completes.
  */
-export async function deleteCell(dbs: DatabaseContext, ref: string, options: { force?: boolean; dryRun?: boolean }): Promise<DeleteCellResult> {
+export async function deleteCell(dbs: DatabaseContext, ref: string, options: { force?: boolean; dryRun?: boolean }, rules: Rules): Promise<DeleteCellResult> {
   const api = await dbs.api();
   const cell = await findCell(api.db, ref);
   const hostMappings = await countHostMappingsByCell(api.db, cell.id);
   const instanceMappings = await countInstanceMappingsByCell(api.db, cell.id);
-  const needsCellDatabase = instanceMappings > 0 || (hostMappings > 0 && options.force);
-  const cellDb = needsCellDatabase && cell.databaseConnection ? (await dbs.cell(cell.databaseConnection)).db : undefined;
-  const liveInstances = instanceMappings > 0 && cellDb ? await countLiveInstances(cellDb) : 0;
+  const needsCellDatabase = instanceMappings > 0 || (hostMappings > 0 && options.force && rules.deleteResetsComputeNodes);
+  const cellDb = needsCellDatabase && cell.databaseConnection ? await dbs.cellDatabase(cell) : undefined;
+  const liveInstances = instanceMappings > 0 && cellDb ? await countLiveInstances(cellDb.db) : 0;
 
-  const blockers: Array<[CellInUseError['blocker'], string]> = [];
-  if (hostMappings > 0 && !options.force) blockers.push(['hosts', `${hostMappings} host(s) are mapped to it (delete them with host delete, or use --force)`]);
-  if (liveInstances > 0) blockers.push(['instances', `${liveInstances} live instance(s) are in its database (never removed, not even with --force)`]);
-  if (instanceMappings > 0 && liveInstances === 0 && !options.force) {
-    blockers.push(['stale-instance-mappings', `${instanceMappings} instance mapping(s) of deleted instances remain (archive them first, or use --force)`]);
-  }
-  if (blockers.length) {
-    throw new CellInUseError(`cell ${describeCell(cell)} cannot be deleted: ${blockers.map(([, why]) => why).join('; ')}`, blockers[0][0]);
-  }
+  const blockers: CellBlocker[] = [];
+  if (hostMappings > 0 && !options.force) blockers.push({ kind: 'hosts', count: hostMappings });
+  if (liveInstances > 0) blockers.push({ kind: 'instances', count: liveInstances });
+  if (instanceMappings > 0 && liveInstances === 0 && !options.force) blockers.push({ kind: 'stale-instance-mappings', count: instanceMappings });
+  if (blockers.length) throw new CellInUseError(cellRef(cell), blockers);
   const result: DeleteCellResult = { cell, hostMappings, instanceMappings, computeNodesReset: 0, dryRun: Boolean(options.dryRun) };
   if (options.dryRun) return result;
-  if (hostMappings > 0 && cellDb) result.computeNodesReset = await resetComputeNodesMapped(cellDb);
-  await withDatabaseLock(api, CELLS_LOCK, CELLS_LOCK_TIMEOUT_SECONDS, async (db) => {
-    // NOTE: host discover and map-instances write mappings without the cells lock: count again
-    // inside the transaction (a locking read on MySQL), so what was checked is what is removed.
-    const lock = lockingRead(api.dialect);
-    const hostsNow = await countHostMappingsByCell(db, cell.id, lock);
-    const instancesNow = await countInstanceMappingsByCell(db, cell.id, lock);
-    if (hostsNow !== hostMappings || instancesNow !== instanceMappings) {
-      const added = instancesNow !== instanceMappings ? `${instancesNow} instance mapping(s), not ${instanceMappings}` : `${hostsNow} host mapping(s), not ${hostMappings}`;
-      throw new CellInUseError(
-        `cell ${describeCell(cell)} changed while it was being deleted (it now has ${added}): no mapping deleted; check it and run the command again`,
-        instancesNow !== instanceMappings ? 'instances' : 'hosts',
-      );
-    }
-    if (instanceMappings > 0) await deleteInstanceMappingsByCell(db, cell.id);
-    if (hostMappings > 0) await deleteHostMappingsByCell(db, cell.id);
-    await deleteCellMapping(db, cell.id);
-  });
+  await inTransaction(
+    api,
+    async (tx) => {
+      // NOTE: host discover and map-instances write mappings without the cells lock: count again
+      // inside the unit of work (a locking read where the dialect has one), so what was checked
+      // is what is removed, and a refusal here comes before any write, in either database.
+      const lock = { forUpdate: api.adapter.lockingReads };
+      const hostsNow = await countHostMappingsByCell(tx, cell.id, lock);
+      const instancesNow = await countInstanceMappingsByCell(tx, cell.id, lock);
+      if (hostsNow !== hostMappings || instancesNow !== instanceMappings) {
+        throw new CellInUseError(
+          cellRef(cell),
+          instancesNow !== instanceMappings
+            ? [{ kind: 'instances', count: instancesNow, previous: instanceMappings }]
+            : [{ kind: 'hosts', count: hostsNow, previous: hostMappings }],
+          true,
+        );
+      }
+      // The cell database changes inside the API unit of work: if it fails, no mapping is deleted
+      // and a re-run does it all; if the API commit fails after it, a re-run finds the nodes reset.
+      if (hostMappings > 0 && cellDb && rules.deleteResetsComputeNodes) result.computeNodesReset = await resetComputeNodesMapped(cellDb.db);
+      if (instanceMappings > 0) await deleteInstanceMappingsByCell(tx, cell.id);
+      if (hostMappings > 0) await deleteHostMappingsByCell(tx, cell.id);
+      await deleteCellMapping(tx, cell.id);
+    },
+    { lock: CELLS_LOCK },
+  );
   return result;
 }

@@ -1,13 +1,14 @@
 import { findCellMappingByUuid, insertCellMapping, listCellMappings } from '../db/api/cell-mapping.repository';
-import { withDatabaseLock } from '../db/database-lock';
-import { toDbTimestamp } from '../db/dialect';
+import { newCellMappingRow } from '../db/api/new-api-rows';
+import { inTransaction } from '../db/unit-of-work';
 import type { Cell } from '../domain/cell';
 import { deriveCell0DatabaseUrl } from '../domain/cell0-url';
 import { CELL0_NAME, CELL0_TRANSPORT_URL, CELL0_UUID } from '../domain/constants';
-import { DuplicateCellError, MissingSettingError } from '../domain/errors';
-import { cellFromRow } from './cell-lookup.service';
-import { CELLS_LOCK, CELLS_LOCK_TIMEOUT_SECONDS, findCellConflict } from './cell.service';
+import { CellWithoutDatabaseError, MissingSettingError } from '../domain/errors';
+import { cellFromRow, cellRef } from './cell-lookup.service';
+import { assertNoCellConflict, CELLS_LOCK } from './cell.service';
 import type { DatabaseContext } from './database-context.service';
+import type { Rules } from './rules';
 import { syncSchemas, type SyncSchemaResult } from './schema.service';
 
 /** The outcome of setting up cell0: its mapping (new or existing) and its schema sync. */
@@ -23,13 +24,14 @@ export interface SetupCell0Result {
  * Maps cell0 (fixed UUID, name `cell0`, transport `none:///`) and creates its schema. The
  * database defaults to `[database] connection` with `_cell0` appended to the database name.
  * Idempotent: an existing cell0 mapping is kept (a different URL given is ignored, as Nova
- * does) and its schema synced. Throws MissingSettingError without a URL, InvalidOptionError for a
+ * does) and its schema synced. Throws MissingSettingError without a URL, Cell0UrlError for a
  * `[database]` already named `_cell0`, DuplicateCellError when another cell uses the database,
  * and the schema errors of syncSchemas (a refused schema leaves cell0 unmapped).
  */
 export async function setupCell0(
   dbs: DatabaseContext,
   input: { databaseConnection?: string; dryRun?: boolean },
+  rules: Rules,
   now = new Date(),
 ): Promise<SetupCell0Result> {
   const api = await dbs.api();
@@ -39,35 +41,31 @@ export async function setupCell0(
     cell = cellFromRow(existing);
   } else {
     const local = dbs.localDatabaseConnection;
-    if (input.databaseConnection === undefined && !local) {
-      throw new MissingSettingError("no database URL for cell0: pass --database-connection or set [database] connection");
-    }
+    if (input.databaseConnection === undefined && !local) throw new MissingSettingError('database.connection');
     const databaseConnection = input.databaseConnection ?? deriveCell0DatabaseUrl(local!);
     dbs.checkUrl('cell', databaseConnection);
     cell = { id: 0, uuid: CELL0_UUID, name: CELL0_NAME, transportUrl: CELL0_TRANSPORT_URL, databaseConnection, disabled: false };
-    const conflict = findCellConflict(dbs, {}, (await listCellMappings(api.db)).map(cellFromRow), { databaseConnection });
-    if (conflict) throw new DuplicateCellError(conflict);
+    assertNoCellConflict(dbs, { defaults: {}, rules }, (await listCellMappings(api.db)).map(cellFromRow), { databaseConnection });
   }
-  const target = { kind: 'cell' as const, cell, connection: cell.databaseConnection ?? '' };
-  if (!target.connection) throw new MissingSettingError('cell0 is mapped without a database_connection: fix it with cell update');
-  const [outcome] = await syncSchemas(dbs, [target], { dryRun: input.dryRun });
-  if (outcome.error) throw outcome.error;
-  const schema = outcome.result!;
+  if (!cell.databaseConnection) throw new CellWithoutDatabaseError(cellRef(cell));
+  const [outcome] = await syncSchemas(dbs, [{ kind: 'cell', cell, database: dbs.cellDatabaseUrl(cell) }], { dryRun: input.dryRun });
+  if (outcome.status !== 'ok') throw outcome.status === 'skipped' ? new Error(outcome.reason) : outcome.error;
+  const schema = outcome.value;
   if (existing || input.dryRun) return { cell, action: existing ? 'exists' : 'created', schema, dryRun: Boolean(input.dryRun) };
 
   // The schema exists first, then the mapping: a failure in between is repaired by a re-run.
-  const created = await withDatabaseLock(api, CELLS_LOCK, CELLS_LOCK_TIMEOUT_SECONDS, async (db) => {
-    if (await findCellMappingByUuid(db, CELL0_UUID)) return false;
-    cell.id = await insertCellMapping(db, {
-      uuid: CELL0_UUID,
-      name: CELL0_NAME,
-      transport_url: CELL0_TRANSPORT_URL,
-      database_connection: cell.databaseConnection,
-      disabled: 0,
-      created_at: toDbTimestamp(now),
-    });
-    return true;
-  });
+  const created = await inTransaction(
+    api,
+    async (tx) => {
+      if (await findCellMappingByUuid(tx, CELL0_UUID)) return false;
+      cell.id = await insertCellMapping(
+        tx,
+        newCellMappingRow({ uuid: CELL0_UUID, name: CELL0_NAME, transport_url: CELL0_TRANSPORT_URL, database_connection: cell.databaseConnection }, now),
+      );
+      return true;
+    },
+    { lock: CELLS_LOCK },
+  );
   if (!created) cell = cellFromRow((await findCellMappingByUuid(api.db, CELL0_UUID))!);
   return { cell, action: created ? 'created' : 'exists', schema, dryRun: false };
 }

@@ -9,17 +9,13 @@ import { countLiveComputeNodesOnHost, listUnmappedComputeNodes, markComputeNodes
 import { countLiveInstancesOnHost } from '../db/cell/instance.repository';
 import { listComputeServiceHosts } from '../db/cell/service.repository';
 import { toDbTimestamp } from '../db/dialect';
-import { type Cell, describeCell, isCell0 } from '../domain/cell';
-import {
-  HostHasInstancesError,
-  HostInOtherCellError,
-  HostNotMappedError,
-  InvalidOptionError,
-  MissingSettingError,
-} from '../domain/errors';
-import { mapBounded } from './bounded-parallel';
-import { listCells, resolveCell } from './cell-lookup.service';
+import { type Cell, isCell0 } from '../domain/cell';
+import { Cell0HasNoHostsError, HostHasInstancesError, HostInOtherCellError, HostNotMappedError, InvalidValueError } from '../domain/errors';
+import { scatterCells, type CellOutcome } from './cell-execution';
+import { cellRef, compareText, listCells, resolveCell } from './cell-lookup.service';
 import type { DatabaseContext } from './database-context.service';
+import type { Rules } from './rules';
+import type { RunEvent, RunEventSink } from './run-events';
 
 /** How many cell databases host discovery scans at once. */
 export const HOST_DISCOVERY_PARALLELISM = 4;
@@ -51,18 +47,6 @@ export interface HostConflict {
   mappedTo: HostCellRef;
 }
 
-/** A cell whose scan failed (unreachable database, missing schema...); the others still ran. */
-export interface CellScanFailure {
-  cell: Cell;
-  error: unknown;
-}
-
-/** What discovery reports while it runs (warnings as they are found, waiting rounds). */
-export type HostDiscoveryEvent =
-  | { type: 'host-in-other-cell'; conflict: HostConflict }
-  | { type: 'cell-failed'; failure: CellScanFailure }
-  | { type: 'waiting'; missing: string[]; round: number; elapsedMs: number; timeoutMs: number };
-
 /** Options of discoverHosts. */
 export interface DiscoverHostsOptions {
   /** Scan only this cell (name or UUID); by default every cell but cell0, disabled ones included. */
@@ -73,7 +57,9 @@ export interface DiscoverHostsOptions {
   dryRun?: boolean;
   /** The clock (host mappings' created_at; waiting deadlines). */
   now?: () => Date;
-  onEvent?: (event: HostDiscoveryEvent) => void;
+  onEvent?: RunEventSink;
+  /** The front's rules (refuseHostDiscoveryInCell0, markNodesOfMappedHosts). */
+  rules: Rules;
 }
 
 /** The outcome of one discovery pass over the cells. */
@@ -85,9 +71,16 @@ export interface DiscoverHostsResult {
   mapped: MappedHost[];
   /** Hosts found in a cell but mapped to another one (not changed). */
   conflicts: HostConflict[];
-  /** Cells that could not be scanned. */
-  failures: CellScanFailure[];
+  /** One outcome per cell scanned (or tried), in id order: `failed`/`timed-out` cells were not scanned. */
+  outcomes: Array<CellOutcome<CellScanSummary>>;
   /** Compute nodes marked `mapped = 1` (in a dry run: that would be). */
+  computeNodesMarked: number;
+}
+
+/** What one cell's scan did. */
+export interface CellScanSummary {
+  /** Hosts this run mapped to the cell (in a dry run: would map). */
+  mapped: number;
   computeNodesMarked: number;
 }
 
@@ -96,53 +89,51 @@ interface CellScan {
   mapped: string[];
   conflicts: HostConflict[];
   computeNodesMarked: number;
-  error?: unknown;
 }
 
 /**
  * Maps the hosts of the cells' unmapped compute nodes (or, with `byService`, of their
  * `nova-compute` services) that have no host mapping yet, and marks the compute nodes of hosts
- * mapped to their own cell as mapped. Cells are scanned a few at a time; a cell that fails is
- * recorded in `failures` and the others go on. Safe in parallel with other runs (and Nova's):
+ * mapped to their own cell as mapped. Cells are scanned a few at a time; a cell that fails or
+ * times out is its outcome and the others go on. Safe in parallel with other runs (and Nova's):
  * host mappings are inserted with insert-ignore, one host at a time, so a host a concurrent run
  * mapped first is neither an error nor reported here. Idempotent. Throws the lookup errors of
- * resolveCell, and InvalidOptionError for cell0 (it never has hosts).
+ * resolveCell, and Cell0HasNoHostsError for cell0 (it never has hosts).
  */
-export async function discoverHosts(dbs: DatabaseContext, options: DiscoverHostsOptions = {}): Promise<DiscoverHostsResult> {
+export async function discoverHosts(dbs: DatabaseContext, options: DiscoverHostsOptions): Promise<DiscoverHostsResult> {
   const allCells = await listCells(dbs);
   let cells: Cell[];
   if (options.cell !== undefined) {
     const cell = await resolveCell(dbs, options.cell);
-    if (isCell0(cell)) {
-      throw new InvalidOptionError(`cell0 never has hosts (${describeCell(cell)}): host discovery skips it; name another cell or leave --cell out`);
-    }
-    cells = [cell];
+    if (isCell0(cell) && options.rules.refuseHostDiscoveryInCell0) throw new Cell0HasNoHostsError(cellRef(cell));
+    cells = isCell0(cell) ? [] : [cell];
   } else {
     cells = allCells.filter((c) => !isCell0(c));
   }
   const cellsById = new Map(allCells.map((c) => [c.id, c]));
   const now = options.now ?? (() => new Date());
-  const scans = await mapBounded(cells, HOST_DISCOVERY_PARALLELISM, async (cell) => {
-    try {
-      const scan = await scanCell(dbs, cell, cellsById, { byService: !!options.byService, dryRun: !!options.dryRun, now });
-      scan.conflicts.forEach((conflict) => options.onEvent?.({ type: 'host-in-other-cell', conflict }));
+  const outcomes = await scatterCells(
+    dbs,
+    cells,
+    async (cell) => {
+      const scan = await scanCell(dbs, cell, cellsById, { byService: !!options.byService, dryRun: !!options.dryRun, now, markMappedHosts: options.rules.markNodesOfMappedHosts });
+      for (const c of scan.conflicts) {
+        options.onEvent?.({ type: 'notice', notice: { kind: 'host-in-other-cell', host: c.host, cell: cellRef(c.cell), mappedTo: c.mappedTo, byService: !!options.byService } });
+      }
       return scan;
-    } catch (error) {
-      options.onEvent?.({ type: 'cell-failed', failure: { cell, error } });
-      return { cell, mapped: [], conflicts: [], computeNodesMarked: 0, error };
-    }
-  });
-  return mergeScans(cells, scans, !!options.dryRun);
+    },
+    { concurrency: HOST_DISCOVERY_PARALLELISM, onEvent: options.onEvent },
+  );
+  return mergeScans(cells, outcomes, !!options.dryRun);
 }
 
 async function scanCell(
   dbs: DatabaseContext,
   cell: Cell,
   cellsById: Map<number, Cell>,
-  options: { byService: boolean; dryRun: boolean; now: () => Date },
+  options: { byService: boolean; dryRun: boolean; now: () => Date; markMappedHosts: boolean },
 ): Promise<CellScan> {
-  if (!cell.databaseConnection) throw new MissingSettingError(`cell ${describeCell(cell)} has no database_connection`);
-  const { db: cellDb } = await dbs.cell(cell.databaseConnection);
+  const { db: cellDb } = await dbs.cellDatabase(cell);
   // Host name -> ids of its unmapped compute nodes (none with --by-service: `mapped` is left alone).
   const candidates = new Map<string, number[]>();
   if (options.byService) {
@@ -184,10 +175,12 @@ async function scanCell(
       // Mapped and unmapped again by others in between: the next run will see it.
       if (cellId === undefined) continue;
     }
-    if (cellId === cell.id) ownHosts.push(host);
+    if (cellId === cell.id) {
+      if (options.markMappedHosts) ownHosts.push(host);
+    }
     else {
       const other = cellsById.get(cellId);
-      conflicts.push({ host, cell, mappedTo: other ? { uuid: other.uuid, name: other.name } : { uuid: null, name: `cell id ${cellId}` } });
+      conflicts.push({ host, cell, mappedTo: other ? cellRef(other) : { uuid: null, name: `cell id ${cellId}` } });
     }
   }
 
@@ -200,7 +193,8 @@ async function scanCell(
   return { cell, mapped, conflicts, computeNodesMarked: nodeIds.length };
 }
 
-function mergeScans(cells: Cell[], scans: CellScan[], dryRun: boolean): DiscoverHostsResult {
+function mergeScans(cells: Cell[], outcomes: Array<CellOutcome<CellScan>>, dryRun: boolean): DiscoverHostsResult {
+  const scans = outcomes.flatMap((o) => (o.status === 'ok' ? [o.value] : []));
   const mapped: MappedHost[] = [];
   const conflicts: HostConflict[] = [];
   const claimed = new Map<string, Cell>();
@@ -210,7 +204,7 @@ function mergeScans(cells: Cell[], scans: CellScan[], dryRun: boolean): Discover
       const first = claimed.get(host);
       // NOTE: only a dry run can claim one host in two cells (a real run's insert-ignore lets
       // one cell win); report it as the conflict the real run would meet.
-      if (first) conflicts.push({ host, cell: scan.cell, mappedTo: { uuid: first.uuid, name: first.name } });
+      if (first) conflicts.push({ host, cell: scan.cell, mappedTo: cellRef(first) });
       else {
         claimed.set(host, scan.cell);
         mapped.push({ host, cell: scan.cell });
@@ -223,7 +217,9 @@ function mergeScans(cells: Cell[], scans: CellScan[], dryRun: boolean): Discover
     cells,
     mapped,
     conflicts,
-    failures: scans.filter((s) => s.error !== undefined).map((s) => ({ cell: s.cell, error: s.error })),
+    outcomes: outcomes.map((o) =>
+      o.status === 'ok' ? { ...o, value: { mapped: o.value.mapped.length, computeNodesMarked: o.value.computeNodesMarked } } : o,
+    ),
     computeNodesMarked: scans.reduce((n, s) => n + s.computeNodesMarked, 0),
   };
 }
@@ -249,25 +245,25 @@ export interface WaitForHostsResult extends DiscoverHostsResult {
 /**
  * Runs discoverHosts in rounds until every host of `hosts` has a host mapping (made by this run
  * or anyone else) or `timeoutMs` has passed. `mapped` and `conflicts` gather all rounds (each
- * conflict and cell failure is reported through `onEvent` once); `failures` are the last
- * round's, so a cell that failed and recovered does not count. Throws like discoverHosts, and
- * InvalidOptionError for an empty host list or a negative timeout.
+ * conflict notice is reported through `onEvent` once); `outcomes` are the last round's, so a
+ * cell that failed and recovered does not count. Throws like discoverHosts, and
+ * InvalidValueError for an empty host list or a negative timeout.
  */
 export async function waitForHosts(dbs: DatabaseContext, options: WaitForHostsOptions): Promise<WaitForHostsResult> {
   const wanted = [...new Set(options.hosts.map((h) => h.trim()).filter((h) => h.length > 0))];
-  if (wanted.length === 0) throw new InvalidOptionError('no host names to wait for');
-  if (!(options.timeoutMs >= 0)) throw new InvalidOptionError(`invalid timeout ${options.timeoutMs} ms: must be 0 or more`);
+  if (wanted.length === 0) throw new InvalidValueError('hosts', '', 'a list of host names');
+  if (!(options.timeoutMs >= 0)) throw new InvalidValueError('timeoutMs', String(options.timeoutMs), 'a timeout of 0 or more milliseconds');
   const now = options.now ?? (() => new Date());
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const interval = options.intervalMs ?? DEFAULT_HOST_WAIT_INTERVAL_MS;
   const start = now().getTime();
   const reported = new Set<string>();
-  const onEvent = (event: HostDiscoveryEvent): void => {
+  const onEvent = (event: RunEvent): void => {
     const key =
-      event.type === 'host-in-other-cell'
-        ? `conflict|${event.conflict.host}|${event.conflict.cell.id}|${event.conflict.mappedTo.uuid}`
-        : event.type === 'cell-failed'
-          ? `failed|${event.failure.cell.id}|${event.failure.error instanceof Error ? event.failure.error.message : String(event.failure.error)}`
+      event.type === 'notice' && event.notice.kind === 'host-in-other-cell'
+        ? `conflict|${event.notice.host}|${event.notice.cell.uuid}|${event.notice.mappedTo.uuid}`
+        : event.type === 'cell-finished' && event.outcome.error
+          ? `failed|${event.cell.id}|${event.outcome.error.message}`
           : undefined;
     if (key !== undefined) {
       if (reported.has(key)) return;
@@ -292,7 +288,7 @@ export async function waitForHosts(dbs: DatabaseContext, options: WaitForHostsOp
       mapped.sort((a, b) => compareText(a.host, b.host) || a.cell.id - b.cell.id);
       return { ...pass, mapped, conflicts: [...conflicts.values()], computeNodesMarked, missing, rounds: round };
     }
-    onEvent({ type: 'waiting', missing, round, elapsedMs, timeoutMs: options.timeoutMs });
+    onEvent({ type: 'notice', notice: { kind: 'waiting-for-hosts', missing, round, elapsedMs, timeoutMs: options.timeoutMs } });
     await sleep(Math.min(interval, options.timeoutMs - elapsedMs));
   }
 }
@@ -343,20 +339,14 @@ export async function deleteHost(dbs: DatabaseContext, options: DeleteHostOption
   const cell = await resolveCell(dbs, options.cell);
   const { db: api } = await dbs.api();
   const mapping = await findHostMapping(api, options.host);
-  if (!mapping) throw new HostNotMappedError(`host ${options.host} is not mapped to any cell`);
+  if (!mapping) throw new HostNotMappedError(options.host);
   if (mapping.cell_id !== cell.id) {
     const other = (await listCells(dbs)).find((c) => c.id === mapping.cell_id);
-    const where = other ? describeCell(other) : `cell id ${mapping.cell_id}`;
-    throw new HostInOtherCellError(`host ${options.host} is not in cell ${describeCell(cell)}: it is mapped to cell ${where}`);
+    throw new HostInOtherCellError(options.host, cellRef(cell), other ? cellRef(other) : { uuid: `cell id ${mapping.cell_id}`, name: null });
   }
-  if (!cell.databaseConnection) throw new MissingSettingError(`cell ${describeCell(cell)} has no database_connection`);
-  const { db: cellDb } = await dbs.cell(cell.databaseConnection);
+  const { db: cellDb } = await dbs.cellDatabase(cell);
   const instances = await countLiveInstancesOnHost(cellDb, options.host);
-  if (instances > 0) {
-    throw new HostHasInstancesError(
-      `${instances === 1 ? 'there is 1 live instance' : `there are ${instances} live instances`} on host ${options.host} in cell ${describeCell(cell)}; move or delete them first`,
-    );
-  }
+  if (instances > 0) throw new HostHasInstancesError(options.host, cellRef(cell), instances);
   const computeNodes = await countLiveComputeNodesOnHost(cellDb, options.host);
   if (!options.dryRun) {
     await resetComputeNodesMapped(cellDb, [options.host]);
@@ -365,8 +355,3 @@ export async function deleteHost(dbs: DatabaseContext, options: DeleteHostOption
   return { host: options.host, cell, computeNodes, dryRun: !!options.dryRun };
 }
 
-// NOTE: plain code-unit order, as Python's sorted() orders Nova's listings; SQL collations differ
-// between MySQL (case-insensitive) and SQLite (binary).
-function compareText(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}

@@ -8,3 +8,4 @@ export * from './instance-verify.service';
 export * from './map-instances.service';
 export * from './schema.service';
 export * from './simple-cell-setup.service';
+export * from './rules';

@@ -17,14 +17,15 @@ import {
   listInstancesAfter,
   type InstanceForMapping,
 } from '../db/cell/instance.repository';
-import { inRetriedTransaction } from '../db/database-lock';
-import { toDbBoolean, toDbTimestamp, translateDriverError } from '../db/dialect';
-import { type Cell, describeCell } from '../domain/cell';
-import { CellctlError, MissingSettingError } from '../domain/errors';
-import { mapBounded } from './bounded-parallel';
-import { HeapBudget } from './heap-budget';
-import { listCells, resolveCell } from './cell-lookup.service';
+import { toDbBoolean, toDbTimestamp } from '../db/dialect';
+import { inTransaction } from '../db/unit-of-work';
+import type { Cell } from '../domain/cell';
+import { scatterCells, type CellOutcome } from './cell-execution';
+import { compareText, listCells, resolveCell } from './cell-lookup.service';
 import type { DatabaseContext } from './database-context.service';
+import { HeapBudget } from './heap-budget';
+import type { Rules } from './rules';
+import type { RunEventSink } from './run-events';
 
 /** Instances read, probed and inserted per step: small enough for a Galera write set. */
 export const MAP_INSTANCES_CHUNK = 10_000;
@@ -41,6 +42,8 @@ export const MAP_INSTANCES_HEAP_HEADROOM = 16 * 1024 * 1024;
 interface SharedRun {
   left: number;
   heap: HeapBudget;
+  /** Mappings inserted so far, per cell UUID. */
+  mapped: Map<string, number>;
 }
 
 /** At most `limit` promises pending; add() waits for room, drain() for all; the first failure is thrown. */
@@ -70,16 +73,6 @@ class InFlight {
   }
 }
 
-/** Progress of one cell, reported after every chunk. */
-export interface MapInstancesProgress {
-  cell: Cell;
-  /** Instances examined so far, and how many there are (hidden ones excluded). */
-  scanned: number;
-  total: number;
-  found: number;
-  mapped: number;
-}
-
 /** Options of mapInstances. */
 export interface MapInstancesOptions {
   /** One cell (name or UUID); without it, every cell (cell0 and disabled cells included). */
@@ -92,27 +85,33 @@ export interface MapInstancesOptions {
   dryRun?: boolean;
   chunkSize?: number;
   now?: () => Date;
-  onProgress?: (progress: MapInstancesProgress) => void;
+  signal?: AbortSignal;
+  /** The front's rules (queuedForDeleteFromState). */
+  rules: Rules;
+  /**
+   * Progress after every chunk (`cell-progress`: `done` instances examined of `total`, counts
+   * `found` and `mapped`), and each cell's start and end.
+   */
+  onEvent?: RunEventSink;
 }
 
-/** The outcome for one cell. */
-export interface CellMappingOutcome {
-  cell: Cell;
+/** What map-instances did in one cell that it finished. */
+export interface CellMappingCounts {
   /** Unmapped instances this run found. */
   found: number;
   /** Mappings this run inserted (a concurrent run may have inserted some of `found`). */
   mapped: number;
-  /** Unmapped instances left after this run (--max-count, or --dry-run). */
+  /** Unmapped instances left after this run (--max-count, or a dry run). */
   remaining: number;
-  seconds: number;
-  /** Set when the cell could not be mapped (unreachable database...); the others still ran. */
-  error?: unknown;
 }
 
 /** The outcome of a map-instances run. */
 export interface MapInstancesResult {
-  cells: CellMappingOutcome[];
-  /** Resume markers of Nova's map_instances found, and removed (--reset). */
+  /** One outcome per cell: its counts, or why it could not be mapped (the others still were). */
+  cells: Array<CellOutcome<CellMappingCounts>>;
+  /** Mappings inserted per cell UUID, those of cells that failed part-way included. */
+  mappedByCell: Map<string, number>;
+  /** Resume markers of Nova's map_instances found, and removed (reset). */
   markersFound: number;
   markersRemoved: number;
   dryRun: boolean;
@@ -133,24 +132,20 @@ export function queuedForDelete(instance: Pick<InstanceForMapping, 'deleted' | '
  * insert-ignore semantics. Memory does not grow
  * with the number of instances. No marker is kept: an interrupted run (even killed) is simply run
  * again, and concurrent runs never duplicate a mapping. Never writes Nova's resume marker.
- * Throws the lookup errors of resolveCell; a cell that fails is recorded in its outcome.
+ * Throws the lookup errors of resolveCell; a cell that fails is its outcome (the others go on).
  */
-export async function mapInstances(dbs: DatabaseContext, options: MapInstancesOptions = {}): Promise<MapInstancesResult> {
+export async function mapInstances(dbs: DatabaseContext, options: MapInstancesOptions): Promise<MapInstancesResult> {
   const cells = options.cell !== undefined ? [await resolveCell(dbs, options.cell)] : await listCells(dbs);
   const api = (await dbs.api()).db;
   const markersFound = await countNovaMapInstancesMarkers(api);
   const markersRemoved = options.reset && !options.dryRun && markersFound ? await deleteNovaMapInstancesMarkers(api) : 0;
-  const run: SharedRun = { left: options.maxCount ?? Number.POSITIVE_INFINITY, heap: new HeapBudget(MAP_INSTANCES_HEAP_HEADROOM) };
-  const outcomes = await mapBounded(cells, MAP_INSTANCES_PARALLELISM, async (cell) => {
-    const started = Date.now();
-    try {
-      return await mapCell(dbs, cell, run, options, started);
-    } catch (error) {
-      const reported = error instanceof CellctlError ? error : translateDriverError(error, `of cell ${describeCell(cell)}`);
-      return { cell, found: 0, mapped: 0, remaining: 0, seconds: (Date.now() - started) / 1000, error: reported };
-    }
+  const run: SharedRun = { left: options.maxCount ?? Number.POSITIVE_INFINITY, heap: new HeapBudget(MAP_INSTANCES_HEAP_HEADROOM), mapped: new Map() };
+  const outcomes = await scatterCells(dbs, cells, (cell, signal) => mapCell(dbs, cell, run, options, signal), {
+    concurrency: MAP_INSTANCES_PARALLELISM,
+    signal: options.signal,
+    onEvent: options.onEvent,
   });
-  return { cells: outcomes, markersFound, markersRemoved, dryRun: Boolean(options.dryRun) };
+  return { cells: outcomes, mappedByCell: run.mapped, markersFound, markersRemoved, dryRun: Boolean(options.dryRun) };
 }
 
 /** One step of a cell's walk: how many instances it examined, and those of them without a mapping. */
@@ -199,10 +194,9 @@ async function mapCell(
   cell: Cell,
   run: SharedRun,
   options: MapInstancesOptions,
-  started: number,
-): Promise<CellMappingOutcome> {
-  if (!cell.databaseConnection) throw new MissingSettingError(`cell ${describeCell(cell)} has no database_connection`);
-  const cellDb = (await dbs.cell(cell.databaseConnection)).db;
+  signal: AbortSignal,
+): Promise<CellMappingCounts> {
+  const cellDb = (await dbs.cellDatabase(cell)).db;
   const apiHandle = await dbs.api();
   const api = apiHandle.db;
   const chunk = options.chunkSize ?? MAP_INSTANCES_CHUNK;
@@ -211,10 +205,11 @@ async function mapCell(
   // instances by primary key (sequential in InnoDB's clustered index) and lets the server insert;
   // anything else, and every run on SQLite, walks in UUID order, where SQLite's index inserts
   // become appends (an INSERT ... SELECT ordered by UUID takes half the time there).
-  const fresh = apiHandle.dialect === 'mysql' && !(await hasInstanceMappings(api, cell.id));
+  const fresh = apiHandle.adapter.clusteredByPrimaryKey && !(await hasInstanceMappings(api, cell.id));
   // Progress counts what the walk examines: mappable instances, or every UUID in a re-run.
   const total = fresh ? await countMappableInstances(cellDb) : await countInstances(cellDb);
-  const progress = { cell, scanned: 0, total, found: 0, mapped: 0 };
+  const progress = { scanned: 0, found: 0, mapped: 0 };
+  const report = (): void => options.onEvent?.({ type: 'cell-progress', cell, done: progress.scanned, total, counts: { found: progress.found, mapped: progress.mapped } });
   let remaining = 0;
   // NOTE: two chunk transactions in flight: the client prepares one while the server writes the
   // other (and MySQL can use a second core). SQLite's single connection serialises them.
@@ -223,6 +218,7 @@ async function mapCell(
   for await (const step of fresh ? walkUnmappedCell(cellDb, chunk) : walkPartlyMappedCell(cellDb, api, chunk)) {
     // NOTE: without this, peak memory grew with the run's length: 113 MiB at 100k, 161 at 1M.
     run.heap.check();
+    if (signal.aborted) break;
     const missing = step.missing;
     progress.scanned += step.scanned;
     progress.found += missing.length;
@@ -231,7 +227,7 @@ async function mapCell(
     run.left -= take;
     remaining += missing.length - take;
     if (take === 0) {
-      options.onProgress?.({ ...progress });
+      report();
       continue;
     }
     const createdAt = toDbTimestamp(now());
@@ -241,17 +237,18 @@ async function mapCell(
       cell_id: cell.id,
       project_id: i.project_id ?? '',
       user_id: i.user_id,
-      queued_for_delete: toDbBoolean(queuedForDelete(i)),
+      queued_for_delete: toDbBoolean(options.rules.queuedForDeleteFromState && queuedForDelete(i)),
     }));
     // NOTE: rows go in key order, so concurrent runs take the unique index's locks in the same
     // order (fewer deadlocks); a chunk that still meets one is run again (it is idempotent).
-    rows.sort((a, b) => (a.instance_uuid < b.instance_uuid ? -1 : a.instance_uuid > b.instance_uuid ? 1 : 0));
-    const write = inRetriedTransaction(api, (trx) => insertInstanceMappingsIgnoringExisting(trx, apiHandle, rows)).then((n) => {
+    rows.sort((a, b) => compareText(a.instance_uuid, b.instance_uuid));
+    const write = inTransaction(apiHandle, (tx) => insertInstanceMappingsIgnoringExisting(tx, apiHandle.adapter, rows), { retry: true }).then((n) => {
       progress.mapped += n;
-      options.onProgress?.({ ...progress });
+      run.mapped.set(cell.uuid, progress.mapped);
+      report();
     });
     await writes.add(write);
   }
   await writes.drain();
-  return { cell, found: progress.found, mapped: progress.mapped, remaining, seconds: (Date.now() - started) / 1000 };
+  return { found: progress.found, mapped: progress.mapped, remaining };
 }

@@ -1,11 +1,11 @@
 import type { AnyDatabaseHandle } from '../db/connection';
-import { withDatabaseLock } from '../db/database-lock';
 import { createSchema, readSchemaSnapshot, type SchemaSnapshot } from '../db/schema/schema.repository';
 import { loadSchemaDefinition, type SchemaDefinition, type SchemaKind } from '../db/schema/schema-definition';
-import { type Cell, describeCell } from '../domain/cell';
-import { ConflictingOptionsError, MissingSettingError, SchemaRefusedError } from '../domain/errors';
+import { inTransaction } from '../db/unit-of-work';
+import type { Cell } from '../domain/cell';
+import { cellLabel, SchemaRefusedError } from '../domain/errors';
 import { maskUrl } from '../domain/url-masking';
-import { mapBounded } from './bounded-parallel';
+import { scatter, type Outcome } from './cell-execution';
 import { listCells, resolveCell } from './cell-lookup.service';
 import type { DatabaseContext } from './database-context.service';
 
@@ -50,26 +50,15 @@ export interface SyncSchemaResult {
   tableCount: number;
 }
 
-/** Explains why a schema is refused, naming the database (masked) and what to do. */
-export function refusalReason(target: string, inspection: SchemaInspection, kind: SchemaKind): string {
-  const nova = kind === 'api' ? 'nova-manage api_db sync' : 'nova-manage db sync';
-  switch (inspection.status) {
-    case 'other-revision':
-      return `${target} is at Nova schema revision ${inspection.revision}, not ${inspection.expectedRevision} (Nova 26 Zed); cellctl changes nothing, upgrade it with Nova's own ${nova}`;
-    case 'legacy':
-      return `${target} is under sqlalchemy-migrate version ${inspection.revision} (Nova before Yoga); upgrade it with Nova's own ${nova}`;
-    case 'incomplete':
-      return `${target} is stamped ${inspection.revision} but lacks ${inspection.missingTables.length} of Nova's tables (${preview(inspection.missingTables)}); refusing to touch a partial schema`;
-    case 'unstamped':
-      return `${target} holds ${inspection.tableCount} tables but no alembic_version stamp: refusing to create Nova's schema over foreign or partial tables (drop them, or point cellctl at an empty database)`;
-    default:
-      return `${target} has schema status ${inspection.status}`;
-  }
+/** The refusal of a schema that is neither empty nor current, as data (see SchemaRefusedError). */
+function refusal(target: string, kind: SchemaKind, inspection: SchemaInspection): SchemaRefusedError {
+  const { status, revision, expectedRevision, tableCount, missingTables } = inspection;
+  if (status === 'empty' || status === 'current') throw new Error(`a ${status} schema is never refused`);
+  return new SchemaRefusedError({ target, schema: kind, status, revision, expectedRevision, tableCount, missingTables });
 }
 
-function preview(names: string[]): string {
-  return names.length > 5 ? `${names.slice(0, 5).join(', ')}, ...` : names.join(', ');
-}
+/** The lock a schema sync holds on the database it syncs. */
+const SCHEMA_LOCK = 'schema';
 
 /**
  * Brings a database to Nova's schema: creates every table and the alembic stamp in an empty
@@ -77,27 +66,27 @@ function preview(names: string[]): string {
  * anything else. Idempotent and safe against a concurrent sync of the same database (lock).
  * With `dryRun` it only inspects; without a handle (a database not created yet) it reports would-create.
  */
-export async function syncSchema(
-  handle: AnyDatabaseHandle | undefined,
-  kind: SchemaKind,
-  options: { dryRun?: boolean; target: string; lockTimeoutSeconds?: number },
-): Promise<SyncSchemaResult> {
+export async function syncSchema(handle: AnyDatabaseHandle | undefined, kind: SchemaKind, options: { dryRun?: boolean } = {}): Promise<SyncSchemaResult> {
   const definition = loadSchemaDefinition(kind);
   const tableCount = definition.tables.length;
   if (!handle) return { action: 'would-create', revision: definition.revision, tableCount };
   const decide = (inspection: SchemaInspection): SyncSchemaResult['action'] => {
     if (inspection.status === 'current') return 'unchanged';
-    if (inspection.status !== 'empty') throw new SchemaRefusedError(refusalReason(options.target, inspection, kind));
+    if (inspection.status !== 'empty') throw refusal(handle.target, kind, inspection);
     return options.dryRun ? 'would-create' : 'created';
   };
   if (options.dryRun) {
     return { action: decide(await inspectSchema(handle, kind)), revision: definition.revision, tableCount };
   }
-  return withDatabaseLock(handle, 'schema', options.lockTimeoutSeconds ?? 60, async (db) => {
-    const action = decide(classifySchema(await readSchemaSnapshot({ ...handle, db }), definition));
-    if (action === 'created') await createSchema(db, handle.dialect, definition);
-    return { action, revision: definition.revision, tableCount };
-  });
+  return inTransaction(
+    handle,
+    async (tx) => {
+      const action = decide(classifySchema(await readSchemaSnapshot({ db: tx, adapter: handle.adapter }), definition));
+      if (action === 'created') await createSchema(tx, handle.adapter, definition);
+      return { action, revision: definition.revision, tableCount };
+    },
+    { lock: SCHEMA_LOCK },
+  );
 }
 
 /** A database whose schema a command syncs or reads: the API database, `[database]`, or a mapped cell. */
@@ -105,102 +94,90 @@ export interface SchemaTarget {
   kind: SchemaKind;
   /** The mapped cell, or null for the API database and for the configured `[database]`. */
   cell: Cell | null;
-  /** The URL as configured or stored (a cell's may be a template). */
-  connection: string;
+  /** The URL actually used (a cell's template rendered); may hold a password, so mask before showing. */
+  database: string;
 }
 
-/** The outcome for one target: a result, or the error that stopped it (others still ran). */
-export interface SchemaOutcome<R> {
-  target: SchemaTarget;
-  /** The URL actually used (templates rendered); may hold a password, so mask before showing. */
-  database: string;
-  result?: R;
-  error?: unknown;
-}
+/** The outcome for one target (other targets still ran). */
+export type SchemaOutcome<R> = Outcome<SchemaTarget, R>;
 
 /**
  * The API database as a target. Throws MissingSettingError when it is not configured, and
  * InvalidUrlError/UnsupportedSchemeError for a URL that cannot be used.
  */
 export function apiSchemaTarget(dbs: DatabaseContext): SchemaTarget {
-  const connection = dbs.apiConnection();
-  dbs.checkUrl('api', connection);
-  return { kind: 'api', cell: null, connection };
+  const database = dbs.apiConnection();
+  dbs.checkUrl('api', database);
+  return { kind: 'api', cell: null, database };
 }
 
 /**
  * The cell databases a command means: the configured `[database]` by default, one cell with
  * `cell`, or every mapped cell (cell0 included, id order) with `allCells` (possibly none).
- * Throws the lookup errors of resolveCell and, for any unusable URL, InvalidUrlError.
+ * Every URL is checked before any database is touched, so bad input refuses the command whole:
+ * throws the lookup errors of resolveCell, CellWithoutDatabaseError and InvalidUrlError.
  */
-export async function cellSchemaTargets(
-  dbs: DatabaseContext,
-  selection: { cell?: string; allCells?: boolean },
-): Promise<SchemaTarget[]> {
-  if (selection.cell !== undefined && selection.allCells) {
-    throw new ConflictingOptionsError('--cell and --all-cells cannot be combined');
-  }
+export async function cellSchemaTargets(dbs: DatabaseContext, selection: { cell?: string; allCells?: boolean }): Promise<SchemaTarget[]> {
   const cells = selection.allCells ? await listCells(dbs) : selection.cell !== undefined ? [await resolveCell(dbs, selection.cell)] : null;
   if (!cells) {
-    const connection = dbs.localCellConnection();
-    dbs.checkUrl('cell', connection);
-    return [{ kind: 'cell', cell: null, connection }];
+    const database = dbs.localCellConnection();
+    dbs.checkUrl('cell', database);
+    return [{ kind: 'cell', cell: null, database }];
   }
-  // Every URL is checked before any database is touched: bad input refuses the command whole.
-  return cells.map((cell) => {
-    if (!cell.databaseConnection) {
-      throw new MissingSettingError(`cell ${describeCell(cell)} has no database_connection`);
-    }
-    dbs.checkUrl('cell', cell.databaseConnection);
-    return { kind: 'cell' as const, cell, connection: cell.databaseConnection };
-  });
+  return cells.map((cell) => ({ kind: 'cell' as const, cell, database: dbs.cellDatabaseUrl(cell) }));
 }
 
-async function forEachTarget<R>(
+/** How many databases a schema command works on at once. */
+const SCHEMA_PARALLELISM = 4;
+
+/** Options shared by the schema commands over several databases. */
+export interface SchemaScatterOptions {
+  /** Per-database deadline in milliseconds (none when undefined). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+function scatterTargets<R>(
   dbs: DatabaseContext,
   targets: SchemaTarget[],
-  work: (target: SchemaTarget, database: string) => Promise<R>,
+  work: (target: SchemaTarget) => Promise<R>,
+  options: SchemaScatterOptions,
 ): Promise<Array<SchemaOutcome<R>>> {
-  return mapBounded(targets, SCHEMA_PARALLELISM, async (target) => {
-    const database = target.cell ? dbs.renderDatabaseUrl(target.connection) : target.connection;
-    try {
-      return { target, database, result: await work(target, database) };
-    } catch (error) {
-      return { target, database, error };
-    }
+  return scatter(targets, work, {
+    concurrency: SCHEMA_PARALLELISM,
+    timeoutMs: options.timeoutMs,
+    signal: options.signal,
+    describe: (t) => `${t.cell ? `cell ${cellLabel(t.cell)}` : t.kind === 'api' ? 'API' : '[database]'} database ${maskUrl(t.database)}`,
+    onTimeout: (t) => dbs.drop(t.kind, t.database),
   });
 }
-
-const SCHEMA_PARALLELISM = 4;
 
 /**
  * Syncs each target's schema (see syncSchema), a few databases at a time; one target's failure
- * is recorded in its outcome and does not stop the others.
+ * or timeout is its outcome and does not stop the others.
  */
 export async function syncSchemas(
   dbs: DatabaseContext,
   targets: SchemaTarget[],
-  options: { dryRun?: boolean },
+  options: { dryRun?: boolean } & SchemaScatterOptions = {},
 ): Promise<Array<SchemaOutcome<SyncSchemaResult>>> {
-  return forEachTarget(dbs, targets, async (target, database) => {
-    const location = `${target.kind === 'api' ? 'API' : 'cell'} database ${maskUrl(database)}`;
-    if (options.dryRun && !(await dbs.exists(target.kind, target.connection))) {
-      return syncSchema(undefined, target.kind, { dryRun: true, target: location });
-    }
-    const handle = await open(dbs, target, !options.dryRun);
-    return syncSchema(handle, target.kind, { dryRun: options.dryRun, target: location });
-  });
+  return scatterTargets(
+    dbs,
+    targets,
+    async (target) => {
+      if (options.dryRun && !(await dbs.exists(target.kind, target.database))) return syncSchema(undefined, target.kind, { dryRun: true });
+      return syncSchema(await open(dbs, target, !options.dryRun), target.kind, { dryRun: options.dryRun });
+    },
+    options,
+  );
 }
 
-/** Reads each target's schema version and status; unreachable targets are recorded, not thrown. */
-export async function inspectSchemas(
-  dbs: DatabaseContext,
-  targets: SchemaTarget[],
-): Promise<Array<SchemaOutcome<SchemaInspection>>> {
-  return forEachTarget(dbs, targets, async (target) => inspectSchema(await open(dbs, target, false), target.kind));
+/** Reads each target's schema version and status; a target that fails or times out is its outcome. */
+export async function inspectSchemas(dbs: DatabaseContext, targets: SchemaTarget[], options: SchemaScatterOptions = {}): Promise<Array<SchemaOutcome<SchemaInspection>>> {
+  return scatterTargets(dbs, targets, async (target) => inspectSchema(await open(dbs, target, false), target.kind), options);
 }
 
 function open(dbs: DatabaseContext, target: SchemaTarget, create: boolean): Promise<AnyDatabaseHandle> {
   if (target.kind === 'api') return dbs.api({ create });
-  return target.cell ? dbs.cell(target.connection, { create }) : dbs.localCell({ create });
+  return target.cell ? dbs.cellDatabase(target.cell, { create }) : dbs.localCell({ create });
 }

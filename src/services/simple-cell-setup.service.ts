@@ -1,14 +1,11 @@
 import type { Cell } from '../domain/cell';
 import { MissingCellUrlError } from '../domain/errors';
 import { listCells } from './cell-lookup.service';
-import { createCell, validateTransportUrl, type CellDefaults } from './cell.service';
+import { createCell, validateTransportUrl, type CellPolicy } from './cell.service';
 import { setupCell0, type SetupCell0Result } from './cell0.service';
 import type { DatabaseContext } from './database-context.service';
 import { discoverHosts, type DiscoverHostsResult } from './host.service';
 import { syncSchemas, type SyncSchemaResult } from './schema.service';
-
-/** The name simple-cell-setup gives the cell it creates (Nova leaves it unnamed). */
-export const SIMPLE_SETUP_CELL_NAME = 'cell1';
 
 /** What simple-cell-setup did, step by step. */
 export interface SimpleCellSetupResult {
@@ -23,7 +20,7 @@ export interface SimpleCellSetupResult {
 
 /**
  * A whole deployment in one step: cell0 (mapped, schema created), one cell for the configured
- * `[database]` (reused when a cell already maps that database, else created as `cell1`), its
+ * `[database]` (reused when a cell already maps that database, else created with the rules' name), its
  * schema, and its hosts discovered. Idempotent on an existing deployment; unlike Nova, a fresh
  * install with no compute hosts yet is not an error (`discovery.mapped` is then empty). Every
  * step runs first as a dry run, so a refusal (duplicate, foreign schema) writes nothing. Throws
@@ -32,11 +29,11 @@ export interface SimpleCellSetupResult {
 export async function simpleCellSetup(
   dbs: DatabaseContext,
   input: { transportUrl?: string; dryRun?: boolean },
-  defaults: CellDefaults,
+  policy: CellPolicy,
 ): Promise<SimpleCellSetupResult> {
-  const transportUrl = input.transportUrl ?? defaults.transportUrl;
-  if (!transportUrl) throw new MissingCellUrlError('no transport URL: pass --transport-url or set [DEFAULT] transport_url');
-  validateTransportUrl(dbs, transportUrl, defaults);
+  const transportUrl = input.transportUrl ?? policy.defaults.transportUrl;
+  if (!transportUrl) throw new MissingCellUrlError('transport_url');
+  validateTransportUrl(dbs, transportUrl, policy);
   const databaseConnection = dbs.localCellConnection();
   dbs.checkUrl('cell', databaseConnection);
   const rendered = dbs.renderDatabaseUrl(databaseConnection);
@@ -44,12 +41,13 @@ export async function simpleCellSetup(
 
   // Every step first as a dry run (each makes all its checks), so a refusal writes nothing.
   const steps = async (dryRun: boolean): Promise<SimpleCellSetupResult> => {
-    const cell0 = await setupCell0(dbs, { dryRun });
-    const cell = existing ?? (await createCell(dbs, { name: SIMPLE_SETUP_CELL_NAME, databaseConnection, transportUrl, dryRun }, defaults)).cell;
-    const [outcome] = await syncSchemas(dbs, [{ kind: 'cell', cell, connection: databaseConnection }], { dryRun });
-    if (outcome.error) throw outcome.error;
-    const discovery = dryRun && !existing ? undefined : await discoverHosts(dbs, { cell: cell.uuid, dryRun });
-    return { cell0, cell, cellAction: existing ? 'exists' : 'created', schema: outcome.result!, discovery, dryRun };
+    const cell0 = await setupCell0(dbs, { dryRun }, policy.rules);
+    const name = policy.rules.simpleSetupCellName ?? '';
+    const cell = existing ?? (await createCell(dbs, { name, databaseConnection, transportUrl, dryRun }, policy)).cell;
+    const [outcome] = await syncSchemas(dbs, [{ kind: 'cell', cell, database: rendered }], { dryRun });
+    if (outcome.status !== 'ok') throw outcome.status === 'skipped' ? new Error(outcome.reason) : outcome.error;
+    const discovery = dryRun && !existing ? undefined : await discoverHosts(dbs, { cell: cell.uuid, dryRun, rules: policy.rules });
+    return { cell0, cell, cellAction: existing ? 'exists' : 'created', schema: outcome.value, discovery, dryRun };
   };
   const plan = await steps(true);
   return input.dryRun ? plan : steps(false);

@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { withDatabaseLock } from '../../src/db/database-lock';
+import { inTransaction } from '../../src/db/unit-of-work';
 import { CELL0_UUID } from '../../src/domain/constants';
 import { CELLS_LOCK } from '../../src/services/cell.service';
 import { createDatabaseContext, type DatabaseContext } from '../../src/services/database-context.service';
@@ -221,7 +221,7 @@ describeEachDialect('cell and cell0 commands', (env) => {
       await db.insertInto('host_mappings').values({ cell_id: cell.id, host: `${cellName}-host` }).execute();
       const instanceUuid = '22222222-2222-2222-2222-222222222222';
       await db.insertInto('instance_mappings').values({ instance_uuid: instanceUuid, cell_id: cell.id, project_id: 'p', user_id: 'u', queued_for_delete: 0 }).execute();
-      const cellDb = (await dbs.cell(cell.database_connection!)).db;
+      const cellDb = (await dbs.cellDatabase({ uuid: cell.uuid, name: cell.name, databaseConnection: cell.database_connection })).db;
       const inserted = await cellDb.insertInto('instances').values({ uuid: instanceUuid, host: `${cellName}-host`, deleted: 0 }).executeTakeFirstOrThrow();
       if (deleted) await cellDb.updateTable('instances').set({ deleted: Number(inserted.insertId) }).execute();
     }
@@ -271,7 +271,7 @@ describeEachDialect('cell and cell0 commands', (env) => {
       let deleting: Promise<CliResult> | undefined;
       // Holds the cells lock while `cell delete` (a separate process) checks the cell, then maps a
       // host to it the way a concurrent host discover would, and lets the delete go on.
-      await withDatabaseLock(apiHandle, CELLS_LOCK, 60, async (db) => {
+      await inTransaction(apiHandle, async (db) => {
         let checked: () => void = () => undefined;
         const checksDone = new Promise<void>((resolve) => (checked = resolve));
         deleting = runCellctlProcess(['--config-file', conf, '--debug', 'cell', 'delete', 'cell1'], {
@@ -280,7 +280,7 @@ describeEachDialect('cell and cell0 commands', (env) => {
         });
         await Promise.race([checksDone, deleting]);
         await db.insertInto('host_mappings').values({ cell_id: cell.id, host: 'late-host' }).execute();
-      });
+      }, { lock: CELLS_LOCK });
       const result = await deleting!;
       expect(result.code).toBe(2);
       expect(result.stderr).toMatch(/cellctl: error: cell cell1 .* changed while it was being deleted \(it now has 1 host mapping\(s\), not 0\): no mapping deleted/);

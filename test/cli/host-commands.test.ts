@@ -48,9 +48,9 @@ describeEachDialect('host commands', (env) => {
     writeFileSync(conf, `[api_database]\nconnection = ${urls.api}\n[database]\nconnection = ${urls.cell1}\n`);
     dbs = createDatabaseContext({ apiDatabaseConnection: urls.api, cwd: env.dir });
     api = (await dbs.api()).db;
-    cell0 = (await dbs.cell(urls.cell0)).db;
-    cell1 = (await dbs.cell(urls.cell1)).db;
-    cell2 = (await dbs.cell(urls.cell2)).db;
+    cell0 = (await dbs.cellDatabase({ uuid: 'cell0', name: 'cell0', databaseConnection: urls.cell0 })).db;
+    cell1 = (await dbs.cellDatabase({ uuid: 'cell1', name: 'cell1', databaseConnection: urls.cell1 })).db;
+    cell2 = (await dbs.cellDatabase({ uuid: 'cell2', name: 'cell2', databaseConnection: urls.cell2 })).db;
   });
   afterAll(() => dbs.close());
 
@@ -87,9 +87,9 @@ describeEachDialect('host commands', (env) => {
       expect(await mappedFlags(cell1)).toEqual([1, 1]);
       expect(await mappedFlags(cell0)).toEqual([0]);
       expect(JSON.parse(json.stdout)).toEqual([
-        { host: 'a', cell_name: 'cell1', cell_uuid: CELL1_UUID },
-        { host: 'b', cell_name: 'cell1', cell_uuid: CELL1_UUID },
-        { host: 'c', cell_name: 'cell2', cell_uuid: CELL2_UUID },
+        { host: 'a', cell_name: 'cell1', cell_uuid: CELL1_UUID, status: 'ok', error: null },
+        { host: 'b', cell_name: 'cell1', cell_uuid: CELL1_UUID, status: 'ok', error: null },
+        { host: 'c', cell_name: 'cell2', cell_uuid: CELL2_UUID, status: 'ok', error: null },
       ]);
       expect(json.stderr).toMatch(/mapped 3 new hosts \(2 cells scanned; 3 compute nodes marked mapped\)/);
       expect(json.stderr).toMatch(SIGHUP_NOTE);
@@ -102,7 +102,7 @@ describeEachDialect('host commands', (env) => {
 
       await insertComputeNode(cell2, { host: 'd' });
       const value = await cli('-f', 'value', 'host', 'discover', '--strict', '--cell', 'cell2');
-      expect(value).toMatchObject({ code: 0, stdout: `d cell2 ${CELL2_UUID}\n` });
+      expect(value).toMatchObject({ code: 0, stdout: `d cell2 ${CELL2_UUID} ok \n` });
     });
 
     it('prints a table by default, and -c selects columns', async () => {
@@ -142,7 +142,7 @@ describeEachDialect('host commands', (env) => {
       await insertComputeService(cell1, 'new-1');
       const result = await cli('-f', 'json', 'host', 'discover', '--dry-run', '--strict');
       expect(result.code).toBe(0);
-      expect(JSON.parse(result.stdout)).toEqual([{ host: 'new-1', cell_name: 'cell1', cell_uuid: CELL1_UUID }]);
+      expect(JSON.parse(result.stdout)).toEqual([{ host: 'new-1', cell_name: 'cell1', cell_uuid: CELL1_UUID, status: 'ok', error: null }]);
       expect(result.stderr).toMatch(/dry run: would map 1 new host .*nothing written/);
       expect(result.stderr).not.toMatch(SIGHUP_NOTE);
       expect(await hostMappings()).toEqual([]);
@@ -206,7 +206,13 @@ describeEachDialect('host commands', (env) => {
         ['up-1', ids.cell1],
         ['up-2', ids.cell2],
       ]);
-      expect(JSON.parse(result.stdout).map((r: { host: string }) => r.host)).toEqual(['up-1', 'up-2']);
+      const rows = JSON.parse(result.stdout) as Array<{ host: string | null; cell_name: string; status: string; error: string | null }>;
+      expect(rows.map((r) => [r.host, r.status])).toEqual([
+        ['up-1', 'ok'],
+        ['up-2', 'ok'],
+        [null, 'failed'],
+      ]);
+      expect(rows[2]).toMatchObject({ cell_name: 'down', error: expect.stringMatching(/cannot reach database/) });
       const errors = result.stderr.split('\n').filter((l) => l.startsWith('cellctl: error:'));
       expect(errors).toHaveLength(1);
       expect(errors[0]).toMatch(/cellctl: error: cell down \(.*\): cannot reach database/);

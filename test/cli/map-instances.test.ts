@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createDatabaseContext, type DatabaseContext } from '../../src/services/database-context.service';
 import { mapInstances } from '../../src/services/map-instances.service';
+import { CELLCTL_RULES } from '../../src/services/rules';
 import { insertInstance, insertInstances } from '../support/cell-fixtures';
 import { describeEachDialect } from '../support/dialect-matrix';
 import { runCellctlProcess, runCli } from '../support/cli-runner';
@@ -69,10 +70,10 @@ describeEachDialect('map-instances and instance verify', (env) => {
 
   it('keeps --max-count a total over the cells and counts what remains exactly, chunk after chunk', async () => {
     await insertInstances(await cellDb(), 23);
-    const result = await mapInstances(dbs, { cell: 'cell1', maxCount: 9, chunkSize: 4 });
-    expect(result.cells.map((c) => [c.found, c.mapped, c.remaining])).toEqual([[23, 9, 14]]);
-    const rest = await mapInstances(dbs, { cell: 'cell1', chunkSize: 4 });
-    expect(rest.cells.map((c) => [c.found, c.mapped, c.remaining])).toEqual([[14, 14, 0]]);
+    const result = await mapInstances(dbs, { cell: 'cell1', maxCount: 9, chunkSize: 4, rules: CELLCTL_RULES });
+    expect(result.cells.map((c) => (c.status === 'ok' ? [c.value.found, c.value.mapped, c.value.remaining] : c.status))).toEqual([[23, 9, 14]]);
+    const rest = await mapInstances(dbs, { cell: 'cell1', chunkSize: 4, rules: CELLCTL_RULES });
+    expect(rest.cells.map((c) => (c.status === 'ok' ? [c.value.found, c.value.mapped, c.value.remaining] : c.status))).toEqual([[14, 14, 0]]);
   });
 
   it('refuses a bad --max-count and a missing or doubled cell selection: 127', async () => {

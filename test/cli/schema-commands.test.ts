@@ -34,7 +34,7 @@ describeEachDialect('api-db and db commands', (env) => {
     const first = [await cli('-f', 'json', 'api-db', 'sync'), await cli('-f', 'json', 'db', 'sync')];
     expect(first.map((r) => r.code)).toEqual([0, 0]);
     expect(JSON.parse(first[0].stdout)).toEqual([
-      { cell: null, cell_uuid: null, database: api, action: 'created', revision: NOVA_API_REVISION },
+      { cell: null, cell_uuid: null, database: api, action: 'created', revision: NOVA_API_REVISION, error: null },
     ]);
     expect(JSON.parse(first[1].stdout)[0]).toMatchObject({ action: 'created', revision: NOVA_CELL_REVISION });
     expect(first[0].stderr).toMatch(/created Nova schema b30f573d3377 \(32 tables\)/);
@@ -50,7 +50,7 @@ describeEachDialect('api-db and db commands', (env) => {
     await cli('api-db', 'sync');
     const json = await cli('-f', 'json', 'api-db', 'version');
     expect(json.code).toBe(0);
-    expect(JSON.parse(json.stdout)).toEqual({ database: api, revision: NOVA_API_REVISION, status: 'current' });
+    expect(JSON.parse(json.stdout)).toEqual({ database: api, revision: NOVA_API_REVISION, status: 'current', error: null });
     expect((await cli('-f', 'value', '-c', 'revision', 'api-db', 'version')).stdout).toBe(`${NOVA_API_REVISION}\n`);
     const empty = await cli('-f', 'value', '-c', 'status', 'db', 'version');
     expect(empty.code).toBe(255);

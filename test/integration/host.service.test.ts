@@ -8,10 +8,19 @@ import {
   HostHasInstancesError,
   HostInOtherCellError,
   HostNotMappedError,
-  InvalidOptionError,
+  InvalidValueError,
+  Cell0HasNoHostsError,
 } from '../../src/domain/errors';
 import { createDatabaseContext, type DatabaseContext } from '../../src/services/database-context.service';
-import { deleteHost, discoverHosts, listHosts, waitForHosts, type HostDiscoveryEvent } from '../../src/services/host.service';
+import { deleteHost, discoverHosts as discover, listHosts, waitForHosts as waitFor, type DiscoverHostsOptions, type WaitForHostsOptions } from '../../src/services/host.service';
+import { CELLCTL_RULES } from '../../src/services/rules';
+import type { RunEvent } from '../../src/services/run-events';
+
+type HostDiscoveryEvent = RunEvent;
+const discoverHosts = (dbs: DatabaseContext, options: Omit<DiscoverHostsOptions, 'rules'> = {}) => discover(dbs, { rules: CELLCTL_RULES, ...options });
+const waitForHosts = (dbs: DatabaseContext, options: Omit<WaitForHostsOptions, 'rules'>) => waitFor(dbs, { rules: CELLCTL_RULES, ...options });
+const failuresOf = (r: Awaited<ReturnType<typeof discover>>) => r.outcomes.flatMap((o) => (o.status === 'failed' || o.status === 'timed-out' ? [o] : []));
+const notices = (events: RunEvent[], kind: string) => events.flatMap((e) => (e.type === 'notice' && e.notice.kind === kind ? [e.notice] : []));
 import {
   clearApiMappings,
   clearCellTables,
@@ -44,9 +53,9 @@ describeEachDialect('host service', (env) => {
     for (const url of [urls.cell0, urls.cell1, urls.cell2]) await createNovaDatabase(url, 'cell');
     dbs = createDatabaseContext({ apiDatabaseConnection: urls.api, cwd: env.dir });
     api = (await dbs.api()).db;
-    cell0 = (await dbs.cell(urls.cell0)).db;
-    cell1 = (await dbs.cell(urls.cell1)).db;
-    cell2 = (await dbs.cell(urls.cell2)).db;
+    cell0 = (await dbs.cellDatabase({ uuid: 'cell0', name: 'cell0', databaseConnection: urls.cell0 })).db;
+    cell1 = (await dbs.cellDatabase({ uuid: 'cell1', name: 'cell1', databaseConnection: urls.cell1 })).db;
+    cell2 = (await dbs.cellDatabase({ uuid: 'cell2', name: 'cell2', databaseConnection: urls.cell2 })).db;
   });
   afterAll(() => dbs.close());
 
@@ -82,7 +91,8 @@ describeEachDialect('host service', (env) => {
       ['c-compute', 'cell2'],
     ]);
     expect(result.cells.map((c) => c.name)).toEqual(['cell1', 'cell2']);
-    expect(result).toMatchObject({ failures: [], conflicts: [], computeNodesMarked: 4, dryRun: false });
+    expect(result).toMatchObject({ conflicts: [], computeNodesMarked: 4, dryRun: false });
+    expect(result.outcomes.map((o) => o.status)).toEqual(['ok', 'ok']);
     expect(await hostMappings()).toEqual([
       ['a-compute', ids.cell1],
       ['b-compute', ids.cell1],
@@ -110,7 +120,7 @@ describeEachDialect('host service', (env) => {
     const result = await discoverHosts(dbs, { onEvent: (e) => events.push(e) });
     expect(result.mapped.map((m) => m.host)).toEqual(['own']);
     expect(result.conflicts.map((c) => [c.host, c.cell.name, c.mappedTo])).toEqual([['shared', 'cell2', { uuid: CELL1_UUID, name: 'cell1' }]]);
-    expect(events).toEqual([{ type: 'host-in-other-cell', conflict: result.conflicts[0] }]);
+    expect(notices(events, 'host-in-other-cell')).toEqual([{ kind: 'host-in-other-cell', host: 'shared', cell: { uuid: CELL2_UUID, name: 'cell2' }, mappedTo: { uuid: CELL1_UUID, name: 'cell1' }, byService: false }]);
     expect(await hostMappings()).toEqual([
       ['own', ids.cell2],
       ['shared', ids.cell1],
@@ -163,7 +173,7 @@ describeEachDialect('host service', (env) => {
     await insertComputeNode(cell2, { host: 'two' });
     expect((await discoverHosts(dbs, { cell: CELL2_UUID })).mapped.map((m) => m.host)).toEqual(['two']);
     expect((await discoverHosts(dbs, { cell: 'cell1' })).mapped.map((m) => m.host)).toEqual(['one']);
-    await expect(discoverHosts(dbs, { cell: 'cell0' })).rejects.toThrow(InvalidOptionError);
+    await expect(discoverHosts(dbs, { cell: 'cell0' })).rejects.toThrow(Cell0HasNoHostsError);
     await expect(discoverHosts(dbs, { cell: CELL0_UUID })).rejects.toThrow(/cell0 never has hosts/);
     await expect(discoverHosts(dbs, { cell: 'nope' })).rejects.toThrow(CellNotFoundError);
   });
@@ -177,9 +187,9 @@ describeEachDialect('host service', (env) => {
     const events: HostDiscoveryEvent[] = [];
     const result = await discoverHosts(dbs, { onEvent: (e) => events.push(e) });
     expect(result.mapped.map((m) => m.host)).toEqual(['up-1', 'up-2']);
-    expect(result.failures.map((f) => f.cell.name)).toEqual(['down']);
-    expect((result.failures[0].error as Error).message).toMatch(/cannot reach database/);
-    expect(events.map((e) => e.type)).toEqual(['cell-failed']);
+    expect(failuresOf(result).map((f) => [f.item.name, f.status])).toEqual([['down', 'failed']]);
+    expect(failuresOf(result)[0].error.message).toMatch(/cannot reach database/);
+    expect(events.flatMap((e) => (e.type === 'cell-finished' && e.outcome.status !== 'ok' ? [e.cell.name] : []))).toEqual(['down']);
   });
 
   it('runs in parallel with itself: every host mapped once, reported by exactly one run', async () => {
@@ -190,7 +200,7 @@ describeEachDialect('host service', (env) => {
       const results = await Promise.all(contexts.map((c) => discoverHosts(c)));
       const reported = results.flatMap((r) => r.mapped.map((m) => m.host)).sort();
       expect(reported).toEqual(hosts);
-      expect(results.every((r) => r.failures.length === 0)).toBe(true);
+      expect(results.every((r) => failuresOf(r).length === 0)).toBe(true);
     } finally {
       await Promise.all(contexts.map((c) => c.close()));
     }
@@ -232,7 +242,7 @@ describeEachDialect('host service', (env) => {
         ['late', 'cell2'],
       ]);
       expect(time.sleeps).toEqual([2000, 2000]);
-      expect(events.filter((e) => e.type === 'waiting').map((e) => (e.type === 'waiting' ? e.missing : []))).toEqual([['late'], ['late']]);
+      expect(notices(events, 'waiting-for-hosts').map((n) => (n.kind === 'waiting-for-hosts' ? n.missing : []))).toEqual([['late'], ['late']]);
     });
 
     it('counts a host mapped by someone else, and stops at the timeout naming the missing hosts', async () => {
@@ -251,13 +261,13 @@ describeEachDialect('host service', (env) => {
       const events: HostDiscoveryEvent[] = [];
       const result = await waitForHosts(dbs, { hosts: ['ghost'], timeoutMs: 3000, ...fakeTime(), onEvent: (e) => events.push(e) });
       expect(result.rounds).toBe(4);
-      expect(events.filter((e) => e.type === 'host-in-other-cell')).toHaveLength(1);
+      expect(notices(events, 'host-in-other-cell')).toHaveLength(1);
       expect(result.conflicts).toHaveLength(1);
     });
 
     it('refuses an empty host list and a negative timeout', async () => {
-      await expect(waitForHosts(dbs, { hosts: [' ', ''], timeoutMs: 1000 })).rejects.toThrow(InvalidOptionError);
-      await expect(waitForHosts(dbs, { hosts: ['a'], timeoutMs: -1 })).rejects.toThrow(InvalidOptionError);
+      await expect(waitForHosts(dbs, { hosts: [' ', ''], timeoutMs: 1000 })).rejects.toThrow(InvalidValueError);
+      await expect(waitForHosts(dbs, { hosts: ['a'], timeoutMs: -1 })).rejects.toThrow(InvalidValueError);
     });
   });
 

@@ -33,7 +33,7 @@ describeEachDialect('new-row builders on a database made by the schema service',
     await createNovaDatabase(urls.cell, 'cell', env.dir);
     dbs = createDatabaseContext({ apiDatabaseConnection: urls.api, cwd: env.dir });
     api = (await dbs.api()).db;
-    cell = (await dbs.cell(urls.cell)).db;
+    cell = (await dbs.cellDatabase({ uuid: 'cell', name: 'cell', databaseConnection: urls.cell })).db;
   });
   afterAll(() => dbs.close());
 

@@ -1,3 +1,4 @@
+import { errorOf, valueOf } from '../support/outcomes';
 import { NOVA_API_REVISION, NOVA_CELL_REVISION } from '../../src/domain/constants';
 import { createDatabaseContext } from '../../src/services/database-context.service';
 import { apiSchemaTarget, cellSchemaTargets, inspectSchemas, syncSchemas } from '../../src/services/schema.service';
@@ -36,12 +37,12 @@ describeWithNova()("cellctl's schema beside Nova's own", () => {
       try {
         const targets = [apiSchemaTarget(dbs), ...(await cellSchemaTargets(dbs, {}))];
         const synced = await syncSchemas(dbs, targets, {});
-        expect(synced.map((o) => o.result)).toEqual([
+        expect(synced.map((o) => valueOf(o))).toEqual([
           { action: 'unchanged', revision: NOVA_API_REVISION, tableCount: 32 },
           { action: 'unchanged', revision: NOVA_CELL_REVISION, tableCount: 110 },
         ]);
         const versions = await inspectSchemas(dbs, targets);
-        expect(versions.map((o) => [o.result?.status, o.result?.revision])).toEqual([
+        expect(versions.map((o) => [valueOf(o)?.status, valueOf(o)?.revision])).toEqual([
           ['current', NOVA_API_REVISION],
           ['current', NOVA_CELL_REVISION],
         ]);

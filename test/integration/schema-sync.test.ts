@@ -1,3 +1,4 @@
+import { errorOf, valueOf } from '../support/outcomes';
 import { sql } from 'kysely';
 import { NOVA_API_REVISION, NOVA_CELL_REVISION } from '../../src/domain/constants';
 import { SchemaRefusedError } from '../../src/domain/errors';
@@ -23,27 +24,27 @@ describeEachDialect('schema sync', (env) => {
   it("creates every table of Nova's schema in an empty database and stamps Nova's revision", async () => {
     const [apiOutcome] = await syncSchemas(dbs, [apiSchemaTarget(dbs)], {});
     const [cellOutcome] = await syncSchemas(dbs, await cellSchemaTargets(dbs, {}), {});
-    expect(apiOutcome.error).toBeUndefined();
-    expect(apiOutcome.result).toEqual({ action: 'created', revision: NOVA_API_REVISION, tableCount: 32 });
-    expect(cellOutcome.result).toEqual({ action: 'created', revision: NOVA_CELL_REVISION, tableCount: 110 });
+    expect(errorOf(apiOutcome)).toBeUndefined();
+    expect(valueOf(apiOutcome)).toEqual({ action: 'created', revision: NOVA_API_REVISION, tableCount: 32 });
+    expect(valueOf(cellOutcome)).toEqual({ action: 'created', revision: NOVA_CELL_REVISION, tableCount: 110 });
 
     const apiTables = Object.keys(await dumpSchema(api)).sort();
     expect(apiTables).toEqual(loadSchemaDefinition('api').tables.map((t) => t.name).sort());
     const [version] = await inspectSchemas(dbs, [apiSchemaTarget(dbs)]);
-    expect(version.result).toMatchObject({ status: 'current', revision: NOVA_API_REVISION });
+    expect(valueOf(version)).toMatchObject({ status: 'current', revision: NOVA_API_REVISION });
   });
 
   it('changes nothing the second time and says the revision', async () => {
     await syncSchemas(dbs, [apiSchemaTarget(dbs)], {});
     const before = await dumpSchema(api);
     const [again] = await syncSchemas(dbs, [apiSchemaTarget(dbs)], {});
-    expect(again.result).toEqual({ action: 'unchanged', revision: NOVA_API_REVISION, tableCount: 32 });
+    expect(valueOf(again)).toEqual({ action: 'unchanged', revision: NOVA_API_REVISION, tableCount: 32 });
     expect(await dumpSchema(api)).toEqual(before);
   });
 
   it('writes nothing in a dry run, not even the database', async () => {
     const [outcome] = await syncSchemas(dbs, [apiSchemaTarget(dbs)], { dryRun: true });
-    expect(outcome.result?.action).toBe('would-create');
+    expect(valueOf(outcome)?.action).toBe('would-create');
     expect(await dbs.exists('api', api)).toBe(false);
   });
 
@@ -52,8 +53,8 @@ describeEachDialect('schema sync', (env) => {
     await sql`CREATE TABLE foreign_stuff (id INTEGER PRIMARY KEY)`.execute(db);
     const before = await dumpSchema(api);
     const [outcome] = await syncSchemas(dbs, [apiSchemaTarget(dbs)], {});
-    expect(outcome.error).toBeInstanceOf(SchemaRefusedError);
-    expect((outcome.error as Error).message).toMatch(/no alembic_version stamp/);
+    expect(errorOf(outcome)).toBeInstanceOf(SchemaRefusedError);
+    expect(errorOf(outcome)!.message).toMatch(/no alembic_version stamp/);
     expect(await dumpSchema(api)).toEqual(before);
   });
 
@@ -62,7 +63,7 @@ describeEachDialect('schema sync', (env) => {
     await sql`CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL PRIMARY KEY)`.execute(db);
     await sql`INSERT INTO alembic_version VALUES ('d67eeaabee36')`.execute(db);
     const [outcome] = await syncSchemas(dbs, [apiSchemaTarget(dbs)], {});
-    expect((outcome.error as Error).message).toMatch(/at Nova schema revision d67eeaabee36, not b30f573d3377/);
+    expect(errorOf(outcome)!.message).toMatch(/at Nova schema revision d67eeaabee36, not b30f573d3377/);
   });
 
   it('lets two concurrent processes sync one empty database: both succeed, it is created once', async () => {

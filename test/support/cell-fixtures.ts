@@ -15,8 +15,8 @@ import { syncSchema } from '../../src/services/schema.service';
 export async function createNovaDatabase(url: string, kind: SchemaKind, cwd = '/'): Promise<void> {
   const dbs = createDatabaseContext({ apiDatabaseConnection: url, cwd });
   try {
-    const handle = kind === 'api' ? await dbs.api({ create: true }) : await dbs.cell(url, { create: true });
-    await syncSchema(handle, kind, { target: url });
+    const handle = kind === 'api' ? await dbs.api({ create: true }) : await dbs.cellDatabase({ uuid: 'fixture', name: null, databaseConnection: url }, { create: true });
+    await syncSchema(handle, kind);
   } finally {
     await dbs.close();
   }

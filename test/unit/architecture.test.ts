@@ -1,12 +1,10 @@
 /**
  * The layering rules of docs/architecture.md, checked on every run rather than by hand:
- * imports point cli -> services -> db, domain is usable by all and imports nothing else.
+ * imports point cli -> services -> db, domain is usable by all and imports nothing else. The
+ * checks only the compiler can make are in test/types (npm run check:layering).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
-import type { Kysely } from 'kysely';
-import type { ApiDatabase } from '../../src/db/api/api-tables.generated';
-import type { CellDatabase } from '../../src/db/cell/cell-tables.generated';
 
 const SRC = resolve(__dirname, '../../src');
 
@@ -31,6 +29,15 @@ const FILES: SourceFile[] = sourceFiles(SRC).map((path) => {
 });
 
 const code = (text: string): string => text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/\/\/.*$/gm, '');
+
+const withoutImports = (text: string): string => code(text).replace(/^import .*$/gm, '');
+
+/** Every long flag the modern front defines (in .option(...) / new Option(...) calls under src/cli). */
+const MODERN_FLAGS = [
+  ...new Set(
+    FILES.filter((f) => f.layer === 'cli').flatMap((f) => [...f.text.matchAll(/(?:option|Option)\(\s*'(?:-\w, )?(--[a-z][a-z-]+)/g)].map((m) => m[1])),
+  ),
+];
 
 function offenders(predicate: (f: SourceFile) => string | undefined): string[] {
   return FILES.flatMap((f) => {
@@ -99,13 +106,41 @@ describe('architecture', () => {
     expect(offenders((f) => (/utils?\.ts$/.test(f.path) ? 'utils file' : undefined))).toEqual([]);
   });
 
-  it('keeps the API and cell database interfaces apart (checked by the compiler)', () => {
-    const typeCheckOnly = (api: Kysely<ApiDatabase>, cell: Kysely<CellDatabase>): unknown[] => [
-      // @ts-expect-error a cell table cannot be named through the API database
-      api.selectFrom('instances'),
-      // @ts-expect-error an API table cannot be named through a cell database
-      cell.selectFrom('cell_mappings'),
-    ];
-    expect(typeof typeCheckOnly).toBe('function');
+  it('runs cells through one scatter: no other loop over cells or databases in src/services', () => {
+    expect(
+      offenders((f) =>
+        f.layer === 'services' &&
+        f.path !== 'services/cell-execution.ts' &&
+        /mapBounded|Promise\.\w+\((cells|targets)|(cells|targets)\.map\(async|for (await )?\(const (cell|target) of /.test(code(f.text))
+          ? 'loops over cells or databases outside scatter'
+          : undefined,
+      ),
+    ).toEqual([]);
+  });
+
+  it('keeps services front-neutral: no modern flag named in services or domain errors', () => {
+    expect(MODERN_FLAGS).toEqual(expect.arrayContaining(['--cell', '--all-cells', '--database-connection', '--dry-run']));
+    expect(
+      offenders((f) => {
+        const named = ['services', 'domain'].includes(f.layer) ? MODERN_FLAGS.filter((flag) => new RegExp(`${flag}\\b`).test(code(f.text))) : [];
+        return named.length ? `names ${named.join(', ')}` : undefined;
+      }),
+    ).toEqual([]);
+  });
+
+  it('lets no service or repository branch on a dialect name: they ask the adapter', () => {
+    expect(
+      offenders((f) =>
+        (f.layer === 'services' || f.path.endsWith('.repository.ts')) && /\bdialect\b|'(mysql|sqlite)'/.test(withoutImports(f.text)) ? 'branches on a dialect' : undefined,
+      ),
+    ).toEqual([]);
+  });
+
+  it('has one transaction mechanism: only the unit of work begins and commits', () => {
+    expect(
+      offenders((f) =>
+        !['db/unit-of-work.ts', 'db/dialect-adapter.ts'].includes(f.path) && /\.transaction\(\)|\bBEGIN\b|\bCOMMIT\b|GET_LOCK/.test(code(f.text)) ? 'opens a transaction' : undefined,
+      ),
+    ).toEqual([]);
   });
 });

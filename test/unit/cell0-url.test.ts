@@ -14,8 +14,8 @@ describe("cell0's default database URL", () => {
   });
 
   it('refuses a [database] that already names a cell0 database', () => {
-    expect(() => deriveCell0DatabaseUrl('mysql+pymysql://nova@db/nova_cell0')).toThrow(/nova_cell0_cell0: pass --database-connection/);
-    expect(() => deriveCell0DatabaseUrl('sqlite:////x/nova_cell0.sqlite')).toThrow(/pass --database-connection/);
+    expect(() => deriveCell0DatabaseUrl('mysql+pymysql://nova@db/nova_cell0')).toThrow(/would give nova_cell0_cell0/);
+    expect(() => deriveCell0DatabaseUrl('sqlite:////x/nova_cell0.sqlite')).toThrow(/already names a cell0 database/);
   });
 
   it('refuses a URL without a database name', () => {

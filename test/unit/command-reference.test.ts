@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CliContext } from '../../src/cli/cli-context';
 import { exitCodesOf } from '../../src/cli/command-kit';
@@ -37,5 +37,40 @@ describe('command reference', () => {
       expect(help.stdout).toMatch(/127 {2}invalid input/);
       expect(help.stdout).toMatch(/\n {2}255 {2}\S/);
     }
+  });
+
+  it('documents every exit code a command handler can return', () => {
+    const commands = join(__dirname, '..', '..', 'src', 'cli', 'commands');
+    const files = readdirSync(commands, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.ts'));
+    const constants = new Map<string, number>();
+    for (const f of [...files.map((f) => join(commands, f)), join(commands, '..', 'exit-codes.ts')]) {
+      for (const m of readFileSync(f, 'utf8').matchAll(/const (EXIT_\w+)(?:: number)? = (\d+)/g)) constants.set(m[1], Number(m[2]));
+    }
+    /** The codes a command file (and the helpers of its folder it imports) can return. */
+    const returned = (file: string): number[] => {
+      const text = readFileSync(join(commands, file), 'utf8');
+      // The functions it imports from helpers of its own folder, each function's text alone.
+      const helpers = [...text.matchAll(/import \{([^}]*)\} from '\.\/([\w-]+)'/g)].flatMap((m) => {
+        const names = m[1].split(',').map((n) => n.trim());
+        const helper = readFileSync(join(commands, file, '..', `${m[2]}.ts`), 'utf8');
+        return helper.split(/^export function /m).filter((part) => names.includes(part.split('(')[0]));
+      });
+      const codes = [text, ...helpers].flatMap((t) => [
+        ...[...t.matchAll(/return (\d+|EXIT_\w+)\b/g)].map((m) => (/^\d+$/.test(m[1]) ? Number(m[1]) : constants.get(m[1])!)),
+        ...[...t.matchAll(/Record<[^>]+, number> = \{([^}]*)\}/g)].flatMap((m) => [...m[1].matchAll(/: (\d+)/g)].map((n) => Number(n[1]))),
+        ...[...t.matchAll(/Math\.max\(code, .*?\? (EXIT_\w+) : (EXIT_\w+)\)/g)].flatMap((m) => [constants.get(m[1])!, constants.get(m[2])!]),
+      ]);
+      return [...new Set(codes)].sort((a, b) => a - b);
+    };
+    const undocumented: string[] = [];
+    for (const leaf of leafCommands(program()).filter((c) => c.parent)) {
+      const path: string[] = [];
+      for (let c: Command | null = leaf; c?.parent; c = c.parent) path.unshift(c.name());
+      const file = files.find((f) => f.endsWith(`/${path.join('-')}.command.ts`));
+      expect(file).toBeDefined();
+      const documented = new Set([...exitCodesOf(leaf).map((c) => c.code), 127, 255]);
+      for (const code of returned(file!)) if (!documented.has(code)) undocumented.push(`${path.join(' ')}: ${code}`);
+    }
+    expect(undocumented).toEqual([]);
   });
 });

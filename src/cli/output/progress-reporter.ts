@@ -2,7 +2,11 @@
  * Progress reporting for long work (mapping instances, migrations): an ora spinner with counts,
  * rate and ETA on a TTY, plain periodic lines otherwise, nothing but warnings when quiet.
  */
-import ora from 'ora';
+import type OraModule from 'ora';
+
+// NOTE: ora (and its dependencies) load only when a spinner is shown: `cellctl --help` and every
+// run that is not on a TTY never need it, and start-up time is a target (docs/performance.md).
+const ora = (...args: Parameters<typeof OraModule>): ReturnType<typeof OraModule> => (require('ora') as typeof OraModule)(...args);
 
 /** A stream progress is written to (stderr in the CLI); `isTTY` selects the spinner. */
 export type ProgressStream = NodeJS.WritableStream & { isTTY?: boolean };

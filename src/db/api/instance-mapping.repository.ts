@@ -1,7 +1,7 @@
-import { sql, type Kysely } from 'kysely';
-import type BetterSqlite3 from 'better-sqlite3';
-import type { DatabaseHandle } from '../connection';
-import { bulkInsertIgnoreSql, type LockingRead } from '../dialect';
+import type { Kysely } from 'kysely';
+import type { LockingRead } from '../dialect';
+import type { DialectAdapter } from '../dialect-adapter';
+import type { Tx } from '../unit-of-work';
 import type { ApiDatabase, InstanceMappingsRow } from './api-tables.generated';
 
 /** How many instance mappings point at a cell. */
@@ -29,9 +29,6 @@ export async function deleteInstanceMappingsByCell(db: Kysely<ApiDatabase>, cell
 /** The project_id (and user_id) Nova's map_instances gives its resume marker row. */
 export const NOVA_MAP_INSTANCES_MARKER = 'INSTANCE_MIGRATION_MARKER';
 
-// NOTE: bounds the size of one statement (a few hundred kB, well under max_allowed_packet).
-const ROWS_PER_INSERT = 2000;
-
 /** An instance mapping to insert: every column map-instances writes. */
 export interface InstanceMappingInsert {
   created_at: string;
@@ -44,40 +41,13 @@ export interface InstanceMappingInsert {
 
 const MAPPING_COLUMNS: Array<keyof InstanceMappingInsert> = ['created_at', 'instance_uuid', 'cell_id', 'project_id', 'user_id', 'queued_for_delete'];
 
-const sqliteInserts = new WeakMap<BetterSqlite3.Database, BetterSqlite3.Statement<unknown[]>>();
-
 /**
  * Inserts instance mappings with insert-ignore semantics (a UUID mapped meanwhile by another run
- * is skipped, never an error). Returns how many rows were inserted. Call inside a transaction
- * (`db` is the transaction) to make the batch atomic: on MySQL a few multi-row statements; on
- * SQLite one small prepared statement run per row on the same connection, which parses once and
- * holds no per-batch native memory (a unique multi-row statement per batch did).
+ * is skipped, never an error), atomically within the unit of work `tx`. Returns how many rows
+ * were inserted.
  */
-export async function insertInstanceMappingsIgnoringExisting(
-  db: Kysely<ApiDatabase>,
-  handle: Pick<DatabaseHandle<ApiDatabase>, 'dialect' | 'sqlite'>,
-  rows: InstanceMappingInsert[],
-): Promise<number> {
-  const { dialect, sqlite } = handle;
-  if (sqlite) {
-    let insert = sqliteInserts.get(sqlite);
-    if (!insert) {
-      insert = sqlite.prepare<unknown[]>(
-        `INSERT OR IGNORE INTO instance_mappings (${MAPPING_COLUMNS.join(', ')}) VALUES (${MAPPING_COLUMNS.map(() => '?').join(', ')})`,
-      );
-      sqliteInserts.set(sqlite, insert);
-    }
-    let changes = 0;
-    for (const row of rows) changes += insert.run(...MAPPING_COLUMNS.map((c) => row[c])).changes;
-    return changes;
-  }
-  let inserted = 0;
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-    const values = rows.slice(i, i + ROWS_PER_INSERT).map((row) => MAPPING_COLUMNS.map((c) => row[c]));
-    const result = await sql.raw(bulkInsertIgnoreSql(dialect, 'instance_mappings', MAPPING_COLUMNS, values)).execute(db);
-    inserted += Number(result.numAffectedRows ?? 0);
-  }
-  return inserted;
+export async function insertInstanceMappingsIgnoringExisting(tx: Tx<ApiDatabase>, adapter: DialectAdapter, rows: InstanceMappingInsert[]): Promise<number> {
+  return adapter.insertIgnore(tx, 'instance_mappings', MAPPING_COLUMNS, rows.map((row) => MAPPING_COLUMNS.map((c) => row[c])));
 }
 
 /** The instance mapping of one instance, if any. */

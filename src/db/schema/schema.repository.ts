@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { AnyDatabaseHandle } from '../connection';
-import { listTables } from '../dialect';
-import { createTableStatements } from './ddl';
+import type { DialectAdapter } from '../dialect-adapter';
+import type { Tx } from '../unit-of-work';
 import { tablesInCreationOrder, type SchemaDefinition } from './schema-definition';
 
 /** What a database holds, as far as Nova's schema is concerned. */
@@ -14,9 +14,9 @@ export interface SchemaSnapshot {
 }
 
 /** Reads the table list and the schema version stamps of a database. */
-export async function readSchemaSnapshot(handle: AnyDatabaseHandle): Promise<SchemaSnapshot> {
+export async function readSchemaSnapshot(handle: Pick<AnyDatabaseHandle, 'db' | 'adapter'>): Promise<SchemaSnapshot> {
   const db = handle.db as Kysely<any>;
-  const tables = await listTables(db, handle.dialect);
+  const tables = await handle.adapter.listTables(db);
   const snapshot: SchemaSnapshot = { tables };
   if (tables.includes('alembic_version')) {
     const row = await db.selectFrom('alembic_version').select('version_num').executeTakeFirst();
@@ -31,23 +31,19 @@ export async function readSchemaSnapshot(handle: AnyDatabaseHandle): Promise<Sch
 
 /**
  * Creates every table of `definition` and stamps `alembic_version` with its revision, on a
- * connection that holds the schema lock of an empty database. On SQLite this is atomic; MySQL
- * DDL is not transactional, so on failure the tables created so far are dropped again.
+ * unit of work that holds the schema lock of an empty database. Atomic where DDL is
+ * transactional; elsewhere (MySQL) the tables created so far are dropped again on failure.
  */
-export async function createSchema(
-  db: Kysely<any>,
-  dialect: 'mysql' | 'sqlite',
-  definition: SchemaDefinition,
-): Promise<void> {
+export async function createSchema(db: Tx<any>, adapter: DialectAdapter, definition: SchemaDefinition): Promise<void> {
   const created: string[] = [];
   try {
     for (const table of tablesInCreationOrder(definition)) {
-      for (const statement of createTableStatements(table, dialect)) await sql.raw(statement).execute(db);
+      for (const statement of adapter.createTableStatements(table)) await sql.raw(statement).execute(db);
       created.push(table.name);
     }
     await db.insertInto('alembic_version').values({ version_num: definition.revision }).execute();
   } catch (error) {
-    if (dialect === 'mysql') {
+    if (!adapter.transactionalDdl) {
       for (const name of created.reverse()) {
         await sql`DROP TABLE IF EXISTS ${sql.id(name)}`.execute(db).catch(() => undefined);
       }

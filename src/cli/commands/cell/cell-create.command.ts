@@ -2,7 +2,8 @@ import { Command } from 'commander';
 import { DuplicateCellError, InvalidTransportUrlError, MissingCellUrlError } from '../../../domain/errors';
 import type { CliContext } from '../../cli-context';
 import { defineAction } from '../../command-kit';
-import { CELL_COLUMNS, cellDefaults, cellRow, SCHEDULER_CACHE_NOTE } from './cell-output';
+import { dryRunOption } from '../../modern/options';
+import { CELL_COLUMNS, cellRow, printCellNotices, SCHEDULER_CACHE_NOTE } from './cell-output';
 
 /** `cellctl cell create`: map a new cell; prints its UUID alone on stdout. */
 export function cellCreateCommand(ctx: CliContext): Command {
@@ -12,7 +13,7 @@ export function cellCreateCommand(ctx: CliContext): Command {
     .option('--database-connection <url>', "the cell database URL (default: [database] connection)")
     .option('--transport-url <url>', "the cell's message queue URL (default: [DEFAULT] transport_url)")
     .option('--disabled', 'create the cell disabled (no new instances are scheduled to it)')
-    .option('--dry-run', 'check everything, report, write nothing');
+    .addOption(dryRunOption('check everything, report, write nothing'));
   return defineAction(
     ctx,
     command,
@@ -23,8 +24,8 @@ export function cellCreateCommand(ctx: CliContext): Command {
     ],
     async (options: { name: string; databaseConnection?: string; transportUrl?: string; disabled?: boolean; dryRun?: boolean }) => {
       const { createCell } = await ctx.services();
-      const result = await createCell(await ctx.databases(), options, cellDefaults(ctx));
-      result.notices.forEach((n) => ctx.notice(n));
+      const result = await createCell(await ctx.databases(), options, await ctx.cellPolicy());
+      printCellNotices(ctx, result);
       if (result.dryRun) {
         ctx.notice(`dry run: would create cell ${options.name}; nothing written`);
         return;

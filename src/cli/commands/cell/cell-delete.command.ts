@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { CellInUseError } from '../../../domain/errors';
 import type { CliContext } from '../../cli-context';
 import { defineAction } from '../../command-kit';
+import { dryRunOption } from '../../modern/options';
 import { SCHEDULER_CACHE_NOTE } from './cell-output';
 
 const BLOCKER_CODES: Record<CellInUseError['blocker'], number> = { hosts: 2, instances: 3, 'stale-instance-mappings': 4 };
@@ -12,7 +13,7 @@ export function cellDeleteCommand(ctx: CliContext): Command {
     .description('delete a cell mapping; refused while hosts are mapped, instances live in it, or stale instance mappings remain')
     .argument('<cell>', 'name or UUID')
     .option('--force', 'also remove its host mappings and stale instance mappings (and reset compute_nodes.mapped); never live instances')
-    .option('--dry-run', 'report the blockers or what would be removed, write nothing');
+    .addOption(dryRunOption('report the blockers or what would be removed, write nothing'));
   return defineAction(
     ctx,
     command,
@@ -25,7 +26,7 @@ export function cellDeleteCommand(ctx: CliContext): Command {
     async (ref: string, options: { force?: boolean; dryRun?: boolean }) => {
       const { deleteCell } = await ctx.services();
       try {
-        const result = await deleteCell(await ctx.databases(), ref, options);
+        const result = await deleteCell(await ctx.databases(), ref, options, await ctx.rules());
         const what = `${result.hostMappings} host mapping(s), ${result.instanceMappings} instance mapping(s)`;
         if (result.dryRun) ctx.notice(`dry run: would delete cell ${result.cell.uuid} with ${what}; nothing written`);
         else {

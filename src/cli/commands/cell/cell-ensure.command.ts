@@ -2,7 +2,8 @@ import { Command } from 'commander';
 import { Cell0ToggleError, ConflictingOptionsError, DuplicateCellError, InvalidTransportUrlError, MissingCellUrlError } from '../../../domain/errors';
 import type { CliContext } from '../../cli-context';
 import { defineAction } from '../../command-kit';
-import { cellDefaults, changeRecord, printChanges, SCHEDULER_CACHE_NOTE } from './cell-output';
+import { dryRunOption } from '../../modern/options';
+import { changeRecord, printCellNotices, printChanges, SCHEDULER_CACHE_NOTE } from './cell-output';
 
 /** `cellctl cell ensure`: idempotent create-or-update keyed by name. */
 export function cellEnsureCommand(ctx: CliContext): Command {
@@ -16,7 +17,7 @@ export function cellEnsureCommand(ctx: CliContext): Command {
     .option('--transport-url <url>', 'the message queue URL (omitted: keep; on creation: [DEFAULT] transport_url)')
     .option('--disabled', 'the cell must be disabled')
     .option('--enabled', 'the cell must be enabled')
-    .option('--dry-run', 'report what would change, write nothing');
+    .addOption(dryRunOption('report what would change, write nothing'));
   return defineAction(
     ctx,
     command,
@@ -30,8 +31,8 @@ export function cellEnsureCommand(ctx: CliContext): Command {
       if (options.disabled && options.enabled) throw new ConflictingOptionsError('--disabled and --enabled cannot be combined');
       const { ensureCell } = await ctx.services();
       const disabled = options.disabled ? true : options.enabled ? false : undefined;
-      const result = await ensureCell(await ctx.databases(), { ...options, disabled }, cellDefaults(ctx));
-      result.notices.forEach((n) => ctx.notice(n));
+      const result = await ensureCell(await ctx.databases(), { ...options, disabled }, await ctx.cellPolicy());
+      printCellNotices(ctx, result);
       const changes = result.changes.map((c) => changeRecord(ctx, c));
       const format = ctx.globals.format;
       if (format === 'json' || format === 'yaml') ctx.printDocument({ uuid: result.cell.uuid, action: result.action, changes });

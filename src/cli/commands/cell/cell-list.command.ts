@@ -7,10 +7,8 @@ import { CELL_COLUMNS, cellRow } from './cell-output';
 export function cellListCommand(ctx: CliContext): Command {
   const command = new Command('list').description('list every cell, cell0 included, sorted by name (URLs masked unless --show-secrets)');
   return defineAction(ctx, command, [{ code: 0, meaning: 'listed (possibly no cells)' }], async () => {
-    const { listCells } = await ctx.services();
-    const cells = await listCells(await ctx.databases());
-    // Unnamed cells sort first, as in Nova's list_cells; the UUID breaks ties between equal names.
-    cells.sort((a, b) => (a.name ?? '').localeCompare(b.name ?? '') || a.uuid.localeCompare(b.uuid));
+    const { listCellsByName } = await ctx.services();
+    const cells = await listCellsByName(await ctx.databases());
     ctx.printList(cells.map((c) => cellRow(ctx, c)), CELL_COLUMNS);
   });
 }

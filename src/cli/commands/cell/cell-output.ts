@@ -1,5 +1,6 @@
 import type { Cell } from '../../../domain/cell';
-import type { CellChange, CellDefaults } from '../../../services/cell.service';
+import type { CellChange, CellWriteResult } from '../../../services/cell.service';
+import { valueFromConfigurationText } from '../../modern/error-text';
 import type { CliContext } from '../../cli-context';
 import type { ColumnSpec } from '../../output/output-format';
 import type { Row } from '../../output/renderers';
@@ -24,10 +25,9 @@ export function cellRow(ctx: CliContext, cell: Cell): Row {
   };
 }
 
-/** The configuration values cell writes fall back to. */
-export function cellDefaults(ctx: CliContext): CellDefaults {
-  const config = ctx.config();
-  return { databaseConnection: config.databaseConnection, transportUrl: config.transportUrl };
+/** Prints the notices of a cell write (values taken from the configuration) on stderr. */
+export function printCellNotices(ctx: CliContext, result: CellWriteResult): void {
+  for (const n of result.notices) if (n.kind === 'value-from-configuration') ctx.notice(valueFromConfigurationText(n.field, ctx.displayUrl(n.value) ?? ''));
 }
 
 function shown(ctx: CliContext, value: string | boolean | null): string {

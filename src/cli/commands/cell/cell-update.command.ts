@@ -1,8 +1,9 @@
 import { Command } from 'commander';
-import { Cell0ToggleError, DuplicateCellError, InvalidTransportUrlError } from '../../../domain/errors';
+import { Cell0ToggleError, ConflictingOptionsError, DuplicateCellError, InvalidTransportUrlError } from '../../../domain/errors';
 import type { CliContext } from '../../cli-context';
 import { defineAction } from '../../command-kit';
-import { CELL_COLUMNS, cellDefaults, cellRow, printChanges, SCHEDULER_CACHE_NOTE } from './cell-output';
+import { dryRunOption } from '../../modern/options';
+import { CELL_COLUMNS, cellRow, printChanges, SCHEDULER_CACHE_NOTE } from './cell-output';
 
 /** `cellctl cell update NAME|UUID`: change only what is passed. */
 export function cellUpdateCommand(ctx: CliContext): Command {
@@ -14,7 +15,7 @@ export function cellUpdateCommand(ctx: CliContext): Command {
     .option('--transport-url <url>', 'the new message queue URL')
     .option('--enable', 'enable the cell')
     .option('--disable', 'disable the cell (no new instances are scheduled to it)')
-    .option('--dry-run', 'report the diff, write nothing');
+    .addOption(dryRunOption('report the diff, write nothing'));
   return defineAction(
     ctx,
     command,
@@ -27,7 +28,9 @@ export function cellUpdateCommand(ctx: CliContext): Command {
     ],
     async (ref: string, options: { name?: string; databaseConnection?: string; transportUrl?: string; enable?: boolean; disable?: boolean; dryRun?: boolean }) => {
       const { updateCell } = await ctx.services();
-      const result = await updateCell(await ctx.databases(), ref, options, cellDefaults(ctx));
+      if (options.enable && options.disable) throw new ConflictingOptionsError('--enable and --disable cannot be combined');
+      const disabled = options.enable ? false : options.disable ? true : undefined;
+      const result = await updateCell(await ctx.databases(), ref, { ...options, disabled }, await ctx.cellPolicy());
       if (ctx.globals.formatGiven) ctx.printObject(cellRow(ctx, result.cell), CELL_COLUMNS);
       ctx.notice(result.changes.length ? `${result.dryRun ? 'dry run: would update' : 'updated'} cell ${result.cell.uuid}` : 'nothing to change');
       printChanges(ctx, result.changes);

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { DuplicateCellError, SchemaRefusedError } from '../../../domain/errors';
+import { dryRunOption } from '../../modern/options';
 import type { CliContext } from '../../cli-context';
 import { defineAction } from '../../command-kit';
 
@@ -8,7 +9,7 @@ export function cell0SetupCommand(ctx: CliContext): Command {
   const command = new Command('setup')
     .description("map cell0 (fixed UUID, transport none:///) and create its schema; prints cell0's UUID. Idempotent: 'Cell0 is already setup'")
     .option('--database-connection <url>', 'cell0 database URL (default: [database] connection with _cell0 appended to the database name)')
-    .option('--dry-run', 'report, write nothing');
+    .addOption(dryRunOption('report, write nothing'));
   return defineAction(
     ctx,
     command,
@@ -20,7 +21,7 @@ export function cell0SetupCommand(ctx: CliContext): Command {
     ],
     async (options: { databaseConnection?: string; dryRun?: boolean }) => {
       const { setupCell0 } = await ctx.services();
-      const result = await setupCell0(await ctx.databases(), options);
+      const result = await setupCell0(await ctx.databases(), options, await ctx.rules());
       if (result.action === 'exists') ctx.notice('Cell0 is already setup');
       const schema = `schema ${result.schema.action === 'unchanged' ? 'already at' : result.schema.action === 'created' ? 'created at' : 'would be created at'} ${result.schema.revision}`;
       ctx.notice(`cell0 ${ctx.displayUrl(result.cell.databaseConnection)}: ${result.dryRun && result.action === 'created' ? 'would be mapped' : result.action === 'created' ? 'mapped' : 'kept'}, ${schema}`);

@@ -2,13 +2,14 @@ import { Command } from 'commander';
 import { SchemaRefusedError } from '../../../domain/errors';
 import type { CliContext } from '../../cli-context';
 import { defineAction } from '../../command-kit';
+import { dryRunOption } from '../../modern/options';
 import { EXIT_SCHEMA_REFUSED, reportSyncOutcomes } from './schema-outcomes';
 
 /** `cellctl api-db sync`: create Nova's API schema in an empty database, or confirm it is there. */
 export function apiDbSyncCommand(ctx: CliContext): Command {
   const command = new Command('sync')
     .description("create Nova 26's API schema in an empty database; change nothing in one already at Nova's revision")
-    .option('--dry-run', 'report what would be done and write nothing');
+    .addOption(dryRunOption());
   return defineAction(
     ctx,
     command,

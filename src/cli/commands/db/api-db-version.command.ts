@@ -10,7 +10,7 @@ export function apiDbVersionCommand(ctx: CliContext): Command {
     const { apiSchemaTarget, inspectSchemas } = await ctx.services();
     const dbs = await ctx.databases();
     const [outcome] = await inspectSchemas(dbs, [apiSchemaTarget(dbs)]);
-    if (outcome.error) throw outcome.error;
+    if (outcome.status === 'failed' || outcome.status === 'timed-out') throw outcome.error;
     ctx.printObject(versionRows(ctx, [outcome]).rows[0], DATABASE_VERSION_COLUMNS);
   });
 }

@@ -2,24 +2,26 @@ import { Command } from 'commander';
 import { SchemaRefusedError } from '../../../domain/errors';
 import type { CliContext } from '../../cli-context';
 import { defineAction } from '../../command-kit';
+import { allCellsOption, cellOption, checkCellSelection, dryRunOption } from '../../modern/options';
 import { EXIT_SCHEMA_REFUSED, reportSyncOutcomes } from './schema-outcomes';
 
 /** `cellctl db sync`: create Nova's cell schema in the configured, one, or every cell database. */
 export function dbSyncCommand(ctx: CliContext): Command {
   const command = new Command('sync')
     .description("create Nova 26's cell schema in empty cell databases; change nothing in those already at Nova's revision")
-    .option('--cell <name-or-uuid>', 'sync this mapped cell instead of [database] connection')
-    .option('--all-cells', 'sync every mapped cell, cell0 included')
-    .option('--dry-run', 'report what would be done and write nothing');
+    .addOption(cellOption('sync this mapped cell instead of [database] connection'))
+    .addOption(allCellsOption('sync every mapped cell, cell0 included'))
+    .addOption(dryRunOption());
   return defineAction(
     ctx,
     command,
     [
       { code: 0, meaning: "every database is at Nova's revision (created now, or already), or no cell is mapped (--all-cells)" },
       { code: EXIT_SCHEMA_REFUSED, meaning: 'refused: a database holds another schema (nothing written to it; the others were synced)', errors: [SchemaRefusedError] },
-      { code: 255, meaning: 'a database could not be reached or failed (the others were synced)' },
+      { code: 255, meaning: 'a database could not be reached, failed or timed out (its row says failed or timed-out, with the error; the others were synced)' },
     ],
     async (options: { cell?: string; allCells?: boolean; dryRun?: boolean }) => {
+      checkCellSelection(options);
       const { cellSchemaTargets, syncSchemas } = await ctx.services();
       const dbs = await ctx.databases();
       const targets = await cellSchemaTargets(dbs, options);

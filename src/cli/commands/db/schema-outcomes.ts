@@ -1,5 +1,5 @@
-import type { SchemaOutcome, SchemaTarget, SyncSchemaResult, SchemaInspection } from '../../../services/schema.service';
-import { DatabaseUnreachableError, SchemaRefusedError } from '../../../domain/errors';
+import type { SchemaOutcome, SyncSchemaResult, SchemaInspection, SchemaTarget } from '../../../services/schema.service';
+import { SchemaRefusedError } from '../../../domain/errors';
 import type { CliContext } from '../../cli-context';
 import { EXIT_ENVIRONMENT, EXIT_SUCCESS } from '../../exit-codes';
 import type { ColumnSpec } from '../../output/output-format';
@@ -7,20 +7,24 @@ import type { ColumnSpec } from '../../output/output-format';
 /** Exit code of a schema sync that refused a database (nothing was written to it). */
 export const EXIT_SCHEMA_REFUSED = 2;
 
+/** The columns of `db sync` / `api-db sync` (JSON keys). */
 export const SYNC_COLUMNS: ColumnSpec[] = [
   { key: 'cell' },
   { key: 'cell_uuid' },
   { key: 'database' },
   { key: 'action' },
   { key: 'revision' },
+  { key: 'error' },
 ];
 
+/** The columns of `db version` (JSON keys). */
 export const VERSION_COLUMNS: ColumnSpec[] = [
   { key: 'cell' },
   { key: 'cell_uuid' },
   { key: 'database' },
   { key: 'revision' },
   { key: 'status' },
+  { key: 'error' },
 ];
 
 /** Version columns of a database that is no mapped cell (the API database, `[database]`). */
@@ -37,46 +41,62 @@ const NOTICE: Record<SyncSchemaResult['action'], (r: SyncSchemaResult) => string
   'would-create': (r) => `would create Nova schema ${r.revision} (${r.tableCount} tables); dry run, nothing written`,
 };
 
+/** The masked error of an outcome that is not ok (null when ok), as the `error` key shows it. */
+function errorOf(ctx: CliContext, outcome: SchemaOutcome<unknown>): string | null {
+  if (outcome.status === 'ok') return null;
+  if (outcome.status === 'skipped') return outcome.reason;
+  return ctx.displayUrl(outcome.error.message);
+}
+
 /**
  * Prints sync outcomes (rows on stdout, one notice or error line per database on stderr) and
- * returns the exit code: 255 if any database failed, else 2 if any was refused, else 0.
+ * returns the exit code: 255 if any database failed or timed out, else 2 if any was refused, else 0.
  */
 export function reportSyncOutcomes(ctx: CliContext, outcomes: Array<SchemaOutcome<SyncSchemaResult>>): number {
   let code = EXIT_SUCCESS;
-  const rows = outcomes.map(({ target, database, result, error }) => {
-    const where = `${label(target)} ${ctx.displayUrl(database)}`;
-    if (result) ctx.notice(`${where}: ${NOTICE[result.action](result)}`);
-    else {
-      ctx.error(error);
-      const refused = error instanceof SchemaRefusedError;
+  const rows = outcomes.map((outcome) => {
+    const { item: target } = outcome;
+    const where = `${label(target)} ${ctx.displayUrl(target.database)}`;
+    let action: string;
+    if (outcome.status === 'ok') {
+      ctx.notice(`${where}: ${NOTICE[outcome.value.action](outcome.value)}`);
+      action = outcome.value.action;
+    } else if (outcome.status === 'skipped') {
+      action = 'skipped';
+    } else {
+      ctx.error(outcome.error);
+      const refused = outcome.error instanceof SchemaRefusedError;
       code = Math.max(code, refused ? EXIT_SCHEMA_REFUSED : EXIT_ENVIRONMENT);
+      action = refused ? 'refused' : outcome.status;
     }
     return {
       cell: target.cell?.name ?? null,
       cell_uuid: target.cell?.uuid ?? null,
-      database: ctx.displayUrl(database),
-      action: result?.action ?? (error instanceof SchemaRefusedError ? 'refused' : 'failed'),
-      revision: result?.revision ?? null,
+      database: ctx.displayUrl(target.database),
+      action,
+      revision: outcome.status === 'ok' ? outcome.value.revision : null,
+      error: errorOf(ctx, outcome),
     };
   });
   ctx.printList(rows, SYNC_COLUMNS);
   return code;
 }
 
-/** Turns version outcomes into rows; errors are printed and reported as status `unreachable`/`error`. */
+/** Turns version outcomes into rows (a database not read has status `failed` or `timed-out`); errors are printed. */
 export function versionRows(ctx: CliContext, outcomes: Array<SchemaOutcome<SchemaInspection>>): { rows: Array<Record<string, string | null>>; failed: boolean } {
   let failed = false;
-  const rows = outcomes.map(({ target, database, result, error }) => {
-    if (error) {
+  const rows = outcomes.map((outcome) => {
+    if (outcome.status === 'failed' || outcome.status === 'timed-out') {
       failed = true;
-      ctx.error(error);
+      ctx.error(outcome.error);
     }
     return {
-      cell: target.cell?.name ?? null,
-      cell_uuid: target.cell?.uuid ?? null,
-      database: ctx.displayUrl(database),
-      revision: result?.revision ?? null,
-      status: result?.status ?? (error instanceof DatabaseUnreachableError ? 'unreachable' : 'error'),
+      cell: outcome.item.cell?.name ?? null,
+      cell_uuid: outcome.item.cell?.uuid ?? null,
+      database: ctx.displayUrl(outcome.item.database),
+      revision: outcome.status === 'ok' ? outcome.value.revision : null,
+      status: outcome.status === 'ok' ? outcome.value.status : outcome.status,
+      error: errorOf(ctx, outcome),
     };
   });
   return { rows, failed };

@@ -1,14 +1,19 @@
 import { Command } from 'commander';
 import { describeCell } from '../../../domain/cell';
 import { ConflictingOptionsError, InvalidOptionError } from '../../../domain/errors';
-import type { DiscoverHostsResult, HostCellRef, HostDiscoveryEvent, WaitForHostsResult } from '../../../services/host.service';
+import type { DiscoverHostsResult, HostCellRef, WaitForHostsResult } from '../../../services/host.service';
+import type { RunEvent } from '../../../services/run-events';
+import { cellOption, dryRunOption } from '../../modern/options';
 import type { CliContext } from '../../cli-context';
 import { defineAction } from '../../command-kit';
 import { EXIT_ENVIRONMENT, EXIT_SUCCESS } from '../../exit-codes';
 import type { ColumnSpec } from '../../output/output-format';
 
-/** The columns of `host discover` (JSON keys). */
-export const HOST_DISCOVER_COLUMNS: ColumnSpec[] = [{ key: 'host' }, { key: 'cell_name' }, { key: 'cell_uuid' }];
+/**
+ * The columns of `host discover` (JSON keys): one row per host mapped, and one per cell that could
+ * not be scanned (`host` null, `status` failed or timed-out, `error` why).
+ */
+export const HOST_DISCOVER_COLUMNS: ColumnSpec[] = [{ key: 'host' }, { key: 'cell_name' }, { key: 'cell_uuid' }, { key: 'status' }, { key: 'error' }];
 
 /** Printed on stderr after host mappings change. */
 export const SCHEDULER_CACHE_NOTE =
@@ -40,12 +45,12 @@ export function hostDiscoverCommand(ctx: CliContext): Command {
       'map unmapped compute hosts of every cell but cell0 (disabled cells included) to their cell, ' +
         'and list the hosts this run mapped; safe to run in parallel',
     )
-    .option('--cell <name-or-uuid>', 'scan only this cell')
+    .addOption(cellOption('scan only this cell'))
     .option('--by-service', 'map the hosts of nova-compute services (e.g. ironic) instead of unmapped compute nodes')
     .option('--strict', 'exit 1 when no new host was mapped')
     .option('--wait-for <hosts>', 'keep discovering until these hosts (comma-separated, repeatable) are mapped to a cell', collect)
     .option('--timeout <seconds>', `give up waiting after this many seconds (with --wait-for; default ${DEFAULT_WAIT_TIMEOUT_SECONDS})`)
-    .option('--dry-run', 'list the hosts that would be mapped and write nothing');
+    .addOption(dryRunOption('list the hosts that would be mapped and write nothing'));
   return defineAction(
     ctx,
     command,
@@ -63,28 +68,32 @@ export function hostDiscoverCommand(ctx: CliContext): Command {
       },
       {
         code: EXIT_ENVIRONMENT,
-        meaning: 'the environment failed: a cell database could not be scanned (named on stderr; the other cells were), or the API database',
+        meaning: 'the environment failed: a cell database could not be scanned (its row says failed or timed-out; the other cells were), or the API database',
       },
     ],
     async (flags: DiscoverFlags) => {
       const wait = parseWaitFlags(flags);
       const { discoverHosts, waitForHosts } = await ctx.services();
       const dbs = await ctx.databases();
-      const onEvent = eventPrinter(ctx, flags, wait?.timeoutSeconds);
-      const options = { cell: flags.cell, byService: flags.byService, dryRun: flags.dryRun, onEvent };
+      const onEvent = eventPrinter(ctx, wait?.timeoutSeconds);
+      const options = { cell: flags.cell, byService: flags.byService, dryRun: flags.dryRun, onEvent, rules: await ctx.rules() };
       const result: DiscoverHostsResult & Partial<WaitForHostsResult> = wait
         ? await waitForHosts(dbs, { ...options, hosts: wait.hosts, timeoutMs: wait.timeoutSeconds * 1000 })
         : await discoverHosts(dbs, options);
 
+      const failed = result.outcomes.flatMap((o) => (o.status === 'failed' || o.status === 'timed-out' ? [o] : []));
       ctx.printList(
-        result.mapped.map((m) => ({ host: m.host, cell_name: m.cell.name, cell_uuid: m.cell.uuid })),
+        [
+          ...result.mapped.map((m) => ({ host: m.host, cell_name: m.cell.name, cell_uuid: m.cell.uuid, status: 'ok', error: null })),
+          ...failed.map((o) => ({ host: null, cell_name: o.item.name, cell_uuid: o.item.uuid, status: o.status, error: ctx.displayUrl(o.error.message) })),
+        ],
         HOST_DISCOVER_COLUMNS,
       );
-      reportSummary(ctx, result);
+      reportSummary(ctx, result, failed.length);
       if (result.missing?.length) {
         ctx.error(`timed out after ${wait?.timeoutSeconds} s: not mapped to any cell: ${result.missing.join(', ')}`);
       }
-      if (result.failures.length) return EXIT_ENVIRONMENT;
+      if (failed.length) return EXIT_ENVIRONMENT;
       if (result.missing?.length) return EXIT_NOTHING_MAPPED_OR_TIMED_OUT;
       if (flags.strict && result.mapped.length === 0) return EXIT_NOTHING_MAPPED_OR_TIMED_OUT;
       return EXIT_SUCCESS;
@@ -116,27 +125,24 @@ function describeRef(ref: HostCellRef): string {
 }
 
 /** Prints warnings and errors as discovery meets them, and the progress of waiting. */
-function eventPrinter(ctx: CliContext, flags: DiscoverFlags, timeoutSeconds: number | undefined): (event: HostDiscoveryEvent) => void {
+function eventPrinter(ctx: CliContext, timeoutSeconds: number | undefined): (event: RunEvent) => void {
   let lastMissing: string | undefined;
-  return (event) => {
-    switch (event.type) {
-      case 'host-in-other-cell': {
-        const { host, cell, mappedTo } = event.conflict;
-        const left = flags.byService ? 'left as it is' : 'left as it is (its compute nodes stay unmapped)';
-        ctx.warn(`host ${host} of cell ${describeCell(cell)} is already mapped to cell ${describeRef(mappedTo)}; ${left}`);
-        return;
-      }
-      case 'cell-failed': {
-        const { cell, error } = event.failure;
-        ctx.error(`cell ${describeCell(cell)}: ${error instanceof Error ? error.message : String(error)}`);
-        return;
-      }
-      case 'waiting': {
-        const missing = event.missing.join(', ');
-        if (lastMissing === undefined) ctx.notice(`waiting up to ${timeoutSeconds} s for hosts to be mapped: ${missing}`);
-        else if (missing !== lastMissing) ctx.notice(`still waiting for: ${missing}`);
-        lastMissing = missing;
-      }
+  return (event: RunEvent) => {
+    if (event.type === 'cell-finished') {
+      const { outcome } = event;
+      if (outcome.error) ctx.error(outcome.error, `cell ${describeCell(event.cell)}: `);
+      return;
+    }
+    if (event.type !== 'notice') return;
+    const notice = event.notice;
+    if (notice.kind === 'host-in-other-cell') {
+      const left = notice.byService ? 'left as it is' : 'left as it is (its compute nodes stay unmapped)';
+      ctx.warn(`host ${notice.host} of cell ${describeCell(notice.cell)} is already mapped to cell ${describeRef(notice.mappedTo)}; ${left}`);
+    } else if (notice.kind === 'waiting-for-hosts') {
+      const missing = notice.missing.join(', ');
+      if (lastMissing === undefined) ctx.notice(`waiting up to ${timeoutSeconds} s for hosts to be mapped: ${missing}`);
+      else if (missing !== lastMissing) ctx.notice(`still waiting for: ${missing}`);
+      lastMissing = missing;
     }
   };
 }
@@ -145,12 +151,12 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-function reportSummary(ctx: CliContext, result: DiscoverHostsResult): void {
+function reportSummary(ctx: CliContext, result: DiscoverHostsResult, failures: number): void {
   if (result.cells.length === 0) {
     ctx.notice('no cells to scan: no cell other than cell0 is mapped (cell0 never has hosts)');
     return;
   }
-  const scanned = `${plural(result.cells.length - result.failures.length, 'cell')} scanned`;
+  const scanned = `${plural(result.cells.length - failures, 'cell')} scanned`;
   const marked = result.computeNodesMarked ? `; ${plural(result.computeNodesMarked, 'compute node')} marked mapped` : '';
   if (result.dryRun) {
     ctx.notice(`dry run: would map ${plural(result.mapped.length, 'new host')} (${scanned}${marked.replace('marked', 'to mark')}); nothing written`);

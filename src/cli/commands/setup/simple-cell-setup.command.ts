@@ -1,8 +1,10 @@
 import { Command } from 'commander';
+import { describeCell } from '../../../domain/cell';
 import { DuplicateCellError, InvalidTransportUrlError, MissingCellUrlError, SchemaRefusedError } from '../../../domain/errors';
 import type { CliContext } from '../../cli-context';
 import { defineAction } from '../../command-kit';
-import { cellDefaults, SCHEDULER_CACHE_NOTE } from '../cell/cell-output';
+import { dryRunOption } from '../../modern/options';
+import { SCHEDULER_CACHE_NOTE } from '../cell/cell-output';
 
 /** `cellctl simple-cell-setup`: cell0, one cell, schemas, hosts, in one idempotent step. */
 export function simpleCellSetupCommand(ctx: CliContext): Command {
@@ -12,7 +14,7 @@ export function simpleCellSetupCommand(ctx: CliContext): Command {
         'Idempotent; a fresh install without compute hosts is fine',
     )
     .option('--transport-url <url>', "the cell's message queue URL (default: [DEFAULT] transport_url)")
-    .option('--dry-run', 'report, write nothing');
+    .addOption(dryRunOption('report, write nothing'));
   return defineAction(
     ctx,
     command,
@@ -25,7 +27,7 @@ export function simpleCellSetupCommand(ctx: CliContext): Command {
     ],
     async (options: { transportUrl?: string; dryRun?: boolean }) => {
       const { simpleCellSetup } = await ctx.services();
-      const result = await simpleCellSetup(await ctx.databases(), options, cellDefaults(ctx));
+      const result = await simpleCellSetup(await ctx.databases(), options, await ctx.cellPolicy());
       const would = result.dryRun ? 'would be ' : '';
       ctx.notice(result.cell0.action === 'exists' ? 'Cell0 is already setup' : `cell0 ${would}mapped: ${result.cell0.cell.uuid}`);
       ctx.notice(
@@ -34,7 +36,8 @@ export function simpleCellSetupCommand(ctx: CliContext): Command {
           : `cell ${result.cell.name} ${would}created for [database]${result.dryRun ? '' : ` (${result.cell.uuid})`}`,
       );
       const discovery = result.discovery;
-      discovery?.failures.forEach((f) => ctx.error(f.error));
+      const failures = discovery?.outcomes.flatMap((o) => (o.status === 'failed' || o.status === 'timed-out' ? [o] : [])) ?? [];
+      failures.forEach((f) => ctx.error(f.error, `cell ${describeCell(f.item)}: `));
       const found = discovery?.mapped.map((m) => m.host) ?? [];
       if (found.length) ctx.notice(`hosts ${would}mapped: ${found.join(', ')}`);
       else if (discovery) ctx.notice('no new compute hosts to map: run `cellctl host discover` when new nova-compute services have registered');
@@ -45,7 +48,7 @@ export function simpleCellSetupCommand(ctx: CliContext): Command {
         );
         if (result.cell0.action === 'created' || result.cellAction === 'created' || found.length) ctx.notice(SCHEDULER_CACHE_NOTE);
       }
-      return discovery?.failures.length ? 255 : 0;
+      return failures.length ? 255 : 0;
     },
   );
 }

@@ -1,0 +1,61 @@
+import { InvalidArgumentError, Option } from 'commander';
+import { ConflictingOptionsError } from '../../domain/errors';
+
+/**
+ * The options several modern commands share, defined once: each with its parser, so a bad value
+ * is refused by commander (one line, exit 127) before any work starts.
+ */
+
+/** A parser of a number of seconds, 0 or more (fractions allowed); `min` excludes smaller values. */
+export function secondsParser(flag: string, min = 0): (value: string) => number {
+  return (value) => {
+    if (!/^\s*\d+(\.\d+)?\s*$/.test(value) || Number(value) < min) {
+      throw new InvalidArgumentError(`${flag} must be a number of seconds${min > 0 ? `, at least ${min}` : ', 0 or more'}, not '${value}'`);
+    }
+    return Number(value);
+  };
+}
+
+/** A parser of a positive integer (Nova refuses 0 and negative counts too). */
+export function positiveIntegerParser(flag: string): (value: string) => number {
+  return (value) => {
+    if (!/^\s*\d+\s*$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`${flag} must be a positive integer, not '${value}'`);
+    return Number(value);
+  };
+}
+
+/** `--cell NAME|UUID`. */
+export function cellOption(description: string): Option {
+  return new Option('--cell <name-or-uuid>', description);
+}
+
+/** `--all-cells`. */
+export function allCellsOption(description: string): Option {
+  return new Option('--all-cells', description);
+}
+
+/** `--max-count N`, a positive integer. */
+export function maxCountOption(description: string): Option {
+  return new Option('--max-count <n>', description).argParser(positiveIntegerParser('--max-count'));
+}
+
+/** `--dry-run`. */
+export function dryRunOption(description = 'report what would be done and write nothing'): Option {
+  return new Option('--dry-run', description);
+}
+
+/** Nova's CELL_TIMEOUT: how long a read across cells waits for one cell, by default. */
+export const DEFAULT_CELL_TIMEOUT_SECONDS = 60;
+
+/** `--cell-timeout S`: the deadline of each cell of a read-only command over several cells. */
+export function cellTimeoutOption(): Option {
+  return new Option('--cell-timeout <seconds>', 'give up on a cell that has not answered after this many seconds (it is reported timed-out; the others are not held up)')
+    .argParser(secondsParser('--cell-timeout', 0.001))
+    .default(DEFAULT_CELL_TIMEOUT_SECONDS);
+}
+
+/** Refuses `--cell` with `--all-cells`; with `required`, also neither of them. Throws ConflictingOptionsError. */
+export function checkCellSelection(options: { cell?: string; allCells?: boolean }, required = false): void {
+  if (options.cell !== undefined && options.allCells) throw new ConflictingOptionsError('--cell and --all-cells cannot be combined');
+  if (required && options.cell === undefined && !options.allCells) throw new ConflictingOptionsError('give exactly one of --cell and --all-cells');
+}

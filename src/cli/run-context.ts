@@ -1,0 +1,114 @@
+import { loadConfig, type LoadedConfig } from '../config/config-loader';
+import type { DatabaseContext } from '../services/database-context.service';
+
+/** The services layer, as the lazily loaded module commands call. */
+export type Services = typeof import('../services/index');
+
+/** The process around a CLI run: streams, environment, directories (injected for in-process tests). */
+export interface CliIo {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: Record<string, string | undefined>;
+  cwd: string;
+  homeDir: string;
+}
+
+/** What a front's global options say about configuration, databases and timeouts. */
+export interface RunSettings {
+  configFile: string[];
+  configDir?: string;
+  apiDb?: string;
+  db?: string;
+  /** Seconds to wait for a database to connect and answer. */
+  connectTimeout: number;
+  /** Seconds a write waits for a lock another session holds. */
+  lockTimeout: number;
+  /** Receives each SQL statement (for --debug), or undefined. */
+  onQuery?: (q: { sql: string; parameters: readonly unknown[]; durationMs: number }) => void;
+  /** Receives each configuration notice (the embedded home was created...). */
+  onNotice: (text: string) => void;
+}
+
+/**
+ * The per-run context every front shares, independent of how a front talks: the process's io,
+ * the configuration and the database context (both on first use), the exit code, and closing.
+ * A front's presenter decides how data, notices and errors look.
+ */
+export class RunContext {
+  private settings?: RunSettings;
+  private loadedConfig?: LoadedConfig;
+  private databaseContext?: DatabaseContext;
+  private exitCode = 0;
+
+  constructor(
+    readonly io: CliIo,
+    /** The name the program was invoked as (selects the front). */
+    readonly invokedAs: string,
+  ) {}
+
+  /** Records the settings of the command about to run (the front calls it after parsing). */
+  configure(settings: RunSettings): void {
+    this.settings = settings;
+  }
+
+  private get current(): RunSettings {
+    if (!this.settings) throw new Error('run settings read before parsing');
+    return this.settings;
+  }
+
+  /** The configuration, loaded on first use (creating the embedded default if it applies). */
+  config(): LoadedConfig {
+    if (!this.loadedConfig) {
+      const s = this.current;
+      this.loadedConfig = loadConfig({
+        configFiles: s.configFile,
+        configDir: s.configDir,
+        env: this.io.env,
+        cwd: this.io.cwd,
+        homeDir: this.io.homeDir,
+        overrides: { apiDatabaseConnection: s.apiDb, databaseConnection: s.db },
+      });
+      this.loadedConfig.notices.forEach((n) => s.onNotice(n));
+    }
+    return this.loadedConfig;
+  }
+
+  /**
+   * The services layer, loaded on first use: `--help`, parse errors and bad flags never load
+   * Kysely, the database drivers or any command's service code (start-up time is a target).
+   */
+  async services(): Promise<Services> {
+    return import('../services/index');
+  }
+
+  /** The database context of this run; close() closes it. */
+  async databases(): Promise<DatabaseContext> {
+    if (!this.databaseContext) {
+      const config = this.config();
+      const s = this.current;
+      const { createDatabaseContext } = await this.services();
+      this.databaseContext = createDatabaseContext({
+        apiDatabaseConnection: config.apiDatabaseConnection,
+        databaseConnection: config.databaseConnection,
+        cwd: this.io.cwd,
+        onQuery: s.onQuery,
+        connectTimeoutMs: s.connectTimeout * 1000,
+        lockWaitMs: s.lockTimeout * 1000,
+      });
+    }
+    return this.databaseContext;
+  }
+
+  setExitCode(code: number): void {
+    this.exitCode = code;
+  }
+
+  getExitCode(): number {
+    return this.exitCode;
+  }
+
+  /** Closes every database connection this run opened. */
+  async close(): Promise<void> {
+    await this.databaseContext?.close();
+  }
+}

@@ -1,0 +1,125 @@
+import { sql, type Kysely } from 'kysely';
+import type BetterSqlite3 from 'better-sqlite3';
+import type { DatabaseUrl } from '../domain/database-url';
+import type { QueryLogger } from './query-log';
+import { createTableStatements } from './schema/ddl';
+import type { TableDefinition } from './schema/schema-definition';
+
+/** A value a bulk statement may carry as a literal. */
+export type SqlLiteral = string | number | null;
+
+/**
+ * What differs between the SQL dialects cellctl speaks, as capabilities: services and repositories
+ * ask an adapter what it can do and never for a dialect's name. One adapter is attached to every
+ * database handle (DatabaseHandle.adapter).
+ */
+export interface DialectAdapter {
+  /**
+   * SELECT ... FOR UPDATE locks the rows read until the transaction ends (MySQL). Without it
+   * (SQLite) a write transaction already holds every other writer off, so no clause is needed.
+   */
+  readonly lockingReads: boolean;
+  /** DDL is transactional: a schema creation that fails part-way rolls back (SQLite, not MySQL). */
+  readonly transactionalDdl: boolean;
+  /**
+   * Rows are stored in primary-key order (InnoDB's clustered index), so a primary-key walk reads
+   * sequentially and the server inserts what it is sent cheaply; elsewhere a walk in index order is cheaper.
+   */
+  readonly clusteredByPrimaryKey: boolean;
+  /** The statement that opens a write transaction (SQLite: IMMEDIATE, so the write lock is taken at once). */
+  readonly beginWrite: string;
+  /** The statements that create one of Nova's tables (with its indexes) in this dialect. */
+  createTableStatements(table: TableDefinition): string[];
+  /** The tables of the connected database (not views; SQLite's internal tables excluded), sorted. */
+  listTables(db: Kysely<any>): Promise<string[]>;
+  /**
+   * Inserts rows with insert-ignore semantics (a row whose unique key exists is skipped, never an
+   * error) and returns how many were inserted. Run it inside a unit of work (`db` is its
+   * transaction) to make the rows atomic. Every statement reaches the --debug log.
+   */
+  insertIgnore(db: Kysely<any>, table: string, columns: readonly string[], rows: SqlLiteral[][]): Promise<number>;
+  /**
+   * Takes a named lock for the duration of a unit of work on `db`'s connection (MySQL GET_LOCK),
+   * waiting up to `waitMs`; resolves to its release, or to undefined when it timed out. SQLite needs
+   * none (its write transaction is exclusive) and resolves to a no-op release at once.
+   */
+  acquireNamedLock(db: Kysely<any>, name: string, waitMs: number): Promise<(() => Promise<void>) | undefined>;
+}
+
+// NOTE: bounds the size of one MySQL statement (a few hundred kB, well under max_allowed_packet).
+const MYSQL_ROWS_PER_INSERT = 2000;
+
+/** The adapter of a MySQL/MariaDB database. */
+export function mysqlAdapter(url: Extract<DatabaseUrl, { dialect: 'mysql' }>): DialectAdapter {
+  return {
+    lockingReads: true,
+    transactionalDdl: false,
+    clusteredByPrimaryKey: true,
+    beginWrite: 'BEGIN',
+    createTableStatements: (table) => createTableStatements(table, 'mysql'),
+    async listTables(db) {
+      const { rows } = await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables
+        WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'`.execute(db);
+      return rows.map((r) => r.name).sort();
+    },
+    async insertIgnore(db, table, columns, rows) {
+      // NOTE: literals rendered by mysql2 itself: for large batches several times cheaper on the
+      // client than a query builder's compile plus placeholder formatting (mysql2 interpolates anyway).
+      const { escape, escapeId } = require('mysql2') as typeof import('mysql2');
+      let inserted = 0;
+      for (let i = 0; i < rows.length; i += MYSQL_ROWS_PER_INSERT) {
+        const values = rows.slice(i, i + MYSQL_ROWS_PER_INSERT).map((row) => `(${row.map((v) => escape(v)).join(',')})`).join(',');
+        const statement = `INSERT IGNORE INTO ${escapeId(table)} (${columns.map((c) => escapeId(c)).join(',')}) VALUES ${values}`;
+        inserted += Number((await sql.raw(statement).execute(db)).numAffectedRows ?? 0);
+      }
+      return inserted;
+    },
+    async acquireNamedLock(db, name, waitMs) {
+      // NOTE: GET_LOCK names are server-wide: qualify them with the database (64 characters at most).
+      const qualified = `cellctl:${url.database ?? ''}:${name}`.slice(0, 64);
+      const { rows } = await sql<{ got: number | null }>`SELECT GET_LOCK(${qualified}, ${Math.ceil(waitMs / 1000)}) AS got`.execute(db);
+      if (Number(rows[0]?.got) !== 1) return undefined;
+      return async () => {
+        await sql`SELECT RELEASE_LOCK(${qualified})`.execute(db).catch(() => undefined);
+      };
+    },
+  };
+}
+
+/**
+ * The adapter of a SQLite database. `raw` gives the better-sqlite3 database under Kysely (its one
+ * connection): bulk inserts run one reused prepared statement per row on it, which parses once and
+ * holds no per-batch native memory (a unique multi-row statement per batch did), and are reported
+ * to `onQuery` like any statement.
+ */
+export function sqliteAdapter(raw: () => BetterSqlite3.Database | undefined, onQuery?: QueryLogger): DialectAdapter {
+  const prepared = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement<unknown[]>>>();
+  return {
+    lockingReads: false,
+    transactionalDdl: true,
+    clusteredByPrimaryKey: false,
+    beginWrite: 'BEGIN IMMEDIATE',
+    createTableStatements: (table) => createTableStatements(table, 'sqlite'),
+    async listTables(db) {
+      const { rows } = await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`.execute(db);
+      return rows.map((r) => r.name).sort();
+    },
+    async insertIgnore(_db, table, columns, rows) {
+      const database = raw();
+      if (!database) throw new Error('the SQLite database is not open');
+      const statement = `INSERT OR IGNORE INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
+      let byDatabase = prepared.get(database);
+      if (!byDatabase) prepared.set(database, (byDatabase = new Map()));
+      let insert = byDatabase.get(statement);
+      if (!insert) byDatabase.set(statement, (insert = database.prepare<unknown[]>(statement)));
+      const started = performance.now();
+      let changes = 0;
+      for (const row of rows) changes += insert.run(...row).changes;
+      onQuery?.({ sql: `${statement} -- prepared, run for ${rows.length} row(s)`, parameters: rows, durationMs: performance.now() - started });
+      return changes;
+    },
+    async acquireNamedLock() {
+      return async () => undefined;
+    },
+  };
+}

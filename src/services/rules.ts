@@ -1,0 +1,67 @@
+/**
+ * The choices where cellctl deliberately differs from Nova 26, as one object a front picks and
+ * hands to the services (docs/nova-differences.md lists each with its reason; a test checks that
+ * every difference listed there names one of these rules). The modern front uses CELLCTL_RULES;
+ * the nova-manage front will bring Nova's. A rule typed `true` has only cellctl's behaviour so
+ * far: Nova's comes with that front, and the type makes the compiler say so until it exists.
+ */
+export interface Rules {
+  /** `cell create`/`ensure` refuse a second cell with the same name (Nova allows duplicate names). */
+  uniqueCellNames: boolean;
+  /**
+   * Duplicate checks compare database and transport URLs rendered on both sides (Nova compares the
+   * rendered stored URL with the raw new one, LP#1923899).
+   */
+  compareRenderedUrls: boolean;
+  /** `cell update` changes only what is given (Nova resets an omitted URL to nova.conf's). */
+  updateKeepsOmittedUrls: boolean;
+  /** An invalid transport URL on `cell update` is refused (Nova reports it and exits 0). */
+  refuseInvalidTransportOnUpdate: boolean;
+  /** `cell delete --force` also resets `compute_nodes.mapped` in the cell database. */
+  deleteResetsComputeNodes: boolean;
+  /**
+   * cell0's database is `[database]` with `_cell0` appended to the file's stem, escapes kept, and a
+   * name already ending in `_cell0` refused (Nova appends to the whole name, unquoted).
+   */
+  cell0UrlFromStem: true;
+  /** `cell0 setup` also creates cell0's schema. */
+  cell0SetupSyncsSchema: true;
+  /** Host mappings are inserted with insert-ignore: a parallel discovery never fails (Nova exits 2). */
+  hostDiscoveryIgnoresRaces: true;
+  /** Compute nodes whose host is already mapped to their own cell are marked mapped (Nova leaves them at 0). */
+  markNodesOfMappedHosts: boolean;
+  /** `host discover --cell cell0` is refused as invalid input (Nova silently skips cell0). */
+  refuseHostDiscoveryInCell0: boolean;
+  /** The name simple-cell-setup gives the cell it creates (Nova: none). */
+  simpleSetupCellName: string | null;
+  /** simple-cell-setup accepts a deployment with no compute hosts yet (Nova exits 1). */
+  simpleSetupAllowsNoHosts: true;
+  /** map-instances sets queued_for_delete as Nova's populate_queued_for_delete would (Nova's map_instances: false). */
+  queuedForDeleteFromState: boolean;
+  /** map-instances keeps no resume marker row; it finds unmapped instances by an anti-join every run. */
+  mapInstancesWithoutMarker: true;
+  /** map-instances' --max-count is a total over all the cells of one run. */
+  maxCountAcrossCells: true;
+  /** `db sync` creates Nova's schema only in an empty database and refuses older ones (Nova migrates). */
+  schemaSyncCreatesOnly: true;
+}
+
+/** The rules of cellctl's own (modern) front. */
+export const CELLCTL_RULES: Readonly<Rules> = Object.freeze({
+  uniqueCellNames: true,
+  compareRenderedUrls: true,
+  updateKeepsOmittedUrls: true,
+  refuseInvalidTransportOnUpdate: true,
+  deleteResetsComputeNodes: true,
+  cell0UrlFromStem: true,
+  cell0SetupSyncsSchema: true,
+  hostDiscoveryIgnoresRaces: true,
+  markNodesOfMappedHosts: true,
+  refuseHostDiscoveryInCell0: true,
+  simpleSetupCellName: 'cell1',
+  simpleSetupAllowsNoHosts: true,
+  queuedForDeleteFromState: true,
+  mapInstancesWithoutMarker: true,
+  maxCountAcrossCells: true,
+  schemaSyncCreatesOnly: true,
+});

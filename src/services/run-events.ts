@@ -1,0 +1,22 @@
+import type { Cell } from '../domain/cell';
+import type { CellRef } from '../domain/errors';
+import type { OutcomeSummary } from './cell-execution';
+
+/** Notices a service reports while it runs, as data: each front words them its own way. */
+export type Notice =
+  /** A value the caller did not give was taken from the configuration. */
+  | { kind: 'value-from-configuration'; field: 'database_connection' | 'transport_url'; value: string }
+  /** A host found in one cell is mapped to another; it is left as it is. */
+  | { kind: 'host-in-other-cell'; host: string; cell: CellRef; mappedTo: { uuid: string | null; name: string | null }; byService: boolean }
+  /** Waiting for hosts to be mapped: a round ended with these still missing. */
+  | { kind: 'waiting-for-hosts'; missing: string[]; round: number; elapsedMs: number; timeoutMs: number };
+
+/** What a long-running service reports while it runs (progress, notices), one union for every service. */
+export type RunEvent =
+  | { type: 'cell-started'; cell: Cell }
+  | { type: 'cell-progress'; cell: Cell; done: number; total: number; counts: Record<string, number> }
+  | { type: 'cell-finished'; cell: Cell; outcome: OutcomeSummary }
+  | { type: 'notice'; notice: Notice };
+
+/** Receives run events; services call it, never print. */
+export type RunEventSink = (event: RunEvent) => void;
