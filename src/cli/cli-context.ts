@@ -1,3 +1,4 @@
+import type { Outcome } from '../domain/outcome';
 import { maskUrl, scrubSecrets } from '../domain/url-masking';
 import type { CellPolicy } from '../services/cell.service';
 import type { Rules } from '../services/rules';
@@ -147,6 +148,16 @@ export class CliContext {
     const message = error instanceof Error ? errorText(error) : String(error);
     this.io.stderr.write(`cellctl: error: ${scrubSecrets(`${prefix}${message}`.split('\n')[0])}\n`);
     if (this.globalOptions?.debug && error instanceof Error) this.debug(error.stack ?? '');
+  }
+
+  /**
+   * The `error` value of a per-cell row: null when the outcome is ok, the skip reason, or the
+   * error worded for this front (one line, secrets scrubbed).
+   */
+  outcomeError(outcome: Outcome<unknown, unknown>): string | null {
+    if (outcome.status === 'ok') return null;
+    if (outcome.status === 'skipped') return outcome.reason;
+    return scrubSecrets(errorText(outcome.error).split('\n')[0]);
   }
 
   /** Diagnostic output for --debug (secrets scrubbed), cut after `maxChars` if given. */

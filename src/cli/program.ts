@@ -10,14 +10,10 @@ import { instanceCommand } from './commands/instance/instance.command';
 import { mapInstancesCommand } from './commands/instance/map-instances.command';
 import { simpleCellSetupCommand } from './commands/setup/simple-cell-setup.command';
 import { hostCommand } from './commands/host/host.command';
+import { DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_LOCK_TIMEOUT_SECONDS } from '../domain/constants';
 import { formatExitCodes } from './exit-codes';
 import { secondsParser } from './modern/options';
 import { OUTPUT_FORMATS } from './output/output-format';
-
-/** The default of --connect-timeout (docs/commands.md). */
-export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
-/** The default of --lock-timeout. */
-export const DEFAULT_LOCK_TIMEOUT_SECONDS = 60;
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];

@@ -2,7 +2,9 @@ import { Kysely, MysqlDialect, sql, type LogEvent } from 'kysely';
 import type { Pool as MysqlPool, PoolOptions } from 'mysql2';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { DatabaseUrl } from '../domain/database-url';
-import { CellctlError, DatabaseUnreachableError } from '../domain/errors';
+import { DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_LOCK_TIMEOUT_SECONDS } from '../domain/constants';
+import { DEADLINE_PASSED, raceDeadline } from '../domain/deadline';
+import { DatabaseUnreachableError } from '../domain/errors';
 import { maskUrl } from '../domain/url-masking';
 import { translateDriverError } from './dialect';
 import { mysqlAdapter, sqliteAdapter, type DialectAdapter } from './dialect-adapter';
@@ -31,17 +33,15 @@ export interface OpenDatabaseOptions {
   create?: boolean;
   /** MySQL pool size (default 4). */
   poolSize?: number;
-  /** Milliseconds to wait for a server to connect and answer (default 10 s). */
+  /** Milliseconds to wait for a server to connect and answer (default DEFAULT_CONNECT_TIMEOUT_SECONDS). */
   connectTimeoutMs?: number;
-  /** Milliseconds a statement waits for a lock held by another session (default 60 s). */
+  /** Milliseconds a statement waits for a lock held by another session (default DEFAULT_LOCK_TIMEOUT_SECONDS). */
   lockWaitMs?: number;
   onQuery?: QueryLogger;
 }
 
-/** The default of --connect-timeout. */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
-/** The default of --lock-timeout. */
-export const DEFAULT_LOCK_WAIT_MS = 60_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = DEFAULT_CONNECT_TIMEOUT_SECONDS * 1000;
+const DEFAULT_LOCK_WAIT_MS = DEFAULT_LOCK_TIMEOUT_SECONDS * 1000;
 
 /**
  * Opens a database and proves it answers (one round trip within the connect timeout), so an
@@ -84,25 +84,13 @@ export async function openDatabase<DB>(url: DatabaseUrl, options: OpenDatabaseOp
     return closed;
   };
   try {
-    await withDeadline(sql`SELECT 1`.execute(db), connectTimeoutMs, () => new DatabaseUnreachableError(target, `no answer within ${connectTimeoutMs / 1000} s`));
+    const answered = await raceDeadline(sql`SELECT 1`.execute(db), connectTimeoutMs);
+    if (answered === DEADLINE_PASSED) throw new DatabaseUnreachableError(target, `no answer within ${connectTimeoutMs / 1000} s`);
   } catch (error) {
     void close();
-    throw error instanceof CellctlError ? error : translateDriverError(error, target);
+    throw translateDriverError(error, target);
   }
   return { db, adapter, url, target, lockWaitMs, close };
-}
-
-/** `work`, or `timeoutError()` once `ms` milliseconds have passed (the work is left to fail on its own). */
-async function withDeadline<T>(work: Promise<T>, ms: number, timeoutError: () => Error): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(timeoutError()), ms);
-  });
-  try {
-    return await Promise.race([work, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 async function openSqlite(path: string, create: boolean, wait: LockWait): Promise<BetterSqlite3.Database> {

@@ -1,5 +1,5 @@
 import type { Cell } from '../domain/cell';
-import { parseDatabaseUrl, databaseUrlKey } from '../domain/database-url';
+import { parseDatabaseUrl, databaseUrlKey, type DatabaseUrl } from '../domain/database-url';
 import { CellWithoutDatabaseError, MissingSettingError } from '../domain/errors';
 import { renderTemplateUrl } from '../domain/url-template';
 import type { ApiDatabase } from './api/api-tables.generated';
@@ -15,9 +15,9 @@ export interface DatabaseContextOptions {
   /** The directory `sqlite:///relative.db` URLs are resolved against. */
   cwd: string;
   onQuery?: QueryLogger;
-  /** How long opening a database may take (default DEFAULT_CONNECT_TIMEOUT_MS). */
+  /** How long opening a database may take (default DEFAULT_CONNECT_TIMEOUT_SECONDS). */
   connectTimeoutMs?: number;
-  /** How long a write waits for a lock another session holds (default DEFAULT_LOCK_WAIT_MS). */
+  /** How long a write waits for a lock another session holds (default DEFAULT_LOCK_TIMEOUT_SECONDS). */
   lockWaitMs?: number;
 }
 
@@ -102,7 +102,7 @@ export class DatabaseContext {
 
   /** Closes the connections of one database URL (rendered), if open. */
   async drop(kind: 'api' | 'cell', url: string): Promise<void> {
-    const key = this.key(kind, url);
+    const key = this.key(kind, parseDatabaseUrl(url, this.options.cwd));
     const handle = this.handles.get(key);
     this.handles.delete(key);
     await (await handle?.catch(() => undefined))?.close();
@@ -138,13 +138,13 @@ export class DatabaseContext {
     await Promise.all(pending.map(async (p) => (await p.catch(() => undefined))?.close()));
   }
 
-  private key(kind: 'api' | 'cell', raw: string): string {
-    return `${kind}|${databaseUrlKey(parseDatabaseUrl(raw, this.options.cwd))}`;
+  private key(kind: 'api' | 'cell', url: DatabaseUrl): string {
+    return `${kind}|${databaseUrlKey(url)}`;
   }
 
   private async open<DB>(kind: 'api' | 'cell', raw: string, options: ConnectOptions): Promise<DatabaseHandle<DB>> {
     const url = parseDatabaseUrl(raw, this.options.cwd);
-    const key = this.key(kind, raw);
+    const key = this.key(kind, url);
     let handle = this.handles.get(key);
     if (!handle) {
       handle = openDatabase<unknown>(url, {

@@ -15,3 +15,9 @@ export const NOVA_CELL_REVISION = 'ccb0fa1a2252';
 
 /** The Nova release whose schema cellctl creates and accepts. */
 export const NOVA_RELEASE = '26 (Zed)';
+
+/** How long opening a database may take by default, in seconds (--connect-timeout). */
+export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
+
+/** How long a write waits by default for a lock another session holds, in seconds (--lock-timeout). */
+export const DEFAULT_LOCK_TIMEOUT_SECONDS = 60;

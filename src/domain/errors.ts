@@ -10,15 +10,12 @@
 /** How the CLI treats an error that no command mapped to an outcome of its own. */
 export type ErrorKind = 'invalid-input' | 'environment';
 
+import { describeCell } from './cell';
+
 /** A cell as errors and events name it. */
 export interface CellRef {
   uuid: string;
   name: string | null;
-}
-
-/** How a neutral message names a cell: `name (uuid)`, or the UUID alone for an unnamed cell. */
-export function cellLabel(cell: CellRef): string {
-  return cell.name ? `${cell.name} (${cell.uuid})` : cell.uuid;
 }
 
 /** Base class of every error cellctl raises on purpose; `cause` is always kept. */
@@ -87,7 +84,7 @@ export class CellNotFoundError extends InvalidInputError {
     readonly ref: string,
     readonly known: CellRef[],
   ) {
-    super(`no cell has the name or UUID '${ref}' (${known.length ? `known cells: ${known.map(cellLabel).join(', ')}` : 'no cells are mapped yet'})`);
+    super(`no cell has the name or UUID '${ref}' (${known.length ? `known cells: ${known.map(describeCell).join(', ')}` : 'no cells are mapped yet'})`);
   }
 }
 
@@ -99,7 +96,7 @@ export class AmbiguousCellError extends InvalidInputError {
     readonly ref: string,
     readonly candidates: CellRef[],
   ) {
-    super(`cell name '${ref}' matches ${candidates.length} cells: ${candidates.map(cellLabel).join(', ')}`);
+    super(`cell name '${ref}' matches ${candidates.length} cells: ${candidates.map(describeCell).join(', ')}`);
   }
 }
 
@@ -108,7 +105,7 @@ export class CellWithoutDatabaseError extends InvalidInputError {
   readonly code = 'CELL_WITHOUT_DATABASE';
 
   constructor(readonly cell: CellRef) {
-    super(`cell ${cellLabel(cell)} has no database_connection`);
+    super(`cell ${describeCell(cell)} has no database_connection`);
   }
 }
 
@@ -271,7 +268,7 @@ export class DuplicateCellError extends InvalidInputError {
     readonly other: CellRef,
   ) {
     const what = field === 'name' ? `a cell named '${value}'` : field === 'database_connection' ? `the database connection ${value}` : `the transport URL ${value}`;
-    super(`${what} already exists for another cell with uuid ${other.uuid} (${cellLabel(other)})`);
+    super(`${what} already exists for another cell with uuid ${other.uuid} (${describeCell(other)})`);
   }
 }
 
@@ -311,7 +308,7 @@ export class CellInUseError extends InvalidInputError {
           ? `${b.count} ${changed ? 'instance mapping(s) point at it now' : 'live instance(s) are in its database'}`
           : `${b.count} instance mapping(s) of deleted instances remain`,
     );
-    super(changed ? `cell ${cellLabel(cell)} changed while it was being deleted (${what.join('; ')}): nothing deleted` : `cell ${cellLabel(cell)} cannot be deleted: ${what.join('; ')}`);
+    super(changed ? `cell ${describeCell(cell)} changed while it was being deleted (${what.join('; ')}): nothing deleted` : `cell ${describeCell(cell)} cannot be deleted: ${what.join('; ')}`);
   }
 
   /** The first blocker: what decides the exit code. */
@@ -338,7 +335,7 @@ export class HostInOtherCellError extends InvalidInputError {
     readonly cell: CellRef,
     readonly mappedTo: CellRef,
   ) {
-    super(`host ${host} is not in cell ${cellLabel(cell)}: it is mapped to cell ${cellLabel(mappedTo)}`);
+    super(`host ${host} is not in cell ${describeCell(cell)}: it is mapped to cell ${describeCell(mappedTo)}`);
   }
 }
 
@@ -351,7 +348,7 @@ export class HostHasInstancesError extends EnvironmentError {
     readonly cell: CellRef,
     readonly instances: number,
   ) {
-    super(`${instances === 1 ? 'there is 1 live instance' : `there are ${instances} live instances`} on host ${host} in cell ${cellLabel(cell)}; move or delete them first`);
+    super(`${instances === 1 ? 'there is 1 live instance' : `there are ${instances} live instances`} on host ${host} in cell ${describeCell(cell)}; move or delete them first`);
   }
 }
 
@@ -360,7 +357,7 @@ export class Cell0HasNoHostsError extends InvalidInputError {
   readonly code = 'CELL0_HAS_NO_HOSTS';
 
   constructor(readonly cell: CellRef) {
-    super(`cell0 never has hosts (${cellLabel(cell)}): host discovery skips it`);
+    super(`cell0 never has hosts (${describeCell(cell)}): host discovery skips it`);
   }
 }
 

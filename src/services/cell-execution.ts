@@ -1,21 +1,12 @@
 import { isDriverError, translateDriverError } from '../db/dialect';
-import type { Cell } from '../domain/cell';
-import { CellctlError, CellTimeoutError, cellLabel, UnexpectedError } from '../domain/errors';
+import { type Cell, describeCell } from '../domain/cell';
+import { DEADLINE_PASSED, raceDeadline } from '../domain/deadline';
+import { CellctlError, CellTimeoutError, UnexpectedError } from '../domain/errors';
+import type { Outcome, OutcomeStatus } from '../domain/outcome';
 import type { DatabaseContext } from './database-context.service';
 import type { RunEvent } from './run-events';
 
-/** How the work for one cell (or one database) ended. */
-export type OutcomeStatus = 'ok' | 'failed' | 'timed-out' | 'skipped';
-
-/** The outcome for one item of a scatter: its value, or why there is none. */
-export type Outcome<I, T> =
-  | { item: I; status: 'ok'; value: T; seconds: number }
-  | { item: I; status: 'failed'; error: CellctlError; seconds: number }
-  | { item: I; status: 'timed-out'; error: CellTimeoutError; seconds: number }
-  | { item: I; status: 'skipped'; reason: string; seconds: number };
-
-/** An outcome that is not `ok`. */
-export type FailedOutcome<I> = Exclude<Outcome<I, never>, { status: 'ok' }>;
+export type { Outcome, OutcomeStatus } from '../domain/outcome';
 
 /** Options of scatter. */
 export interface ScatterOptions<I> {
@@ -40,7 +31,8 @@ export interface ScatterOptions<I> {
  * returns one outcome per item in input order. One item's failure or timeout never stops or
  * rolls back another's: errors become `failed` outcomes (driver errors typed, naming the item),
  * an item past its deadline is `timed-out` (its signal aborted and onTimeout called; the work is
- * left to fail on its own). Never throws.
+ * left to fail on its own); work that stops because the scatter was cancelled (it throws its
+ * signal's reason, as AbortSignal.throwIfAborted does) is `skipped`. Never throws.
  */
 export async function scatter<I, T>(items: readonly I[], work: (item: I, signal: AbortSignal) => Promise<T>, options: ScatterOptions<I>): Promise<Array<Outcome<I, T>>> {
   const outcomes = new Array<Outcome<I, T>>(items.length);
@@ -56,22 +48,19 @@ export async function scatter<I, T>(items: readonly I[], work: (item: I, signal:
     options.signal?.addEventListener('abort', cancel);
     const finished = work(item, controller.signal).then(
       (value): Outcome<I, T> => ({ item, status: 'ok', value, seconds: seconds() }),
-      (error: unknown): Outcome<I, T> => ({ item, status: 'failed', error: typed(error, options.describe(item)), seconds: seconds() }),
+      (error: unknown): Outcome<I, T> =>
+        controller.signal.aborted && error === controller.signal.reason
+          ? { item, status: 'skipped', reason: 'cancelled', seconds: seconds() }
+          : { item, status: 'failed', error: typed(error, options.describe(item)), seconds: seconds() },
     );
-    let timer: NodeJS.Timeout | undefined;
     try {
       if (options.timeoutMs === undefined) return await finished;
-      const timeoutMs = options.timeoutMs;
-      const deadline = new Promise<'timed-out'>((resolve) => {
-        timer = setTimeout(() => resolve('timed-out'), timeoutMs);
-      });
-      const first = await Promise.race([finished, deadline]);
-      if (first !== 'timed-out') return first;
+      const first = await raceDeadline(finished, options.timeoutMs);
+      if (first !== DEADLINE_PASSED) return first;
       controller.abort();
       await options.onTimeout?.(item).catch(() => undefined);
-      return { item, status: 'timed-out', error: new CellTimeoutError(options.describe(item), timeoutMs), seconds: seconds() };
+      return { item, status: 'timed-out', error: new CellTimeoutError(options.describe(item), options.timeoutMs), seconds: seconds() };
     } finally {
-      clearTimeout(timer);
       options.signal?.removeEventListener('abort', cancel);
     }
   };
@@ -122,7 +111,7 @@ export async function scatterCells<T>(
     timeoutMs: options.timeoutMs,
     signal: options.signal,
     skip: options.skip,
-    describe: (cell) => `cell ${cellLabel(cell)}`,
+    describe: (cell) => `cell ${describeCell(cell)}`,
     onTimeout: (cell) => dbs.dropCell(cell),
     onStart: (cell) => options.onEvent?.({ type: 'cell-started', cell }),
     onFinish: (outcome) => options.onEvent?.({ type: 'cell-finished', cell: outcome.item, outcome: summarize(outcome) }),

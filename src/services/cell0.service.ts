@@ -2,6 +2,7 @@ import { findCellMappingByUuid, insertCellMapping, listCellMappings } from '../d
 import { newCellMappingRow } from '../db/api/new-api-rows';
 import { inTransaction } from '../db/unit-of-work';
 import type { Cell } from '../domain/cell';
+import { valueOrThrow } from '../domain/outcome';
 import { deriveCell0DatabaseUrl } from '../domain/cell0-url';
 import { CELL0_NAME, CELL0_TRANSPORT_URL, CELL0_UUID } from '../domain/constants';
 import { CellWithoutDatabaseError, MissingSettingError } from '../domain/errors';
@@ -49,8 +50,7 @@ export async function setupCell0(
   }
   if (!cell.databaseConnection) throw new CellWithoutDatabaseError(cellRef(cell));
   const [outcome] = await syncSchemas(dbs, [{ kind: 'cell', cell, database: dbs.cellDatabaseUrl(cell) }], { dryRun: input.dryRun });
-  if (outcome.status !== 'ok') throw outcome.status === 'skipped' ? new Error(outcome.reason) : outcome.error;
-  const schema = outcome.value;
+  const schema = valueOrThrow(outcome);
   if (existing || input.dryRun) return { cell, action: existing ? 'exists' : 'created', schema, dryRun: Boolean(input.dryRun) };
 
   // The schema exists first, then the mapping: a failure in between is repaired by a re-run.

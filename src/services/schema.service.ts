@@ -2,8 +2,8 @@ import type { AnyDatabaseHandle } from '../db/connection';
 import { createSchema, readSchemaSnapshot, type SchemaSnapshot } from '../db/schema/schema.repository';
 import { loadSchemaDefinition, type SchemaDefinition, type SchemaKind } from '../db/schema/schema-definition';
 import { inTransaction } from '../db/unit-of-work';
-import type { Cell } from '../domain/cell';
-import { cellLabel, SchemaRefusedError } from '../domain/errors';
+import { type Cell, describeCell } from '../domain/cell';
+import { SchemaRefusedError } from '../domain/errors';
 import { maskUrl } from '../domain/url-masking';
 import { scatter, type Outcome } from './cell-execution';
 import { listCells, resolveCell } from './cell-lookup.service';
@@ -147,7 +147,7 @@ function scatterTargets<R>(
     concurrency: SCHEMA_PARALLELISM,
     timeoutMs: options.timeoutMs,
     signal: options.signal,
-    describe: (t) => `${t.cell ? `cell ${cellLabel(t.cell)}` : t.kind === 'api' ? 'API' : '[database]'} database ${maskUrl(t.database)}`,
+    describe: (t) => `${t.cell ? `cell ${describeCell(t.cell)}` : t.kind === 'api' ? 'API' : '[database]'} database ${maskUrl(t.database)}`,
     onTimeout: (t) => dbs.drop(t.kind, t.database),
   });
 }

@@ -1,4 +1,5 @@
 import type { Cell } from '../domain/cell';
+import { valueOrThrow } from '../domain/outcome';
 import { MissingCellUrlError } from '../domain/errors';
 import { listCells } from './cell-lookup.service';
 import { createCell, validateTransportUrl, type CellPolicy } from './cell.service';
@@ -45,9 +46,8 @@ export async function simpleCellSetup(
     const name = policy.rules.simpleSetupCellName ?? '';
     const cell = existing ?? (await createCell(dbs, { name, databaseConnection, transportUrl, dryRun }, policy)).cell;
     const [outcome] = await syncSchemas(dbs, [{ kind: 'cell', cell, database: rendered }], { dryRun });
-    if (outcome.status !== 'ok') throw outcome.status === 'skipped' ? new Error(outcome.reason) : outcome.error;
     const discovery = dryRun && !existing ? undefined : await discoverHosts(dbs, { cell: cell.uuid, dryRun, rules: policy.rules });
-    return { cell0, cell, cellAction: existing ? 'exists' : 'created', schema: outcome.value, discovery, dryRun };
+    return { cell0, cell, cellAction: existing ? 'exists' : 'created', schema: valueOrThrow(outcome), discovery, dryRun };
   };
   const plan = await steps(true);
   return input.dryRun ? plan : steps(false);

@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { ApiDatabase } from '../../src/db/api/api-tables.generated';
 import type { CellDatabase } from '../../src/db/cell/cell-tables.generated';
 import { CELL0_UUID } from '../../src/domain/constants';
+import { isFailed } from '../../src/domain/outcome';
 import {
   CellNotFoundError,
   HostHasInstancesError,
@@ -19,7 +20,7 @@ import type { RunEvent } from '../../src/services/run-events';
 type HostDiscoveryEvent = RunEvent;
 const discoverHosts = (dbs: DatabaseContext, options: Omit<DiscoverHostsOptions, 'rules'> = {}) => discover(dbs, { rules: CELLCTL_RULES, ...options });
 const waitForHosts = (dbs: DatabaseContext, options: Omit<WaitForHostsOptions, 'rules'>) => waitFor(dbs, { rules: CELLCTL_RULES, ...options });
-const failuresOf = (r: Awaited<ReturnType<typeof discover>>) => r.outcomes.flatMap((o) => (o.status === 'failed' || o.status === 'timed-out' ? [o] : []));
+const failuresOf = (r: Awaited<ReturnType<typeof discover>>) => r.outcomes.filter(isFailed);
 const notices = (events: RunEvent[], kind: string) => events.flatMap((e) => (e.type === 'notice' && e.notice.kind === kind ? [e.notice] : []));
 import {
   clearApiMappings,

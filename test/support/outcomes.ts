@@ -1,5 +1,5 @@
 /** Reading scatter outcomes in tests: the value of an ok outcome, the error of a failed one. */
-import type { Outcome } from '../../src/services/cell-execution';
+import { isFailed, type Outcome } from '../../src/domain/outcome';
 
 /** The value of an `ok` outcome, else undefined. */
 export function valueOf<T>(outcome: Outcome<unknown, T>): T | undefined {
@@ -8,5 +8,5 @@ export function valueOf<T>(outcome: Outcome<unknown, T>): T | undefined {
 
 /** The error of a `failed` or `timed-out` outcome, else undefined. */
 export function errorOf(outcome: Outcome<unknown, unknown>): Error | undefined {
-  return outcome.status === 'failed' || outcome.status === 'timed-out' ? outcome.error : undefined;
+  return isFailed(outcome) ? outcome.error : undefined;
 }

@@ -1,9 +1,9 @@
+import { describeCell } from '../../domain/cell';
 import {
   AmbiguousCellError,
   Cell0HasNoHostsError,
   Cell0UrlError,
   CellInUseError,
-  cellLabel,
   MissingCellUrlError,
   MissingSettingError,
 } from '../../domain/errors';
@@ -34,7 +34,7 @@ export function errorText(error: Error): string {
 }
 
 function cellInUseText(error: CellInUseError): string {
-  const cell = cellLabel(error.cell);
+  const cell = describeCell(error.cell);
   if (error.changed) {
     const [b] = error.blockers;
     const what = b.kind === 'hosts' ? 'host mapping(s)' : 'instance mapping(s)';

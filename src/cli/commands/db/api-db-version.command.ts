@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { isFailed } from '../../../domain/outcome';
 import type { CliContext } from '../../cli-context';
 import { defineAction } from '../../command-kit';
 import { DATABASE_VERSION_COLUMNS, versionRows } from './schema-outcomes';
@@ -10,7 +11,7 @@ export function apiDbVersionCommand(ctx: CliContext): Command {
     const { apiSchemaTarget, inspectSchemas } = await ctx.services();
     const dbs = await ctx.databases();
     const [outcome] = await inspectSchemas(dbs, [apiSchemaTarget(dbs)]);
-    if (outcome.status === 'failed' || outcome.status === 'timed-out') throw outcome.error;
+    if (isFailed(outcome)) throw outcome.error;
     ctx.printObject(versionRows(ctx, [outcome]).rows[0], DATABASE_VERSION_COLUMNS);
   });
 }

@@ -1,4 +1,5 @@
 import { Command } from 'commander';
+import { isFailed } from '../../../domain/outcome';
 import type { CliContext } from '../../cli-context';
 import { defineAction } from '../../command-kit';
 import { EXIT_ENVIRONMENT, EXIT_SUCCESS } from '../../exit-codes';
@@ -26,7 +27,7 @@ export function dbVersionCommand(ctx: CliContext): Command {
       const outcomes = await inspectSchemas(dbs, await cellSchemaTargets(dbs, options), { timeoutMs: options.cellTimeout * 1000 });
       if (!options.allCells) {
         const [outcome] = outcomes;
-        if (outcome.status === 'failed' || outcome.status === 'timed-out') throw outcome.error;
+        if (isFailed(outcome)) throw outcome.error;
         // The configured [database] is no mapped cell: its object has no cell fields.
         const columns = options.cell === undefined ? DATABASE_VERSION_COLUMNS : VERSION_COLUMNS;
         ctx.printObject(versionRows(ctx, outcomes).rows[0], columns);

@@ -1,5 +1,6 @@
 import type { SchemaOutcome, SyncSchemaResult, SchemaInspection, SchemaTarget } from '../../../services/schema.service';
 import { SchemaRefusedError } from '../../../domain/errors';
+import { isFailed } from '../../../domain/outcome';
 import type { CliContext } from '../../cli-context';
 import { EXIT_ENVIRONMENT, EXIT_SUCCESS } from '../../exit-codes';
 import type { ColumnSpec } from '../../output/output-format';
@@ -41,13 +42,6 @@ const NOTICE: Record<SyncSchemaResult['action'], (r: SyncSchemaResult) => string
   'would-create': (r) => `would create Nova schema ${r.revision} (${r.tableCount} tables); dry run, nothing written`,
 };
 
-/** The masked error of an outcome that is not ok (null when ok), as the `error` key shows it. */
-function errorOf(ctx: CliContext, outcome: SchemaOutcome<unknown>): string | null {
-  if (outcome.status === 'ok') return null;
-  if (outcome.status === 'skipped') return outcome.reason;
-  return ctx.displayUrl(outcome.error.message);
-}
-
 /**
  * Prints sync outcomes (rows on stdout, one notice or error line per database on stderr) and
  * returns the exit code: 255 if any database failed or timed out, else 2 if any was refused, else 0.
@@ -75,7 +69,7 @@ export function reportSyncOutcomes(ctx: CliContext, outcomes: Array<SchemaOutcom
       database: ctx.displayUrl(target.database),
       action,
       revision: outcome.status === 'ok' ? outcome.value.revision : null,
-      error: errorOf(ctx, outcome),
+      error: ctx.outcomeError(outcome),
     };
   });
   ctx.printList(rows, SYNC_COLUMNS);
@@ -86,7 +80,7 @@ export function reportSyncOutcomes(ctx: CliContext, outcomes: Array<SchemaOutcom
 export function versionRows(ctx: CliContext, outcomes: Array<SchemaOutcome<SchemaInspection>>): { rows: Array<Record<string, string | null>>; failed: boolean } {
   let failed = false;
   const rows = outcomes.map((outcome) => {
-    if (outcome.status === 'failed' || outcome.status === 'timed-out') {
+    if (isFailed(outcome)) {
       failed = true;
       ctx.error(outcome.error);
     }
@@ -96,7 +90,7 @@ export function versionRows(ctx: CliContext, outcomes: Array<SchemaOutcome<Schem
       database: ctx.displayUrl(outcome.item.database),
       revision: outcome.status === 'ok' ? outcome.value.revision : null,
       status: outcome.status === 'ok' ? outcome.value.status : outcome.status,
-      error: errorOf(ctx, outcome),
+      error: ctx.outcomeError(outcome),
     };
   });
   return { rows, failed };

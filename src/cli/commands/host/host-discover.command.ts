@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { describeCell } from '../../../domain/cell';
+import { isFailed } from '../../../domain/outcome';
 import { ConflictingOptionsError, InvalidOptionError } from '../../../domain/errors';
 import type { DiscoverHostsResult, HostCellRef, WaitForHostsResult } from '../../../services/host.service';
 import type { RunEvent } from '../../../services/run-events';
@@ -81,11 +82,11 @@ export function hostDiscoverCommand(ctx: CliContext): Command {
         ? await waitForHosts(dbs, { ...options, hosts: wait.hosts, timeoutMs: wait.timeoutSeconds * 1000 })
         : await discoverHosts(dbs, options);
 
-      const failed = result.outcomes.flatMap((o) => (o.status === 'failed' || o.status === 'timed-out' ? [o] : []));
+      const failed = result.outcomes.filter(isFailed);
       ctx.printList(
         [
           ...result.mapped.map((m) => ({ host: m.host, cell_name: m.cell.name, cell_uuid: m.cell.uuid, status: 'ok', error: null })),
-          ...failed.map((o) => ({ host: null, cell_name: o.item.name, cell_uuid: o.item.uuid, status: o.status, error: ctx.displayUrl(o.error.message) })),
+          ...failed.map((o) => ({ host: null, cell_name: o.item.name, cell_uuid: o.item.uuid, status: o.status, error: ctx.outcomeError(o) })),
         ],
         HOST_DISCOVER_COLUMNS,
       );

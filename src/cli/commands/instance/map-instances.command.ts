@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { describeCell } from '../../../domain/cell';
+import { isFailed } from '../../../domain/outcome';
 import type { RunEvent } from '../../../services/run-events';
 import type { CliContext } from '../../cli-context';
 import { defineAction } from '../../command-kit';
@@ -66,11 +67,11 @@ export function mapInstancesCommand(ctx: CliContext): Command {
       }
       const mapped = [...result.mappedByCell.values()].reduce((n, c) => n + c, 0);
       const remaining = result.cells.reduce((n, c) => n + (c.status === 'ok' ? c.value.remaining : 0), 0);
-      const failed = result.cells.filter((c) => c.status === 'failed' || c.status === 'timed-out').length;
+      const failed = result.cells.filter(isFailed).length;
       const summary = result.dryRun ? `${remaining} unmapped instance(s); dry run, nothing written` : `mapped ${mapped} instance(s); ${remaining} left unmapped`;
       if (failed) progress.fail(`${summary}; ${failed} cell(s) failed`);
       else progress.succeed(summary);
-      for (const c of result.cells) if (c.status === 'failed' || c.status === 'timed-out') ctx.error(c.error, `cell ${describeCell(c.item)}: `);
+      for (const c of result.cells.filter(isFailed)) ctx.error(c.error, `cell ${describeCell(c.item)}: `);
       if (result.markersFound) {
         ctx.notice(
           result.markersRemoved
@@ -87,7 +88,7 @@ export function mapInstancesCommand(ctx: CliContext): Command {
           mapped: c.status === 'ok' ? c.value.mapped : (result.mappedByCell.get(c.item.uuid) ?? 0),
           remaining: c.status === 'ok' ? c.value.remaining : null,
           seconds: Math.round(c.seconds * 1000) / 1000,
-          error: c.status === 'failed' || c.status === 'timed-out' ? ctx.displayUrl(c.error.message) : null,
+          error: ctx.outcomeError(c),
         })),
         MAP_INSTANCES_COLUMNS,
       );

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { describeCell } from '../../../domain/cell';
+import { isFailed } from '../../../domain/outcome';
 import { DuplicateCellError, InvalidTransportUrlError, MissingCellUrlError, SchemaRefusedError } from '../../../domain/errors';
 import type { CliContext } from '../../cli-context';
 import { defineAction } from '../../command-kit';
@@ -36,7 +37,7 @@ export function simpleCellSetupCommand(ctx: CliContext): Command {
           : `cell ${result.cell.name} ${would}created for [database]${result.dryRun ? '' : ` (${result.cell.uuid})`}`,
       );
       const discovery = result.discovery;
-      const failures = discovery?.outcomes.flatMap((o) => (o.status === 'failed' || o.status === 'timed-out' ? [o] : [])) ?? [];
+      const failures = discovery?.outcomes.filter(isFailed) ?? [];
       failures.forEach((f) => ctx.error(f.error, `cell ${describeCell(f.item)}: `));
       const found = discovery?.mapped.map((m) => m.host) ?? [];
       if (found.length) ctx.notice(`hosts ${would}mapped: ${found.join(', ')}`);
