@@ -5,6 +5,7 @@ import { CELL0_UUID } from '../../src/domain/constants';
 import { CELLS_LOCK } from '../../src/services/cell.service';
 import { createDatabaseContext, type DatabaseContext } from '../../src/services/database-context.service';
 import { describeEachDialect } from '../support/dialect-matrix';
+import { dumpRows } from '../support/row-dump';
 import { runCellctlProcess, runCli, type CliResult } from '../support/cli-runner';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -286,6 +287,41 @@ describeEachDialect('cell and cell0 commands', (env) => {
       expect(result.stderr).toMatch(/cellctl: error: cell cell1 .* changed while it was being deleted \(it now has 1 host mapping\(s\), not 0\): no mapping deleted/);
       expect(await cellRows()).toHaveLength(1);
       expect(await apiHandle.db.selectFrom('host_mappings').select('host').execute()).toEqual([{ host: 'late-host' }]);
+    });
+
+    it('changes no row in either database when --force is refused because the cell changed under it', async () => {
+      await cli('-q', 'cell', 'create', '--name', 'cell1');
+      await cli('-q', 'db', 'sync');
+      const cell = (await cellRows())[0];
+      const apiHandle = await dbs.api();
+      const cellHandle = await dbs.localCell();
+      await apiHandle.db.insertInto('host_mappings').values({ cell_id: cell.id, host: 'h1' }).execute();
+      await cellHandle.db.insertInto('compute_nodes').values({
+        host: 'h1', hypervisor_hostname: 'n1', vcpus: 1, memory_mb: 1, local_gb: 1, vcpus_used: 0, memory_mb_used: 0, local_gb_used: 0,
+        hypervisor_type: 'fake', hypervisor_version: 1, cpu_info: '{}', deleted: 0, mapped: 1,
+      }).execute();
+      const before = { api: await dumpRows(apiHandle), cell: await dumpRows(cellHandle) };
+      let deleting: Promise<CliResult> | undefined;
+      // As above: a host is mapped to the cell after `cell delete --force` checked it, so its
+      // locked recount refuses; before the fix, compute_nodes.mapped was already reset by then.
+      await inTransaction(apiHandle, async (db) => {
+        let checked: () => void = () => undefined;
+        const checksDone = new Promise<void>((resolve) => (checked = resolve));
+        deleting = runCellctlProcess(['--config-file', conf, '--debug', 'cell', 'delete', 'cell1', '--force'], {
+          cwd: env.dir,
+          onStderr: (text) => /sql .*from .instance_mappings. where .cell_id./.test(text) && checked(),
+        });
+        await Promise.race([checksDone, deleting]);
+        await db.insertInto('host_mappings').values({ cell_id: cell.id, host: 'late-host', created_at: '2024-01-01 00:00:00' }).execute();
+      }, { lock: CELLS_LOCK });
+      const result = await deleting!;
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(/changed while it was being deleted \(it now has 2 host mapping\(s\), not 1\)/);
+      expect(await dumpRows(cellHandle)).toEqual(before.cell);
+      const after = await dumpRows(apiHandle);
+      const added = after.host_mappings.filter((row) => !before.api.host_mappings.includes(row));
+      expect(added.map((row) => JSON.parse(row).host)).toEqual(['late-host']);
+      expect({ ...after, host_mappings: after.host_mappings.filter((row) => !added.includes(row)) }).toEqual(before.api);
     });
 
     it('deletes an unused cell without touching its database', async () => {

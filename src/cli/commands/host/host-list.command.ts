@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import type { CliContext } from '../../cli-context';
 import { defineAction } from '../../command-kit';
+import { cellOption } from '../../modern/options';
 import type { ColumnSpec } from '../../output/output-format';
 
 /** The columns of `host list` (JSON keys), in Nova's list_hosts order. */
@@ -10,7 +11,7 @@ export const HOST_LIST_COLUMNS: ColumnSpec[] = [{ key: 'cell_name' }, { key: 'ce
 export function hostListCommand(ctx: CliContext): Command {
   const command = new Command('list')
     .description('list host mappings (cell name, cell UUID, host), sorted by host')
-    .option('--cell <name-or-uuid>', "list only this cell's hosts");
+    .addOption(cellOption("list only this cell's hosts"));
   return defineAction(ctx, command, [{ code: 0, meaning: 'listed (possibly nothing)' }], async (options: { cell?: string }) => {
     const { listHosts } = await ctx.services();
     const hosts = await listHosts(await ctx.databases(), { cell: options.cell });
