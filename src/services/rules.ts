@@ -17,6 +17,14 @@ export interface Rules {
   updateKeepsOmittedUrls: boolean;
   /** An invalid transport URL on `cell update` is refused (Nova reports it and exits 0). */
   refuseInvalidTransportOnUpdate: boolean;
+  /** An unknown or ambiguous cell is invalid input on every command (Nova: 1 or 255 by command). */
+  unknownCellIsInvalidInput: true;
+  /** `cell delete` names every blocker at once (Nova stops at the first). */
+  reportEveryBlocker: true;
+  /** Masking hides every password and keeps the rest of a URL intact (Nova drops hosts of multi-host URLs). */
+  maskKeepsUrlIntact: true;
+  /** `db sync` without a cell syncs only `[database]` (Nova also syncs cell0). */
+  schemaSyncSkipsCell0: true;
   /** `cell delete --force` also resets `compute_nodes.mapped` in the cell database. */
   deleteResetsComputeNodes: boolean;
   /**
@@ -36,12 +44,20 @@ export interface Rules {
   simpleSetupCellName: string | null;
   /** simple-cell-setup accepts a deployment with no compute hosts yet (Nova exits 1). */
   simpleSetupAllowsNoHosts: true;
+  /** simple-cell-setup maps no instances (Nova's runs map_instances); map-instances does that. */
+  simpleSetupMapsNoInstances: true;
+  /** simple-cell-setup runs every step as a dry run first, so a refusal writes nothing. */
+  simpleSetupDryRunsFirst: true;
   /** map-instances sets queued_for_delete as Nova's populate_queued_for_delete would (Nova's map_instances: false). */
   queuedForDeleteFromState: boolean;
   /** map-instances keeps no resume marker row; it finds unmapped instances by an anti-join every run. */
   mapInstancesWithoutMarker: true;
   /** map-instances' --max-count is a total over all the cells of one run. */
   maxCountAcrossCells: true;
+  /** map-instances works set-based, in large chunks (Nova: one insert per instance, batches of 50). */
+  setBasedMapping: true;
+  /** `instance verify` refuses a malformed UUID as invalid input. */
+  verifyRefusesMalformedUuid: true;
   /** `db sync` creates Nova's schema only in an empty database and refuses older ones (Nova migrates). */
   schemaSyncCreatesOnly: true;
 }
@@ -50,6 +66,10 @@ export interface Rules {
 export const CELLCTL_RULES: Readonly<Rules> = Object.freeze({
   uniqueCellNames: true,
   compareRenderedUrls: true,
+  unknownCellIsInvalidInput: true,
+  reportEveryBlocker: true,
+  maskKeepsUrlIntact: true,
+  schemaSyncSkipsCell0: true,
   updateKeepsOmittedUrls: true,
   refuseInvalidTransportOnUpdate: true,
   deleteResetsComputeNodes: true,
@@ -60,8 +80,12 @@ export const CELLCTL_RULES: Readonly<Rules> = Object.freeze({
   refuseHostDiscoveryInCell0: true,
   simpleSetupCellName: 'cell1',
   simpleSetupAllowsNoHosts: true,
+  simpleSetupMapsNoInstances: true,
+  simpleSetupDryRunsFirst: true,
   queuedForDeleteFromState: true,
   mapInstancesWithoutMarker: true,
   maxCountAcrossCells: true,
+  setBasedMapping: true,
+  verifyRefusesMalformedUuid: true,
   schemaSyncCreatesOnly: true,
 });
