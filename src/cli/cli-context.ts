@@ -45,11 +45,8 @@ export class CliContext {
   private globalOptions?: GlobalOptions;
   readonly run: RunContext;
 
-  constructor(
-    readonly io: CliIo,
-    invokedAs = 'cellctl',
-  ) {
-    this.run = new RunContext(io, invokedAs);
+  constructor(readonly io: CliIo) {
+    this.run = new RunContext(io);
   }
 
   /** Records the global options of the command about to run (called by the program's hook). */

@@ -40,11 +40,7 @@ export class RunContext {
   private databaseContext?: DatabaseContext;
   private exitCode = 0;
 
-  constructor(
-    readonly io: CliIo,
-    /** The name the program was invoked as (selects the front). */
-    readonly invokedAs: string,
-  ) {}
+  constructor(readonly io: CliIo) {}
 
   /** Records the settings of the command about to run (the front calls it after parsing). */
   configure(settings: RunSettings): void {

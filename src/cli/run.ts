@@ -13,7 +13,7 @@ export function processIo(): CliIo {
 
 /** A front: how one syntax (cellctl's own, later Nova's) runs its arguments. */
 interface Front {
-  run(argv: string[], io: CliIo, invokedAs: string): Promise<number>;
+  run(argv: string[], io: CliIo): Promise<number>;
 }
 
 /**
@@ -31,15 +31,15 @@ const FRONTS: Record<string, () => Front> = {
  */
 export async function run(argv: string[], io: CliIo = processIo(), invokedAs = 'cellctl'): Promise<number> {
   const name = basename(invokedAs).replace(/\.js$/, '');
-  return (FRONTS[name] ?? FRONTS.cellctl)().run(argv, io, name);
+  return (FRONTS[name] ?? FRONTS.cellctl)().run(argv, io);
 }
 
 /**
  * The modern front: the one place that maps errors no command documented: invalid input 127,
  * everything else 255.
  */
-async function runModern(argv: string[], io: CliIo, invokedAs: string): Promise<number> {
-  const ctx = new CliContext(io, invokedAs);
+async function runModern(argv: string[], io: CliIo): Promise<number> {
+  const ctx = new CliContext(io);
   try {
     const { buildProgram } = require('./program') as typeof import('./program');
     await buildProgram(ctx).parseAsync(argv, { from: 'user' });

@@ -230,6 +230,8 @@ async function mapCell(
       report();
       continue;
     }
+    // NOTE: instance_mappings' only client-side default is created_at (newInstanceMappingRow); the
+    // rows are built column by column here because this runs for every instance of a run.
     const createdAt = toDbTimestamp(now());
     const rows: InstanceMappingInsert[] = missing.slice(0, take).map((i) => ({
       created_at: createdAt,

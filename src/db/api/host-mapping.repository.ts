@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { LockingRead } from '../dialect';
 import type { ApiDatabase, HostMappingsRow } from './api-tables.generated';
+import { newHostMappingRow } from './new-api-rows';
 
 /** A host mapping with the name and UUID of its cell. */
 export interface HostMappingWithCell {
@@ -46,7 +47,7 @@ export async function insertHostMappingsIgnoringExisting(
   const result = await db
     .insertInto('host_mappings')
     .orIgnore()
-    .values(hosts.map((host) => ({ host, cell_id: cellId, created_at: now })))
+    .values(hosts.map((host) => newHostMappingRow({ host, cell_id: cellId }, now)))
     .executeTakeFirst();
   return Number(result.numInsertedOrUpdatedRows ?? 0);
 }
