@@ -5,7 +5,7 @@ import type { Cell } from '../domain/cell';
 import { valueOrThrow } from '../domain/outcome';
 import { deriveCell0DatabaseUrl } from '../domain/cell0-url';
 import { CELL0_NAME, CELL0_TRANSPORT_URL, CELL0_UUID } from '../domain/constants';
-import { CellWithoutDatabaseError, MissingSettingError } from '../domain/errors';
+import { CellWithoutDatabaseError, MissingCellUrlError } from '../domain/errors';
 import { cellFromRow, cellRef } from './cell-lookup.service';
 import { assertNoCellConflict, CELLS_LOCK } from './cell.service';
 import type { DatabaseContext } from './database-context.service';
@@ -25,7 +25,7 @@ export interface SetupCell0Result {
  * Maps cell0 (fixed UUID, name `cell0`, transport `none:///`) and creates its schema. The
  * database defaults to `[database] connection` with `_cell0` appended to the database name.
  * Idempotent: an existing cell0 mapping is kept (a different URL given is ignored, as Nova
- * does) and its schema synced. Throws MissingSettingError without a URL, Cell0UrlError for a
+ * does) and its schema synced. Throws MissingCellUrlError without a URL, Cell0UrlError for a
  * `[database]` already named `_cell0`, DuplicateCellError when another cell uses the database,
  * and the schema errors of syncSchemas (a refused schema leaves cell0 unmapped).
  */
@@ -42,7 +42,7 @@ export async function setupCell0(
     cell = cellFromRow(existing);
   } else {
     const local = dbs.localDatabaseConnection;
-    if (input.databaseConnection === undefined && !local) throw new MissingSettingError('database.connection');
+    if (input.databaseConnection === undefined && !local) throw new MissingCellUrlError('database_connection');
     const databaseConnection = input.databaseConnection ?? deriveCell0DatabaseUrl(local!);
     dbs.checkUrl('cell', databaseConnection);
     cell = { id: 0, uuid: CELL0_UUID, name: CELL0_NAME, transportUrl: CELL0_TRANSPORT_URL, databaseConnection, disabled: false };
