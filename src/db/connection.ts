@@ -1,12 +1,13 @@
 import { Kysely, MysqlDialect, sql, type LogEvent } from 'kysely';
+import type { Socket } from 'node:net';
 import type { Pool as MysqlPool, PoolOptions } from 'mysql2';
 import type BetterSqlite3 from 'better-sqlite3';
-import type { DatabaseUrl } from '../domain/database-url';
+import { MYSQL_DEFAULT_PORT, type DatabaseUrl } from '../domain/database-url';
 import { DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_LOCK_TIMEOUT_SECONDS } from '../domain/constants';
 import { DEADLINE_PASSED, raceDeadline } from '../domain/deadline';
-import { DatabaseUnreachableError } from '../domain/errors';
+import { DatabaseClosedError, DatabaseUnreachableError } from '../domain/errors';
 import { maskUrl } from '../domain/url-masking';
-import { translateDriverError } from './dialect';
+import { SQLITE_CANNOT_OPEN, translateDriverError } from './dialect';
 import { mysqlAdapter, sqliteAdapter, type DialectAdapter } from './dialect-adapter';
 import type { QueryLogger } from './query-log';
 import { retryWhileBusy, WaitingSqliteDialect, type LockWait } from './sqlite-dialect';
@@ -23,8 +24,12 @@ export interface DatabaseHandle<DB> {
   readonly target: string;
   /** How long a write waits for a lock another session holds, in milliseconds. */
   readonly lockWaitMs: number;
-  /** Closes the connections; statements still waiting on a lock end at once. Safe to call twice. */
-  close(): Promise<void>;
+  /**
+   * Closes the connections; statements still waiting on a lock end at once. With `abort`, the
+   * sockets are cut at once too, so statements still running (or a connection still opening) end
+   * now instead of when the server answers (a cell that timed out). Safe to call twice.
+   */
+  close(options?: { abort?: boolean }): Promise<void>;
 }
 
 /** How to open a database. */
@@ -38,7 +43,12 @@ export interface OpenDatabaseOptions {
   /** Milliseconds a statement waits for a lock held by another session (default DEFAULT_LOCK_TIMEOUT_SECONDS). */
   lockWaitMs?: number;
   onQuery?: QueryLogger;
+  /** Aborting it while the database opens closes it at once (the open then fails). */
+  signal?: AbortSignal;
 }
+
+// NOTE: how long a graceful close may take before the connections are simply dropped.
+const CLOSE_GRACE_MS = 2000;
 
 const DEFAULT_CONNECT_TIMEOUT_MS = DEFAULT_CONNECT_TIMEOUT_SECONDS * 1000;
 const DEFAULT_LOCK_WAIT_MS = DEFAULT_LOCK_TIMEOUT_SECONDS * 1000;
@@ -55,6 +65,7 @@ export async function openDatabase<DB>(url: DatabaseUrl, options: OpenDatabaseOp
   const lockWaitMs = options.lockWaitMs ?? DEFAULT_LOCK_WAIT_MS;
   const log = options.onQuery ? toKyselyLog(options.onQuery) : undefined;
   const closing = new AbortController();
+  const sockets = new Set<Socket>();
   let db: Kysely<DB>;
   let adapter: DialectAdapter;
   if (url.dialect === 'sqlite') {
@@ -73,22 +84,33 @@ export async function openDatabase<DB>(url: DatabaseUrl, options: OpenDatabaseOp
     adapter = sqliteAdapter(() => sqlite, options.onQuery);
   } else {
     if (options.create && url.database) await ensureMysqlDatabase(url, target, connectTimeoutMs);
-    const pool = createMysqlPool(url, url.database, options.poolSize ?? 4, connectTimeoutMs);
+    const pool = createMysqlPool(url, url.database, options.poolSize ?? 4, connectTimeoutMs, sockets);
+    // NOTE: MySQL's own lock waits (metadata locks: a year by default; row locks: 50 s) follow the
+    // lock timeout, so a statement blocked by another session's lock ends like a SQLite one.
+    const lockWaitSeconds = Math.min(Math.max(1, Math.ceil(lockWaitMs / 1000)), MYSQL_MAX_LOCK_WAIT_SECONDS);
+    pool.on('connection', (connection) => {
+      connection.query(`SET SESSION lock_wait_timeout = ${lockWaitSeconds}, innodb_lock_wait_timeout = ${lockWaitSeconds}`);
+    });
     db = new Kysely<DB>({ dialect: new MysqlDialect({ pool }), log });
     adapter = mysqlAdapter(url);
   }
-  let closed: Promise<void> | undefined;
-  const close = (): Promise<void> => {
+  let closed: Promise<unknown> | undefined;
+  const close = async (closeOptions: { abort?: boolean } = {}): Promise<void> => {
     closing.abort();
-    closed ??= db.destroy().catch(() => undefined);
-    return closed;
+    if (closeOptions.abort) for (const socket of sockets) socket.destroy();
+    closed ??= raceDeadline(db.destroy().catch(() => undefined), CLOSE_GRACE_MS);
+    if ((await closed) === DEADLINE_PASSED) for (const socket of sockets) socket.destroy();
   };
+  const abort = (): void => void close({ abort: true });
+  options.signal?.addEventListener('abort', abort, { once: true });
   try {
     const answered = await raceDeadline(sql`SELECT 1`.execute(db), connectTimeoutMs);
     if (answered === DEADLINE_PASSED) throw new DatabaseUnreachableError(target, `no answer within ${connectTimeoutMs / 1000} s`);
   } catch (error) {
-    void close();
-    throw translateDriverError(error, target);
+    void close({ abort: true });
+    throw translateDriverError(options.signal?.aborted ? new DatabaseClosedError(target) : error, target);
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
   }
   return { db, adapter, url, target, lockWaitMs, close };
 }
@@ -141,9 +163,31 @@ function readOptional(path: string | undefined): string | undefined {
   return path === undefined ? undefined : (require('node:fs') as typeof import('node:fs')).readFileSync(path, 'utf8');
 }
 
-function createMysqlPool(url: Extract<DatabaseUrl, { dialect: 'mysql' }>, database: string | undefined, size: number, connectTimeoutMs: number): MysqlPool {
+/** MySQL's upper bound for lock_wait_timeout (one year). */
+const MYSQL_MAX_LOCK_WAIT_SECONDS = 31_536_000;
+
+/**
+ * A pool whose connections use sockets cellctl opens itself and records in `sockets` (removed
+ * when they close), so a handle can cut them: mysql2's own end() waits for the server to answer.
+ */
+function createMysqlPool(
+  url: Extract<DatabaseUrl, { dialect: 'mysql' }>,
+  database: string | undefined,
+  size: number,
+  connectTimeoutMs: number,
+  sockets: Set<Socket>,
+): MysqlPool {
   const mysql = require('mysql2') as typeof import('mysql2');
-  return mysql.createPool({ ...mysqlOptions(url, database, connectTimeoutMs), connectionLimit: size, maxIdle: size });
+  const net = require('node:net') as typeof import('node:net');
+  const stream = (): Socket => {
+    const socket = url.socketPath ? net.connect(url.socketPath) : net.connect(url.port ?? MYSQL_DEFAULT_PORT, url.host ?? 'localhost');
+    // As mysql2 sets up the sockets it opens itself.
+    if (!url.socketPath) socket.setNoDelay(true).setKeepAlive(true, 0);
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    return socket;
+  };
+  return mysql.createPool({ ...mysqlOptions(url, database, connectTimeoutMs), stream, connectionLimit: size, maxIdle: size });
 }
 
 /** Runs `work` on a connection to the MySQL server without a default database; driver errors become typed ones. */
@@ -195,7 +239,11 @@ function toKyselyLog(onQuery: QueryLogger): (event: LogEvent) => void {
  */
 export async function databaseExists(url: DatabaseUrl, connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS): Promise<boolean> {
   if (url.dialect === 'sqlite') {
-    return (require('node:fs') as typeof import('node:fs')).existsSync(url.path);
+    const { existsSync } = require('node:fs') as typeof import('node:fs');
+    if (existsSync(url.path)) return true;
+    // What opening it to create it would meet (a dry run must not promise what the run cannot do).
+    if (!existsSync((require('node:path') as typeof import('node:path')).dirname(url.path))) throw new DatabaseUnreachableError(maskUrl(url.raw), SQLITE_CANNOT_OPEN);
+    return false;
   }
   return withServerConnection(url, maskUrl(url.raw), connectTimeoutMs, async (connection) => !url.database || schemaExists(connection, url.database));
 }

@@ -33,7 +33,9 @@ export type CellTarget = Pick<Cell, 'uuid' | 'name' | 'databaseConnection'>;
  * reached through the cell (withCell), never through a URL string.
  */
 export class DatabaseContext {
-  private readonly handles = new Map<string, Promise<DatabaseHandle<unknown>>>();
+  private readonly handles = new Map<string, { handle: Promise<DatabaseHandle<unknown>>; opening: AbortController }>();
+  /** Databases dropped and still closing: close() waits for them too. */
+  private readonly dropping = new Set<Promise<void>>();
 
   constructor(private readonly options: DatabaseContextOptions) {}
 
@@ -100,12 +102,19 @@ export class DatabaseContext {
     await this.drop('cell', this.renderDatabaseUrl(cell.databaseConnection));
   }
 
-  /** Closes the connections of one database URL (rendered), if open. */
+  /**
+   * Cuts the connections of one database URL (rendered) now, even one still opening, without
+   * waiting for the server (close() waits for the closing to finish).
+   */
   async drop(kind: 'api' | 'cell', url: string): Promise<void> {
     const key = this.key(kind, parseDatabaseUrl(url, this.options.cwd));
-    const handle = this.handles.get(key);
+    const entry = this.handles.get(key);
+    if (!entry) return;
     this.handles.delete(key);
-    await (await handle?.catch(() => undefined))?.close();
+    entry.opening.abort();
+    const closing = entry.handle.then((h) => h.close({ abort: true }), () => undefined);
+    this.dropping.add(closing);
+    void closing.finally(() => this.dropping.delete(closing));
   }
 
   /** Renders a stored database URL the way Nova does when it reads a cell mapping. */
@@ -135,7 +144,7 @@ export class DatabaseContext {
   async close(): Promise<void> {
     const pending = [...this.handles.values()];
     this.handles.clear();
-    await Promise.all(pending.map(async (p) => (await p.catch(() => undefined))?.close()));
+    await Promise.all([...pending.map(async ({ handle }) => (await handle.catch(() => undefined))?.close()), ...this.dropping]);
   }
 
   private key(kind: 'api' | 'cell', url: DatabaseUrl): string {
@@ -145,20 +154,24 @@ export class DatabaseContext {
   private async open<DB>(kind: 'api' | 'cell', raw: string, options: ConnectOptions): Promise<DatabaseHandle<DB>> {
     const url = parseDatabaseUrl(raw, this.options.cwd);
     const key = this.key(kind, url);
-    let handle = this.handles.get(key);
-    if (!handle) {
-      handle = openDatabase<unknown>(url, {
+    let entry = this.handles.get(key);
+    if (!entry) {
+      const opening = new AbortController();
+      const handle = openDatabase<unknown>(url, {
         create: options.create,
         onQuery: this.options.onQuery,
         connectTimeoutMs: this.options.connectTimeoutMs,
         lockWaitMs: this.options.lockWaitMs,
+        signal: opening.signal,
       });
-      this.handles.set(key, handle);
+      const created = { handle, opening };
+      entry = created;
+      this.handles.set(key, created);
       // A failed open is not cached: the next call tries again.
       handle.catch(() => {
-        if (this.handles.get(key) === handle) this.handles.delete(key);
+        if (this.handles.get(key) === created) this.handles.delete(key);
       });
     }
-    return handle as Promise<DatabaseHandle<DB>>;
+    return entry.handle as Promise<DatabaseHandle<DB>>;
   }
 }

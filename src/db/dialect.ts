@@ -4,6 +4,7 @@ import {
   DatabaseAccessDeniedError,
   DatabaseError,
   DatabaseUnreachableError,
+  LockTimeoutError,
 } from '../domain/errors';
 
 /** Writes a boolean the way both drivers accept it (better-sqlite3 refuses JS booleans). */
@@ -29,6 +30,9 @@ export interface LockingRead {
   forUpdate?: boolean;
 }
 
+/** The reason given for a SQLite database that cannot be opened or created. */
+export const SQLITE_CANNOT_OPEN = 'unable to open the database file (does its directory exist?)';
+
 interface DriverErrorShape {
   code?: string;
   errno?: number;
@@ -48,16 +52,14 @@ export function isDuplicateKeyError(error: unknown): boolean {
 
 /**
  * True when a transaction failed only because it met a concurrent one and may simply be run
- * again: InnoDB deadlocks and lock-wait timeouts (Galera reports certification conflicts as
- * deadlocks too), and SQLite's busy database.
+ * again: InnoDB deadlocks (Galera reports certification conflicts as deadlocks too) and SQLite's
+ * busy database. A lock wait that timed out is not: it already waited the whole lock timeout.
  */
 export function isRetryableTransactionError(error: unknown): boolean {
   const e = error as DriverErrorShape;
   return (
     e?.code === 'ER_LOCK_DEADLOCK' ||
     e?.errno === 1213 ||
-    e?.code === 'ER_LOCK_WAIT_TIMEOUT' ||
-    e?.errno === 1205 ||
     e?.code === 'SQLITE_BUSY'
   );
 }
@@ -97,6 +99,7 @@ export function translateDriverError(error: unknown, maskedTarget: string): Cell
   // NOTE: better-sqlite3 reports a missing directory as a plain TypeError without a code.
   const code = e?.code ?? (/directory does not exist/.test(e?.message ?? '') ? 'SQLITE_CANTOPEN' : '');
   const reason = describeDriverError(e);
+  if (code === 'ER_LOCK_WAIT_TIMEOUT') return new LockTimeoutError(maskedTarget, 'lock (lock wait timeout exceeded)', undefined, { cause: error });
   if (UNREACHABLE_CODES.has(code)) {
     return new DatabaseUnreachableError(maskedTarget, reason, { cause: error });
   }
@@ -117,7 +120,7 @@ function describeDriverError(e: DriverErrorShape): string {
     case 'ETIMEDOUT':
       return 'connection timed out';
     case 'SQLITE_CANTOPEN':
-      return 'unable to open the database file (does its directory exist?)';
+      return SQLITE_CANNOT_OPEN;
     default:
       return message || 'unknown error';
   }

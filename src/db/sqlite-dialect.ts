@@ -9,22 +9,31 @@ export interface LockWait {
   signal: AbortSignal;
   /** The masked URL, for errors. */
   target: string;
+  /**
+   * When the database was first found locked with no statement getting through since: shared by
+   * every statement of the handle, so statements queued behind one that waited do not wait again.
+   */
+  busySince?: number;
 }
 
 /**
  * Runs `attempt` again while SQLite answers "database is locked", pausing without blocking the
  * event loop, until `wait.timeoutMs` has passed (LockTimeoutError) or the handle is closed
- * (DatabaseClosedError). A statement that met a lock changed nothing, so running it again is safe.
+ * (DatabaseClosedError). The wait counts from when the database was first found locked, by this
+ * statement or one before it on the same handle, so a run of statements waits once, not once each.
+ * A statement that met a lock changed nothing, so running it again is safe.
  */
 export async function retryWhileBusy<T>(attempt: () => T | Promise<T>, wait: LockWait): Promise<T> {
-  const started = Date.now();
   for (let pause = 2; ; pause = Math.min(pause * 2, 100)) {
     if (wait.signal.aborted) throw new DatabaseClosedError(wait.target);
     try {
-      return await attempt();
+      const result = await attempt();
+      wait.busySince = undefined;
+      return result;
     } catch (error) {
       if (!isBusyError(error)) throw error;
-      const waited = Date.now() - started;
+      wait.busySince ??= Date.now();
+      const waited = Date.now() - wait.busySince;
       if (waited >= wait.timeoutMs) throw new LockTimeoutError(wait.target, 'write lock', wait.timeoutMs, { cause: error });
       await new Promise((resolve) => setTimeout(resolve, Math.min(pause, wait.timeoutMs - waited)));
     }

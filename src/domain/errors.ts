@@ -156,10 +156,11 @@ export class LockTimeoutError extends EnvironmentError {
   constructor(
     readonly target: string,
     readonly lock: string,
-    readonly waitedMs: number,
+    /** How long it waited, when cellctl knows (the server's own lock wait timeouts do not say). */
+    readonly waitedMs?: number,
     options?: { cause?: unknown },
   ) {
-    super(`database ${target} is locked by another session: gave up waiting for its ${lock} after ${waitedMs / 1000} s`, options);
+    super(`database ${target} is locked by another session: gave up waiting for its ${lock}${waitedMs === undefined ? '' : ` after ${waitedMs / 1000} s`}`, options);
   }
 }
 

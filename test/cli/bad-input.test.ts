@@ -32,6 +32,14 @@ describe('bad input', () => {
     expectOneMaskedLine(await runCli(['api-db', 'sync', '--frobnicate'], { env }), 127, /unknown option '--frobnicate'/);
   });
 
+  it('a timeout that is not a number of seconds, or past what a timer can hold (24 days): 127', async () => {
+    for (const [flag, value] of [['--connect-timeout', 'soon'], ['--connect-timeout', '3000000'], ['--lock-timeout', '99999999999']]) {
+      expectOneMaskedLine(await runCli([flag, value, 'cell', 'list'], { env }), 127, new RegExp(`${flag} must be a number of seconds`));
+    }
+    expectOneMaskedLine(await runCli(['db', 'version', '--all-cells', '--cell-timeout', '2147484'], { env }), 127, /--cell-timeout must be/);
+    expect((await runCli(['-q', '--connect-timeout', '2147483', '--lock-timeout', '2147483', 'cell', 'list'], { env })).code).toBe(0);
+  });
+
   it('an unknown command: 127', async () => {
     expectOneMaskedLine(await runCli(['frobnicate'], { env }), 127, /unknown command 'frobnicate'/);
   });

@@ -6,13 +6,15 @@
  * code, and end instead of hanging.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { createDatabaseContext, type DatabaseContext } from '../../src/services/database-context.service';
 import { insertCellMapping, insertComputeNode, insertInstances } from '../support/cell-fixtures';
 import { runCli } from '../support/cli-runner';
+import mysql from 'mysql2/promise';
 import { describeEachDialect } from '../support/dialect-matrix';
+import { adminOptions } from '../support/mysql-admin';
 
 const PASSWORD = 'celldownpw';
 const CONNECT_TIMEOUT_S = 2;
@@ -110,6 +112,11 @@ describeEachDialect('commands over every cell, with cells that fail', (env) => {
     const silentRow = (JSON.parse(short.stdout) as Row[]).find((r) => r.cell === 'silent')!;
     expect(silentRow).toMatchObject({ status: 'timed-out', error: expect.stringMatching(/did not answer within 0.5 s/) });
     expect(short.code).toBe(255);
+    // The deadline ends the run even when connecting would take longer: the cell's connection is
+    // closed at the deadline, not left to the connect timeout (which kept the process alive).
+    const patient = await timed('-f', 'json', '--connect-timeout', '60', 'db', 'version', '--all-cells', '--cell-timeout', '1');
+    expect(patient.ms).toBeLessThan(HANG_GUARD_MS);
+    expect((JSON.parse(patient.stdout) as Row[]).find((r) => r.cell === 'silent')).toMatchObject({ status: 'timed-out' });
     const table = await timed('db', 'version', '--all-cells');
     expect(table.stdout).toMatch(/\| silent +\| [0-9a-f-]{36} \| mysql\+pymysql:\/\/nova:\*\*\*\*@127\.0\.0\.1:\d+\/nova +\| +\| failed +\|/);
   });
@@ -127,10 +134,67 @@ describeEachDialect('commands over every cell, with cells that fail', (env) => {
     expect((JSON.parse(result.stdout) as Array<Row & { host: string }>).find((r) => r.host === 'good-host')).toMatchObject({ cell_name: 'cell1', status: 'ok', error: null });
   });
 
+  if (env.dialect === 'mysql') {
+    it('bounds a statement blocked by a MariaDB table lock: --lock-timeout for writes, --cell-timeout for reads', async () => {
+      const { url } = await dbs.localCell();
+      const locker = await mysql.createConnection({ ...adminOptions(), database: url.dialect === 'mysql' ? url.database : undefined });
+      try {
+        await insertInstances((await dbs.localCell()).db, 2);
+        await locker.query('LOCK TABLES instances WRITE, alembic_version WRITE, compute_nodes WRITE');
+        const mapping = await timed('-f', 'json', '--lock-timeout', '2', 'map-instances', '--all-cells');
+        expect(mapping.ms).toBeLessThan(HANG_GUARD_MS);
+        expect(mapping.code).toBe(255);
+        const rows = JSON.parse(mapping.stdout) as Array<Row & { found: number | null }>;
+        expect(rows.find((r) => r.cell === 'cell1')).toMatchObject({ status: 'failed', found: null, error: expect.stringMatching(/is locked by another session/) });
+        expect(rows.find((r) => r.cell === 'cell0')).toMatchObject({ status: 'ok' });
+        const reading = await timed('-f', 'json', 'db', 'version', '--all-cells', '--cell-timeout', '1');
+        expect(reading.ms).toBeLessThan(HANG_GUARD_MS);
+        expect((JSON.parse(reading.stdout) as Row[]).find((r) => r.cell === 'cell1')).toMatchObject({ status: 'timed-out' });
+      } finally {
+        await locker.end();
+      }
+    });
+  }
+
   if (env.dialect === 'sqlite') {
+    it('waits for a locked SQLite API database once per run, not once per cell', async () => {
+      const dir = join(env.dir, 'api-locked');
+      mkdirSync(dir);
+      const lockedConf = join(dir, 'nova.conf');
+      writeFileSync(lockedConf, `[DEFAULT]\ntransport_url = rabbit://nova:pw@mq/\n[api_database]\nconnection = sqlite:///${dir}/api.sqlite\n[database]\nconnection = sqlite:///${dir}/c1.sqlite\n`);
+      const run = (...argv: string[]) => runCli(['--config-file', lockedConf, ...argv], { cwd: dir });
+      expect((await run('-q', 'api-db', 'sync')).code).toBe(0);
+      for (const name of ['c1', 'c2', 'c3', 'c4']) {
+        expect((await run('-q', 'cell', 'create', '--name', name, '--database-connection', `sqlite:///${dir}/${name}.sqlite`, '--transport-url', `rabbit://a@${name}/`)).code).toBe(0);
+      }
+      expect((await run('-q', 'db', 'sync', '--all-cells')).code).toBe(0);
+      const cells = createDatabaseContext({ apiDatabaseConnection: `sqlite:///${dir}/api.sqlite`, cwd: dir });
+      try {
+        for (const name of ['c1', 'c2', 'c3', 'c4']) await insertInstances((await cells.cellDatabase({ uuid: name, name, databaseConnection: `sqlite:///${dir}/${name}.sqlite` })).db, 3);
+      } finally {
+        await cells.close();
+      }
+      const locker = await lockSqlite(`${dir}/api.sqlite`, 'UPDATE cell_mappings SET name = name');
+      try {
+        const started = Date.now();
+        const result = await run('-f', 'json', '--lock-timeout', '3', 'map-instances', '--all-cells');
+        // NOTE: a guard, not a timing assertion: four cells waiting in turn would take 12 s or more.
+        expect(Date.now() - started).toBeLessThan(9000);
+        expect(result.code).toBe(255);
+        expect((JSON.parse(result.stdout) as Row[]).map((r) => [r.cell, r.status])).toEqual([
+          ['c1', 'failed'],
+          ['c2', 'failed'],
+          ['c3', 'failed'],
+          ['c4', 'failed'],
+        ]);
+      } finally {
+        locker.kill('SIGKILL');
+      }
+    });
+
     it('reports a SQLite cell locked by another process within the lock timeout while the other cells finish', async () => {
       const { url } = await dbs.localCell();
-      const locker = await lockSqlite(url.dialect === 'sqlite' ? url.path : '');
+      const locker = await lockSqlite(url.dialect === 'sqlite' ? url.path : '', 'UPDATE compute_nodes SET mapped = mapped');
       try {
         const result = await timed('-f', 'json', '--lock-timeout', '1', 'db', 'sync', '--all-cells');
         expect(result.ms).toBeLessThan(HANG_GUARD_MS);
@@ -153,8 +217,8 @@ describeEachDialect('commands over every cell, with cells that fail', (env) => {
 });
 
 /** A process holding a write transaction on a SQLite file until killed; resolves once it holds it. */
-async function lockSqlite(path: string): Promise<ChildProcess> {
-  const script = `const D = require('better-sqlite3'); const db = new D(${JSON.stringify(path)}); db.exec('BEGIN IMMEDIATE'); db.exec('UPDATE compute_nodes SET mapped = mapped'); process.stdout.write('locked\\n'); setInterval(() => undefined, 1000);`;
+async function lockSqlite(path: string, write: string): Promise<ChildProcess> {
+  const script = `const D = require('better-sqlite3'); const db = new D(${JSON.stringify(path)}); db.exec('BEGIN IMMEDIATE'); db.exec(${JSON.stringify(write)}); process.stdout.write('locked\\n'); setInterval(() => undefined, 1000);`;
   const child = spawn(process.execPath, ['-e', script], { cwd: join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((resolve, reject) => {
     child.stdout!.on('data', (d: Buffer) => d.toString().includes('locked') && resolve());

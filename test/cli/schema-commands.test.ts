@@ -78,6 +78,13 @@ describeEachDialect('api-db and db commands', (env) => {
     const good = env.newUrl('good');
     await mapCell('good', '11111111-1111-1111-1111-111111111111', good);
     await mapCell('bad', '22222222-2222-2222-2222-222222222222', `sqlite:///${join(env.dir, 'no', 'dir', 'x.sqlite')}`);
+    // A dry run meets what the real run would: a SQLite file that cannot be created fails it too.
+    const dry = await cli('-f', 'json', 'db', 'sync', '--all-cells', '--dry-run');
+    expect(dry.code).toBe(255);
+    expect(JSON.parse(dry.stdout).map((r: { cell: string; action: string }) => [r.cell, r.action])).toEqual([
+      ['good', 'would-create'],
+      ['bad', 'failed'],
+    ]);
     const result = await cli('-f', 'json', 'db', 'sync', '--all-cells');
     expect(result.code).toBe(255);
     expect(JSON.parse(result.stdout).map((r: { cell: string; action: string }) => [r.cell, r.action])).toEqual([

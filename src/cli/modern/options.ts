@@ -6,11 +6,17 @@ import { ConflictingOptionsError } from '../../domain/errors';
  * is refused by commander (one line, exit 127) before any work starts.
  */
 
-/** A parser of a number of seconds, 0 or more (fractions allowed); `min` excludes smaller values. */
+/** The longest wait a timer can hold: 2^31-1 milliseconds, about 24.8 days. */
+export const MAX_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+/**
+ * A parser of a number of seconds (fractions allowed) from `min` (default 0) to MAX_SECONDS:
+ * Node's timers take a longer one as 1 ms.
+ */
 export function secondsParser(flag: string, min = 0): (value: string) => number {
   return (value) => {
-    if (!/^\s*\d+(\.\d+)?\s*$/.test(value) || Number(value) < min) {
-      throw new InvalidArgumentError(`${flag} must be a number of seconds${min > 0 ? `, at least ${min}` : ', 0 or more'}, not '${value}'`);
+    if (!/^\s*\d+(\.\d+)?\s*$/.test(value) || Number(value) < min || Number(value) > MAX_SECONDS) {
+      throw new InvalidArgumentError(`${flag} must be a number of seconds from ${min} to ${MAX_SECONDS} (24 days), not '${value}'`);
     }
     return Number(value);
   };

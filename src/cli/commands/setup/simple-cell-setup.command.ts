@@ -43,9 +43,14 @@ export function simpleCellSetupCommand(ctx: CliContext): Command {
       if (found.length) ctx.notice(`hosts ${would}mapped: ${found.join(', ')}`);
       else if (discovery) ctx.notice('no new compute hosts to map: run `cellctl host discover` when new nova-compute services have registered');
       if (!result.dryRun) {
+        // The cell's row carries how its host discovery ended (cell0 has no hosts to discover).
+        const scan = discovery?.outcomes.find((o) => o.item.uuid === result.cell.uuid);
         ctx.printList(
-          [result.cell0.cell, result.cell].map((c) => ({ name: c.name, uuid: c.uuid, database_connection: ctx.displayUrl(c.databaseConnection) })),
-          [{ key: 'name' }, { key: 'uuid' }, { key: 'database_connection' }],
+          [
+            { cell: result.cell0.cell, status: 'ok', error: null },
+            { cell: result.cell, status: scan?.status ?? 'ok', error: scan ? ctx.outcomeError(scan) : null },
+          ].map(({ cell, status, error }) => ({ name: cell.name, uuid: cell.uuid, database_connection: ctx.displayUrl(cell.databaseConnection), status, error })),
+          [{ key: 'name' }, { key: 'uuid' }, { key: 'database_connection' }, { key: 'status' }, { key: 'error' }],
         );
         if (result.cell0.action === 'created' || result.cellAction === 'created' || found.length) ctx.notice(SCHEDULER_CACHE_NOTE);
       }
