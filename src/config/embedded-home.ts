@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError, FileSystemError } from '../domain/errors';
 
 /** The embedded deployment's transport URL: never contacted, and distinct from cell0's `none:///`. */
@@ -103,7 +103,7 @@ export function ensureEmbeddedConfig(home: string): EnsureEmbeddedConfigResult {
   const { configFile } = embeddedPaths(home);
   if (existsSync(configFile)) return { configFile, created: false };
   try {
-    mkdirSync(home, { recursive: true, mode: 0o700 });
+    makeDirectories(home, 0o700);
   } catch (error) {
     throw new FileSystemError(`cannot create the embedded home ${home}: ${describeFsError(error)}`, { cause: error });
   }
@@ -140,6 +140,26 @@ export function ensureEmbeddedConfig(home: string): EnsureEmbeddedConfigResult {
 export function embeddedCreatedNotice(home: string): string {
   const paths = embeddedPaths(home);
   return `created the embedded deployment configuration ${paths.configFile} (API database ${paths.apiDatabase}, cell database ${paths.cellDatabase})`;
+}
+
+/**
+ * Creates `path` and its missing parents, one level at a time. Not `mkdirSync({recursive: true})`:
+ * Node's version retries for ever when a parent's mkdir fails with ENOENT (as under /proc).
+ * Throws the first file-system error.
+ */
+function makeDirectories(path: string, mode: number): void {
+  const missing: string[] = [];
+  for (let current = resolve(path); !existsSync(current); current = dirname(current)) {
+    missing.unshift(current);
+    if (dirname(current) === current) break;
+  }
+  for (const directory of missing) {
+    try {
+      mkdirSync(directory, { mode });
+    } catch (error) {
+      if (errorCode(error) !== 'EEXIST') throw error;
+    }
+  }
 }
 
 function writeWholeFile(path: string, text: string): void {

@@ -3,6 +3,7 @@
  * home on first use, announces it, and from then on reads it like any file; Nova's own
  * nova-manage takes over the same deployment.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NOVA_API_REVISION, NOVA_CELL_REVISION } from '../../src/domain/constants';
@@ -75,5 +76,29 @@ describe('the embedded default', () => {
       const listed = novaManageOk(conf, ['cell_v2', 'list_cells', '--verbose']).stdout;
       expect(listed).toMatch(/\| +cell0 +\| 00000000-0000-0000-0000-000000000000 \|/);
     });
+  });
+});
+
+describe('an embedded home that cannot be created', () => {
+  // A separate process with a deadline: Node's recursive mkdir never returns under /proc, which
+  // would hang this test runner itself.
+  const cellctlWithin = (env: Record<string, string>, seconds: number) =>
+    spawnSync(process.execPath, [join(__dirname, '..', '..', 'bin', 'cellctl'), 'cell', 'list'], {
+      env: { PATH: process.env.PATH, HOME: '/nonexistent-home', ...env },
+      timeout: seconds * 1000,
+      encoding: 'utf8',
+    });
+
+  it.each([
+    ['CELLCTL_HOME under /proc', { CELLCTL_HOME: '/proc/cellctl-test/home' }],
+    ['HOME=/proc', { HOME: '/proc' }],
+    ['XDG_DATA_HOME=/proc', { XDG_DATA_HOME: '/proc' }],
+    ['a home below a regular file', { CELLCTL_HOME: '/etc/hostname/cellctl' }],
+  ])('%s fails at once with 255 and one line naming the home', (_label, env) => {
+    const result = cellctlWithin(env, 10);
+    expect(result.error).toBeUndefined();
+    expect(result.status).toBe(255);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^cellctl: error: cannot create the embedded home \//)]);
   });
 });
