@@ -38,7 +38,7 @@ export function renderCommandReference(program: Command): string {
     "| `db version`, `api-db version` | `status` | `current`, `empty`, `other-revision`, `legacy`, `unstamped`, `incomplete` when read; `failed`, `timed-out` when not | as above |",
     "| `db sync`, `api-db sync` | `action` | `created`, `unchanged`, `would-create`, `refused`; `failed`, `timed-out`, `skipped` | as above |",
     "| `simple-cell-setup` | `status` | `ok` for cell0; for the cell, how discovering its hosts ended: `ok`, `failed`, `timed-out` | as above |",
-    "| `host discover` | `status` | `ok` for each host mapped; one row with `host` null per cell that could not be scanned: `failed`, `timed-out` | as above |",
+    "| `host discover` | `status` | `ok` for each host mapped (also when its cell failed afterwards: its mapping is written); one row with `host` null per cell that failed: `failed`, `timed-out` | as above |",
     '',
     '`failed`: the cell\'s database could not be reached, refused access, was locked past `--lock-timeout`, or a',
     'statement failed. `timed-out`: the cell did not finish within `--cell-timeout`; its connections were',

@@ -112,11 +112,15 @@ export async function discoverHosts(dbs: DatabaseContext, options: DiscoverHosts
   }
   const cellsById = new Map(allCells.map((c) => [c.id, c]));
   const now = options.now ?? (() => new Date());
+  // Each cell's hosts as their mappings commit, so that a cell failing afterwards still reports them.
+  const written = new Map<number, string[]>();
   const outcomes = await scatterCells(
     dbs,
     cells,
     async (cell) => {
-      const scan = await scanCell(dbs, cell, cellsById, { byService: !!options.byService, dryRun: !!options.dryRun, now, markMappedHosts: options.rules.markNodesOfMappedHosts });
+      const mapped: string[] = [];
+      written.set(cell.id, mapped);
+      const scan = await scanCell(dbs, cell, cellsById, mapped, { byService: !!options.byService, dryRun: !!options.dryRun, now, markMappedHosts: options.rules.markNodesOfMappedHosts });
       for (const c of scan.conflicts) {
         options.onEvent?.({ type: 'notice', notice: { kind: 'host-in-other-cell', host: c.host, cell: cellRef(c.cell), mappedTo: c.mappedTo, byService: !!options.byService } });
       }
@@ -124,13 +128,14 @@ export async function discoverHosts(dbs: DatabaseContext, options: DiscoverHosts
     },
     { concurrency: HOST_DISCOVERY_PARALLELISM, onEvent: options.onEvent },
   );
-  return mergeScans(cells, outcomes, !!options.dryRun);
+  return mergeScans(cells, outcomes, written, !!options.dryRun);
 }
 
 async function scanCell(
   dbs: DatabaseContext,
   cell: Cell,
   cellsById: Map<number, Cell>,
+  mapped: string[],
   options: { byService: boolean; dryRun: boolean; now: () => Date; markMappedHosts: boolean },
 ): Promise<CellScan> {
   const { db: cellDb } = await dbs.cellDatabase(cell);
@@ -152,7 +157,6 @@ async function scanCell(
     for (const row of await findHostMappings(api, hosts.slice(i, i + CHUNK))) existing.set(row.host, row.cell_id);
   }
 
-  const mapped: string[] = [];
   const ownHosts: string[] = [];
   const conflicts: HostConflict[] = [];
   const createdAt = toDbTimestamp(options.now());
@@ -193,14 +197,20 @@ async function scanCell(
   return { cell, mapped, conflicts, computeNodesMarked: nodeIds.length };
 }
 
-function mergeScans(cells: Cell[], outcomes: Array<CellOutcome<CellScan>>, dryRun: boolean): DiscoverHostsResult {
+/**
+ * Gathers the cells' scans. `written` holds every cell's hosts as their mappings committed: a
+ * cell that failed after mapping some (marking its compute nodes, say) still reports those.
+ */
+function mergeScans(cells: Cell[], outcomes: Array<CellOutcome<CellScan>>, written: Map<number, string[]>, dryRun: boolean): DiscoverHostsResult {
   const scans = outcomes.flatMap((o) => (o.status === 'ok' ? [o.value] : []));
   const mapped: MappedHost[] = [];
   const conflicts: HostConflict[] = [];
   const claimed = new Map<string, Cell>();
-  for (const scan of scans) {
-    conflicts.push(...scan.conflicts);
-    for (const host of scan.mapped) {
+  for (const scan of scans) conflicts.push(...scan.conflicts);
+  // NOTE: a dry run writes nothing, so a failed cell has nothing to report.
+  const reported = dryRun ? scans.map((s) => ({ cell: s.cell, hosts: s.mapped })) : outcomes.map((o) => ({ cell: o.item, hosts: written.get(o.item.id) ?? [] }));
+  for (const scan of reported) {
+    for (const host of scan.hosts) {
       const first = claimed.get(host);
       // NOTE: only a dry run can claim one host in two cells (a real run's insert-ignore lets
       // one cell win); report it as the conflict the real run would meet.

@@ -207,6 +207,31 @@ describeEachDialect('commands over every cell, with cells that fail', (env) => {
       }
     });
 
+    it('host discover reports the hosts it mapped in a cell whose compute nodes it then could not mark', async () => {
+      const { url, db } = await dbs.localCell();
+      await insertComputeNode(db, { host: 'locked-host' });
+      const hostMappings = async () => (await (await dbs.api()).db.selectFrom('host_mappings').select('host').execute()).map((r) => r.host);
+      const before = await hostMappings();
+      const locker = await lockSqlite(url.dialect === 'sqlite' ? url.path : '', 'UPDATE compute_nodes SET mapped = mapped');
+      let result;
+      try {
+        result = await timed('-f', 'json', '--lock-timeout', '1', 'host', 'discover', '--cell', 'cell1');
+      } finally {
+        locker.kill('SIGKILL');
+      }
+      expect(result.code).toBe(255);
+      const rows = JSON.parse(result.stdout) as Row[];
+      // Every host mapping this run wrote is in the output: nothing written goes unreported.
+      const written = (await hostMappings()).filter((h) => !before.includes(h));
+      expect(written).toContain('locked-host');
+      expect(rows.filter((r) => r.host !== null).map((r) => [r.host, r.cell_name, r.status])).toEqual(written.sort().map((h) => [h, 'cell1', 'ok']));
+      expect(rows).toContainEqual(expect.objectContaining({ host: null, cell_name: 'cell1', status: 'failed', error: expect.stringMatching(/locked/) }));
+      expect(result.stderr).toMatch(/mapped [1-9]\d* new host/);
+      // The next run marks the nodes of the host it mapped before.
+      expect((await cli('-q', 'host', 'discover', '--cell', 'cell1')).code).toBe(0);
+      expect(await db.selectFrom('compute_nodes').select('mapped').where('host', '=', 'locked-host').executeTakeFirst()).toEqual({ mapped: 1 });
+    });
+
     it('--debug map-instances logs the INSERT statements of the SQLite fast path', async () => {
       await insertInstances((await dbs.localCell()).db, 3);
       const result = await cli('--debug', 'map-instances', '--cell', 'cell1');

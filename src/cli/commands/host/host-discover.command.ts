@@ -11,8 +11,9 @@ import { EXIT_ENVIRONMENT, EXIT_SUCCESS } from '../../exit-codes';
 import type { ColumnSpec } from '../../output/output-format';
 
 /**
- * The columns of `host discover` (JSON keys): one row per host mapped, and one per cell that could
- * not be scanned (`host` null, `status` failed or timed-out, `error` why).
+ * The columns of `host discover` (JSON keys): one row per host mapped (`status` ok: its mapping
+ * was written, even when its cell failed afterwards), and one per cell that failed (`host` null,
+ * `status` failed or timed-out, `error` why).
  */
 export const HOST_DISCOVER_COLUMNS: ColumnSpec[] = [{ key: 'host' }, { key: 'cell_name' }, { key: 'cell_uuid' }, { key: 'status' }, { key: 'error' }];
 
