@@ -25,6 +25,7 @@ const HANG_GUARD_MS = (CONNECT_TIMEOUT_S + 15) * 1000;
 interface Row {
   cell: string | null;
   cell_name?: string | null;
+  host?: string | null;
   status?: string;
   action?: string;
   error: string | null;
