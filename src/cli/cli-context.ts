@@ -1,5 +1,6 @@
 import type { Outcome } from '../domain/outcome';
 import { maskUrl, scrubSecrets } from '../domain/url-masking';
+import { oneTerminalLine, terminalLines } from './output/terminal-text';
 import type { CellPolicy } from '../services/cell.service';
 import type { Rules } from '../services/rules';
 import { errorText } from './modern/error-text';
@@ -132,18 +133,19 @@ export class CliContext {
 
   /** A notice on stderr (silenced by -q). Never carries secrets. */
   notice(text: string): void {
-    if (!this.globalOptions?.quiet) this.io.stderr.write(`${scrubSecrets(text)}\n`);
+    if (!this.globalOptions?.quiet) this.io.stderr.write(`${oneTerminalLine(scrubSecrets(text))}\n`);
   }
 
   /** A warning on stderr (shown even with -q). */
   warn(text: string): void {
-    this.io.stderr.write(`cellctl: warning: ${scrubSecrets(text)}\n`);
+    this.io.stderr.write(`cellctl: warning: ${oneTerminalLine(scrubSecrets(text))}\n`);
   }
 
   /** One error line on stderr, worded for this front; the stack trace only with --debug. */
   error(error: unknown, prefix = ''): void {
     const message = error instanceof Error ? errorText(error) : String(error);
-    this.io.stderr.write(`cellctl: error: ${scrubSecrets(`${prefix}${message}`.split('\n')[0])}\n`);
+    // NOTE: a line break or escape byte in a message comes from input or a driver: escaped, never cut or sent raw.
+    this.io.stderr.write(`cellctl: error: ${oneTerminalLine(scrubSecrets(`${prefix}${message}`.trimEnd()))}\n`);
     if (this.globalOptions?.debug && error instanceof Error) this.debug(error.stack ?? '');
   }
 
@@ -154,12 +156,12 @@ export class CliContext {
   outcomeError(outcome: Outcome<unknown, unknown>): string | null {
     if (outcome.status === 'ok') return null;
     if (outcome.status === 'skipped') return outcome.reason;
-    return scrubSecrets(errorText(outcome.error).split('\n')[0]);
+    return oneTerminalLine(scrubSecrets(errorText(outcome.error).trimEnd()));
   }
 
   /** Diagnostic output for --debug (secrets scrubbed), cut after `maxChars` if given. */
   debug(text: string, maxChars = Number.POSITIVE_INFINITY): void {
-    if (this.globalOptions?.debug) this.io.stderr.write(`cellctl: debug: ${abbreviate(scrubSecrets(text), maxChars)}\n`);
+    if (this.globalOptions?.debug) this.io.stderr.write(`cellctl: debug: ${terminalLines(abbreviate(scrubSecrets(text), maxChars))}\n`);
   }
 
   setExitCode(code: number): void {

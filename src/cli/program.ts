@@ -9,6 +9,7 @@ import { dbCommand } from './commands/db/db.command';
 import { instanceCommand } from './commands/instance/instance.command';
 import { mapInstancesCommand } from './commands/instance/map-instances.command';
 import { simpleCellSetupCommand } from './commands/setup/simple-cell-setup.command';
+import { oneTerminalLine } from './output/terminal-text';
 import { hostCommand } from './commands/host/host.command';
 import { DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_LOCK_TIMEOUT_SECONDS } from '../domain/constants';
 import { formatExitCodes } from './exit-codes';
@@ -79,7 +80,8 @@ function configureTree(command: Command, ctx: CliContext): void {
   command.configureOutput({
     writeOut: (s) => ctx.io.stdout.write(s),
     writeErr: (s) => ctx.io.stderr.write(s),
-    outputError: (s, write) => write(`cellctl: ${s}`),
+    // NOTE: commander's suggestion comes on a second line ("(Did you mean list?)"): keep one line.
+    outputError: (s, write) => write(`cellctl: ${oneTerminalLine(s.trim().replace(/\n+/g, ' '))}\n`),
   });
   for (const sub of command.commands) configureTree(sub, ctx);
 }

@@ -44,6 +44,19 @@ describe('bad input', () => {
     expectOneMaskedLine(await runCli(['frobnicate'], { env }), 127, /unknown command 'frobnicate'/);
   });
 
+  it("an unknown subcommand: 127 in one line, commander's suggestion included", async () => {
+    expectOneMaskedLine(await runCli(['cell', 'lst'], { env }), 127, /^cellctl: error: unknown command 'lst' \(Did you mean list\?\)$/);
+  });
+
+  it('control and escape bytes from input are shown escaped, never sent raw to the terminal', async () => {
+    const name = 'red\x1b[31m\nsecond\x07line';
+    const result = await runCli(['cell', 'show', name], { env });
+    expectOneMaskedLine(result, 127, /no cell has the name or UUID 'red\\e\[31m\\nsecond\\x07line'/);
+    expect(result.stderr).not.toMatch(/[\x00-\x09\x0b-\x1f\x7f-\x9f]/);
+    const flag = await runCli(['cell', 'list', '--x\x1b[2J'], { env });
+    expectOneMaskedLine(flag, 127, /unknown option '--x\\e\[2J'/);
+  });
+
   it('an unknown output format: 127', async () => {
     expectOneMaskedLine(await runCli(['-f', 'xml', 'api-db', 'version'], { env }), 127, /xml/);
   });

@@ -10,6 +10,7 @@ import type * as YamlModule from 'yaml';
 const tableLibrary = (): typeof TableType => require('cli-table3') as typeof TableType;
 const yamlLibrary = (): typeof YamlModule => require('yaml') as typeof YamlModule;
 import { InvalidOptionError } from '../../domain/errors';
+import { oneTerminalLine } from './terminal-text';
 import { columnHeader, type ColumnSpec, type OutputFormat, type Scalar } from './output-format';
 
 /** How to render: the `-f` format and the `-c` values (empty or absent: every column). */
@@ -160,7 +161,7 @@ function renderTable(headers: string[], body: string[][]): string {
     chars: TABLE_CHARS,
     style: { head: [], border: [] },
   });
-  table.push(...body);
+  table.push(...body.map((cells) => cells.map(oneTerminalLine)));
   // NOTE: cli-table3 draws a rule between every row; keep the top rule, the rule under the
   // header and the bottom rule, as prettytable does (an empty table shows all three).
   const lines = table.toString().split('\n');
