@@ -52,7 +52,10 @@ export class RunContext {
     return this.settings;
   }
 
-  /** The configuration, loaded on first use (creating the embedded default if it applies). */
+  /**
+   * The configuration, loaded on first use. The embedded nova.conf, when it is new, is written
+   * only when the first database is opened: a command that refuses its input writes nothing.
+   */
   config(): LoadedConfig {
     if (!this.loadedConfig) {
       const s = this.current;
@@ -64,7 +67,6 @@ export class RunContext {
         homeDir: this.io.homeDir,
         overrides: { apiDatabaseConnection: s.apiDb, databaseConnection: s.db },
       });
-      this.loadedConfig.notices.forEach((n) => s.onNotice(n));
     }
     return this.loadedConfig;
   }
@@ -90,6 +92,10 @@ export class RunContext {
         onQuery: s.onQuery,
         connectTimeoutMs: s.connectTimeout * 1000,
         lockWaitMs: s.lockTimeout * 1000,
+        beforeFirstUse: () => {
+          const notice = config.writeEmbeddedConfig?.();
+          if (notice !== undefined) s.onNotice(notice);
+        },
       });
     }
     return this.databaseContext;

@@ -2,10 +2,10 @@
  * One typed configuration from nova.conf-style files, oslo-style environment overrides and flags,
  * layered the way oslo.config does it, with the embedded deployment as the default file.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { ConfigError } from '../domain/errors';
-import { describeFsError, embeddedCreatedNotice, ensureEmbeddedConfig, resolveEmbeddedHome } from './embedded-home';
+import { describeFsError, embeddedCreatedNotice, embeddedPaths, ensureEmbeddedConfig, renderEmbeddedConfig, resolveEmbeddedHome } from './embedded-home';
 import { type IniSections, normalizeGroupName, normalizeOptionName, parseIni } from './ini-parser';
 
 /** The settings cellctl itself acts on. */
@@ -58,8 +58,12 @@ export interface LoadedConfig {
   sourceOf: (setting: ConfigSetting) => string | undefined;
   /** Any value after every layer (flags cover the three settings only); empty values are returned as ''. */
   get(group: string, option: string): string | undefined;
-  /** Lines for the CLI to print on stderr. */
-  notices: string[];
+  /**
+   * Set when the embedded nova.conf does not exist yet (its values were read as it will be
+   * written): writes it, and returns the notice to print when this call created it. Throws
+   * FileSystemError when the home cannot be created or written.
+   */
+  writeEmbeddedConfig?: () => string | undefined;
 }
 
 /** Returns the oslo.config environment variable for an option: `OS_<GROUP>__<OPTION>`, upper-cased. */
@@ -79,24 +83,28 @@ interface SourcedValue {
 
 /**
  * Loads the configuration: `configFiles` in order, then `configDir`, then `OS_<GROUP>__<OPTION>`
- * variables, then `overrides`; with neither files nor dir, the embedded nova.conf (created on first
- * use, with a notice). Throws ConfigError for a missing, unreadable or malformed file or directory.
+ * variables, then `overrides`; with neither files nor dir, the embedded nova.conf (read as it will
+ * be written when it does not exist yet: see writeEmbeddedConfig). Throws ConfigError for a
+ * missing, unreadable or malformed file or directory.
  */
 export function loadConfig(input: LoadConfigInput): LoadedConfig {
-  const notices: string[] = [];
   const paths: string[] = [];
   let embeddedHome: string | undefined;
 
   if (input.configFiles.length === 0 && input.configDir === undefined) {
     embeddedHome = resolveEmbeddedHome(input.env, input.homeDir, input.cwd);
-    const ensured = ensureEmbeddedConfig(embeddedHome);
-    if (ensured.created) notices.push(embeddedCreatedNotice(embeddedHome));
-    paths.push(ensured.configFile);
+    paths.push(embeddedPaths(embeddedHome).configFile);
   } else {
     for (const file of input.configFiles) paths.push(resolve(input.cwd, file));
     if (input.configDir !== undefined) paths.push(...listConfigDir(resolve(input.cwd, input.configDir)));
   }
-  const parsed: ParsedFile[] = paths.map((path) => ({ path, sections: parseIni(readConfigFile(path), path) }));
+  // NOTE: an embedded nova.conf not written yet is read as it will be written; writing it waits
+  // for writeEmbeddedConfig, so that a command refusing its input leaves no file behind.
+  const pendingHome = embeddedHome !== undefined && !existsSync(paths[0] as string) ? embeddedHome : undefined;
+  const parsed: ParsedFile[] = paths.map((path) => ({
+    path,
+    sections: parseIni(pendingHome !== undefined ? renderEmbeddedConfig(pendingHome) : readConfigFile(path), path),
+  }));
 
   const lookup = (group: string, option: string): SourcedValue | undefined => {
     const g = normalizeGroupName(group);
@@ -136,7 +144,6 @@ export function loadConfig(input: LoadConfigInput): LoadedConfig {
       const setting = settingAt(group, option);
       return setting !== undefined ? settings.get(setting)?.value : lookup(group, option)?.value;
     },
-    notices,
   };
   const api = valueOf('apiDatabaseConnection');
   const cell = valueOf('databaseConnection');
@@ -145,6 +152,9 @@ export function loadConfig(input: LoadConfigInput): LoadedConfig {
   if (cell !== undefined) config.databaseConnection = cell;
   if (transport !== undefined) config.transportUrl = transport;
   if (embeddedHome !== undefined) config.embeddedHome = embeddedHome;
+  if (pendingHome !== undefined) {
+    config.writeEmbeddedConfig = () => (ensureEmbeddedConfig(pendingHome).created ? embeddedCreatedNotice(pendingHome) : undefined);
+  }
   return config;
 }
 

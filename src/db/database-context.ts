@@ -19,6 +19,11 @@ export interface DatabaseContextOptions {
   connectTimeoutMs?: number;
   /** How long a write waits for a lock another session holds (default DEFAULT_LOCK_TIMEOUT_SECONDS). */
   lockWaitMs?: number;
+  /**
+   * Runs once, before the first database is opened or looked for; when it throws, nothing is
+   * opened (the embedded deployment writes its nova.conf here, once the command's input passed).
+   */
+  beforeFirstUse?: () => void;
 }
 
 /** Open options a caller may choose per database. */
@@ -36,6 +41,7 @@ export class DatabaseContext {
   private readonly handles = new Map<string, { handle: Promise<DatabaseHandle<unknown>>; opening: AbortController }>();
   /** Databases dropped and still closing: close() waits for them too. */
   private readonly dropping = new Set<Promise<void>>();
+  private used = false;
 
   constructor(private readonly options: DatabaseContextOptions) {}
 
@@ -128,6 +134,7 @@ export class DatabaseContext {
    */
   async exists(kind: 'api' | 'cell', url: string): Promise<boolean> {
     const raw = kind === 'cell' ? this.renderDatabaseUrl(url) : url;
+    this.firstUse();
     return databaseExists(parseDatabaseUrl(raw, this.options.cwd), this.options.connectTimeoutMs);
   }
 
@@ -147,6 +154,12 @@ export class DatabaseContext {
     await Promise.all([...pending.map(async ({ handle }) => (await handle.catch(() => undefined))?.close()), ...this.dropping]);
   }
 
+  private firstUse(): void {
+    if (this.used) return;
+    this.options.beforeFirstUse?.();
+    this.used = true;
+  }
+
   private key(kind: 'api' | 'cell', url: DatabaseUrl): string {
     return `${kind}|${databaseUrlKey(url)}`;
   }
@@ -156,6 +169,7 @@ export class DatabaseContext {
     const key = this.key(kind, url);
     let entry = this.handles.get(key);
     if (!entry) {
+      this.firstUse();
       const opening = new AbortController();
       const handle = openDatabase<unknown>(url, {
         create: options.create,

@@ -35,6 +35,8 @@ export async function setupCell0(
   rules: Rules,
   now = new Date(),
 ): Promise<SetupCell0Result> {
+  // A URL given is checked before anything is opened, even when cell0 exists and it goes unused.
+  if (input.databaseConnection !== undefined) dbs.checkUrl('cell', input.databaseConnection);
   const api = await dbs.api();
   const existing = await findCellMappingByUuid(api.db, CELL0_UUID);
   let cell: Cell;

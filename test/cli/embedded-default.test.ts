@@ -37,6 +37,31 @@ describe('the embedded default', () => {
     expect([await dumpSchema(`sqlite:///${join(home, 'nova_api.sqlite')}`), await dumpSchema(`sqlite:///${join(home, 'nova.sqlite')}`)]).toEqual(before);
   });
 
+  it('is not written by a command that refuses its input', async () => {
+    const fresh = join(home, 'fresh');
+    const refuse = (...argv: string[]) => runCli(argv, { env: { CELLCTL_HOME: fresh } });
+    for (const argv of [
+      ['cell', 'list', '--no-such-flag'],
+      ['-f', 'xml', 'cell', 'list'],
+      ['db', 'sync', '--cell', 'x', '--all-cells'],
+      ['map-instances', '--max-count', '0', '--all-cells'],
+      ['host', 'discover', '--timeout', '5'],
+      ['--connect-timeout', 'never', 'cell', 'list'],
+      ['cell', 'create', '--name', 'c', '--transport-url', 'rabbit//nocolon', '--database-connection', 'sqlite:////tmp/c.sqlite'],
+      ['cell', 'create', '--name', 'c', '--transport-url', 'rabbit://h/', '--database-connection', 'postgresql://h/nova'],
+      ['cell0', 'setup', '--database-connection', 'nonsense'],
+      ['--api-db', 'nonsense', 'cell', 'list'],
+      ['simple-cell-setup', '--transport-url', 'rabbit//nocolon'],
+    ]) {
+      const result = await refuse(...argv);
+      expect([argv.join(' '), result.code, existsSync(fresh)]).toEqual([argv.join(' '), expect.any(Number), false]);
+      expect(result.code).not.toBe(0);
+    }
+    // ... and written by the first one that reaches a database.
+    expect((await refuse('-f', 'value', 'cell', 'list')).stderr).toContain('created the embedded deployment configuration');
+    expect(existsSync(join(fresh, 'nova.conf'))).toBe(true);
+  });
+
   it('keeps the file values a flag does not override', async () => {
     await cli('-q', 'api-db', 'sync');
     const other = join(home, 'other_api.sqlite');

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { environmentVariableName, loadConfig, type LoadConfigInput } from '../../src/config/config-loader';
@@ -53,9 +53,9 @@ describe('loadConfig: layers', () => {
       apiDatabaseConnection: 'mysql://u:p@db/nova_api',
       databaseConnection: 'mysql://u:p@db/nova',
       files: [file],
-      notices: [],
     });
     expect(config.embeddedHome).toBeUndefined();
+    expect(config.writeEmbeddedConfig).toBeUndefined();
     expect(config.sourceOf('apiDatabaseConnection')).toBe(`${file} [api_database] connection`);
     expect(config.sourceOf('transportUrl')).toBe(`${file} [DEFAULT] transport_url`);
   });
@@ -203,13 +203,15 @@ describe('loadConfig: errors', () => {
 });
 
 describe('embedded default', () => {
-  it('creates <home>/nova.conf on first use, says so once, and reads it like any file', () => {
+  it('reads <home>/nova.conf as it will be, writes it when asked, says so once, and reads it like any file', () => {
     const home = join(root, 'home');
     const first = loadConfig(input());
     const paths = embeddedPaths(home);
-    expect(first.notices).toEqual([
+    expect(existsSync(home)).toBe(false);
+    expect(first.writeEmbeddedConfig?.()).toBe(
       `created the embedded deployment configuration ${paths.configFile} (API database ${paths.apiDatabase}, cell database ${paths.cellDatabase})`,
-    ]);
+    );
+    expect(first.writeEmbeddedConfig?.()).toBeUndefined();
     expect(first).toMatchObject({
       embeddedHome: home,
       files: [paths.configFile],
@@ -224,7 +226,7 @@ describe('embedded default', () => {
     expect(statSync(paths.configFile).mode & 0o777).toBe(0o600);
 
     const second = loadConfig(input());
-    expect(second.notices).toEqual([]);
+    expect(second.writeEmbeddedConfig).toBeUndefined();
     expect(second.apiDatabaseConnection).toBe(first.apiDatabaseConnection);
     expect(readdirSync(home)).toEqual(['nova.conf']);
   });
@@ -258,12 +260,12 @@ describe('embedded default', () => {
 
   it('uses an edited embedded file as written', () => {
     const home = join(root, 'home');
-    loadConfig(input());
+    loadConfig(input()).writeEmbeddedConfig?.();
     writeFileSync(join(home, 'nova.conf'), '[database]\nconnection = sqlite:////edited.db\n');
     const config = loadConfig(input());
     expect(config.databaseConnection).toBe('sqlite:////edited.db');
     expect(config.apiDatabaseConnection).toBeUndefined();
-    expect(config.notices).toEqual([]);
+    expect(config.writeEmbeddedConfig).toBeUndefined();
   });
 
   it.each<[string, Record<string, string | undefined>, string]>([
@@ -292,7 +294,7 @@ describe('embedded default', () => {
   it('creates the home under the home directory as a last resort', () => {
     const config = loadConfig(input({ env: {} }));
     expect(config.embeddedHome).toBe(join(root, 'user', '.local', 'share', 'cellctl'));
-    expect(config.notices).toHaveLength(1);
+    expect(config.writeEmbeddedConfig?.()).toMatch(/^created the embedded deployment configuration /);
   });
 
   it('never clobbers a file another run wrote first, and leaves no temporary files', () => {
@@ -310,7 +312,7 @@ describe('embedded default', () => {
 
   it('reports a home that cannot be created', () => {
     const blocker = write('blocker', 'a file, not a directory');
-    const error = catchError(() => loadConfig(input({ env: { CELLCTL_HOME: join(blocker, 'home') } })));
+    const error = catchError(() => loadConfig(input({ env: { CELLCTL_HOME: join(blocker, 'home') } })).writeEmbeddedConfig?.());
     expect(error).toBeInstanceOf(FileSystemError);
     expect((error as FileSystemError).kind).toBe('environment');
     expect(error.message).toMatch(/^cannot create the embedded home .*blocker\/home: /);
