@@ -120,6 +120,7 @@ async function openSqlite(path: string, create: boolean, wait: LockWait): Promis
   const Database = require('better-sqlite3') as typeof BetterSqlite3;
   let database: BetterSqlite3.Database;
   try {
+    if (create) createPrivateFile(path);
     database = new Database(path, { fileMustExist: !create });
   } catch (error) {
     throw translateDriverError(error, wait.target);
@@ -133,6 +134,20 @@ async function openSqlite(path: string, create: boolean, wait: LockWait): Promis
   // connection per database, and its bulk writes append in index order (see map-instances).
   database.pragma('cache_size = -2000');
   return database;
+}
+
+/**
+ * Creates an empty file at `path` readable by its owner only, unless one exists: SQLite would
+ * create it world-readable (0644), and an API database holds transport passwords. Its journal
+ * and WAL files take the same mode. Any other failure is left for SQLite's open to report.
+ */
+function createPrivateFile(path: string): void {
+  const { closeSync, openSync } = require('node:fs') as typeof import('node:fs');
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch {
+    // NOTE: it exists (EEXIST), or SQLite's open fails next with its own error.
+  }
 }
 
 function mysqlOptions(url: Extract<DatabaseUrl, { dialect: 'mysql' }>, database: string | undefined, connectTimeoutMs: number): PoolOptions {

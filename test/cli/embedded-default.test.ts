@@ -4,7 +4,7 @@
  * nova-manage takes over the same deployment.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NOVA_API_REVISION, NOVA_CELL_REVISION } from '../../src/domain/constants';
 import { runCli } from '../support/cli-runner';
@@ -125,5 +125,21 @@ describe('an embedded home that cannot be created', () => {
     expect(result.status).toBe(255);
     expect(result.stdout).toBe('');
     expect(result.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^cellctl: error: cannot create the embedded home \//)]);
+  });
+});
+
+describe('SQLite databases outside the embedded home', () => {
+  it('are created readable by their owner only (the API database holds transport passwords)', async () => {
+    const dir = mkdtempSync(join(runDir(), 'files-'));
+    const api = join(dir, 'api.sqlite');
+    const cell = join(dir, 'cell.sqlite');
+    const conf = join(dir, 'nova.conf');
+    writeFileSync(conf, `[api_database]\nconnection = sqlite:///${api}\n[database]\nconnection = sqlite:///${cell}\n`);
+    const cli = (...argv: string[]) => runCli(['--config-file', conf, ...argv], { cwd: dir });
+    expect((await cli('-q', 'api-db', 'sync')).code).toBe(0);
+    expect((await cli('-q', 'simple-cell-setup', '--transport-url', 'rabbit://nova:pw@mq/')).code).toBe(0);
+    const files = readdirSync(dir).filter((f) => f.includes('.sqlite'));
+    expect(files).toEqual(expect.arrayContaining(['api.sqlite', 'cell.sqlite', 'cell_cell0.sqlite']));
+    expect(files.map((f) => [f, (statSync(join(dir, f)).mode & 0o777).toString(8)])).toEqual(files.map((f) => [f, '600']));
   });
 });
