@@ -1,6 +1,7 @@
 import type { Cell } from '../domain/cell';
 import { parseDatabaseUrl, databaseUrlKey, type DatabaseUrl } from '../domain/database-url';
-import { CellWithoutDatabaseError, MissingSettingError } from '../domain/errors';
+import { CellWithoutDatabaseError, InvalidUrlError, MissingSettingError } from '../domain/errors';
+import { maskUrl } from '../domain/url-masking';
 import { renderTemplateUrl } from '../domain/url-template';
 import type { ApiDatabase } from './api/api-tables.generated';
 import type { CellDatabase } from './cell/cell-tables.generated';
@@ -85,7 +86,7 @@ export class DatabaseContext {
   cellDatabaseUrl(cell: CellTarget): string {
     if (!cell.databaseConnection) throw new CellWithoutDatabaseError({ uuid: cell.uuid, name: cell.name });
     const rendered = this.renderDatabaseUrl(cell.databaseConnection);
-    parseDatabaseUrl(rendered, this.options.cwd);
+    this.parse(rendered);
     return rendered;
   }
 
@@ -113,7 +114,7 @@ export class DatabaseContext {
    * waiting for the server (close() waits for the closing to finish).
    */
   async drop(kind: 'api' | 'cell', url: string): Promise<void> {
-    const key = this.key(kind, parseDatabaseUrl(url, this.options.cwd));
+    const key = this.key(kind, this.parse(url));
     const entry = this.handles.get(key);
     if (!entry) return;
     this.handles.delete(key);
@@ -135,7 +136,7 @@ export class DatabaseContext {
   async exists(kind: 'api' | 'cell', url: string): Promise<boolean> {
     const raw = kind === 'cell' ? this.renderDatabaseUrl(url) : url;
     this.firstUse();
-    return databaseExists(parseDatabaseUrl(raw, this.options.cwd), this.options.connectTimeoutMs);
+    return databaseExists(this.parse(raw), this.options.connectTimeoutMs);
   }
 
   /**
@@ -144,7 +145,7 @@ export class DatabaseContext {
    * UnsupportedSchemeError.
    */
   checkUrl(kind: 'api' | 'cell', url: string): void {
-    parseDatabaseUrl(kind === 'cell' ? this.renderDatabaseUrl(url) : url, this.options.cwd);
+    this.parse(kind === 'cell' ? this.renderDatabaseUrl(url) : url);
   }
 
   /** Closes every connection this context opened; safe to call more than once. */
@@ -152,6 +153,18 @@ export class DatabaseContext {
     const pending = [...this.handles.values()];
     this.handles.clear();
     await Promise.all([...pending.map(async ({ handle }) => (await handle.catch(() => undefined))?.close()), ...this.dropping]);
+  }
+
+  /**
+   * Parses a URL for use: besides what parseDatabaseUrl refuses, a server URL that names no
+   * database (every statement would fail with "No database selected"). Throws InvalidUrlError.
+   */
+  private parse(raw: string): DatabaseUrl {
+    const url = parseDatabaseUrl(raw, this.options.cwd);
+    if (url.dialect === 'mysql' && !url.database) {
+      throw new InvalidUrlError(`invalid database URL ${maskUrl(raw)}: it names no database (mysql+pymysql://user:password@host/<database>)`);
+    }
+    return url;
   }
 
   private firstUse(): void {
@@ -165,7 +178,7 @@ export class DatabaseContext {
   }
 
   private async open<DB>(kind: 'api' | 'cell', raw: string, options: ConnectOptions): Promise<DatabaseHandle<DB>> {
-    const url = parseDatabaseUrl(raw, this.options.cwd);
+    const url = this.parse(raw);
     const key = this.key(kind, url);
     let entry = this.handles.get(key);
     if (!entry) {

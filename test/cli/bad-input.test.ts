@@ -98,6 +98,14 @@ describe('bad input', () => {
       expectOneMaskedLine(result, 255, /cannot reach database mysql\+pymysql:\/\/nova:\*\*\*\*@127\.0\.0\.1:1\/nova: connection refused/);
     });
 
+    it('a MySQL URL that names no database: 127, before connecting', async () => {
+      for (const url of [`mysql+pymysql://nova:${SECRET}@127.0.0.1/`, `mysql+pymysql://nova:${SECRET}@127.0.0.1`, `mysql://nova:${SECRET}@127.0.0.1/?charset=utf8`]) {
+        for (const argv of [['--db', url, 'db', 'version'], ['--db', url, 'db', 'sync', '--dry-run'], ['--api-db', url, 'api-db', 'version']]) {
+          expectOneMaskedLine(await runCli(argv, { env }), 127, /names no database/);
+        }
+      }
+    });
+
     it('a wrong password: 255, masked', async () => {
       const url = mysqlUrlFor('cellctl_never_created').replace('://root@', `://root:${SECRET}@`);
       const result = await runCli(['--api-db', url, 'api-db', 'version'], { env });
