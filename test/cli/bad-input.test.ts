@@ -40,6 +40,10 @@ describe('bad input', () => {
     expect((await runCli(['-q', '--connect-timeout', '2147483', '--lock-timeout', '2147483', 'cell', 'list'], { env })).code).toBe(0);
   });
 
+  it('a count past what a number holds exactly: 127', async () => {
+    expectOneMaskedLine(await runCli(['map-instances', '--all-cells', '--max-count', '99999999999999999999'], { env }), 127, /--max-count must be a positive integer/);
+  });
+
   it('an unknown command: 127', async () => {
     expectOneMaskedLine(await runCli(['frobnicate'], { env }), 127, /unknown command 'frobnicate'/);
   });

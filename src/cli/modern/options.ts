@@ -25,7 +25,10 @@ export function secondsParser(flag: string, min = 0): (value: string) => number 
 /** A parser of a positive integer (Nova refuses 0 and negative counts too). */
 export function positiveIntegerParser(flag: string): (value: string) => number {
   return (value) => {
-    if (!/^\s*\d+\s*$/.test(value) || Number(value) < 1) throw new InvalidArgumentError(`${flag} must be a positive integer, not '${value}'`);
+    // NOTE: past 2^53 a number no longer counts one by one (99999999999999999999 would be 1e20).
+    if (!/^\s*\d+\s*$/.test(value) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
+      throw new InvalidArgumentError(`${flag} must be a positive integer up to ${Number.MAX_SAFE_INTEGER}, not '${value}'`);
+    }
     return Number(value);
   };
 }
