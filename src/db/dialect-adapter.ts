@@ -4,6 +4,7 @@ import type { DatabaseUrl } from '../domain/database-url';
 import type { QueryLogger } from './query-log';
 import { createTableStatements } from './schema/ddl';
 import type { TableDefinition } from './schema/schema-definition';
+import { mysqlTableShape, readMysqlTableShapes, readSqliteTableShapes, sqliteTableShape, type TableShape } from './schema/table-shape';
 
 /** A value a bulk statement may carry as a literal. */
 export type SqlLiteral = string | number | null;
@@ -32,6 +33,10 @@ export interface DialectAdapter {
   createTableStatements(table: TableDefinition): string[];
   /** The tables of the connected database (not views; SQLite's internal tables excluded), sorted. */
   listTables(db: Kysely<any>): Promise<string[]>;
+  /** How one of Nova's tables, as createTableStatements makes it, looks in this dialect's catalogue. */
+  expectedTableShape(table: TableDefinition): TableShape;
+  /** How each of `tables` of the connected database looks in its catalogue (information_schema, pragmas). */
+  describeTables(db: Kysely<any>, tables: string[]): Promise<Map<string, TableShape>>;
   /**
    * Inserts rows with insert-ignore semantics (a row whose unique key exists is skipped, never an
    * error) and returns how many were inserted. Run it inside a unit of work (`db` is its
@@ -57,6 +62,8 @@ export function mysqlAdapter(url: Extract<DatabaseUrl, { dialect: 'mysql' }>): D
     clusteredByPrimaryKey: true,
     beginWrite: 'BEGIN',
     createTableStatements: (table) => createTableStatements(table, 'mysql'),
+    expectedTableShape: mysqlTableShape,
+    describeTables: readMysqlTableShapes,
     async listTables(db) {
       const { rows } = await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables
         WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'`.execute(db);
@@ -100,6 +107,8 @@ export function sqliteAdapter(raw: () => BetterSqlite3.Database | undefined, onQ
     clusteredByPrimaryKey: false,
     beginWrite: 'BEGIN IMMEDIATE',
     createTableStatements: (table) => createTableStatements(table, 'sqlite'),
+    expectedTableShape: sqliteTableShape,
+    describeTables: readSqliteTableShapes,
     async listTables(db) {
       const { rows } = await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`.execute(db);
       return rows.map((r) => r.name).sort();

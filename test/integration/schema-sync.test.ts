@@ -107,10 +107,13 @@ describeEachDialect('schema sync', (env) => {
     expect(versions.map((v) => valueOf(v)?.status)).toEqual(['current', 'current']);
   });
 
-  it('completes a schema that lacks only its stamp', async () => {
+  it('completes a schema that lacks only its stamp (every table read back matches its definition)', async () => {
     await createPartialSchema('api', 32);
-    const [outcome] = await syncSchemas(dbs, [apiSchemaTarget(dbs)], {});
-    expect(valueOf(outcome)).toEqual({ action: 'completed', revision: NOVA_API_REVISION, tableCount: 32, existingTables: 32 });
+    await createPartialSchema('cell', 110);
+    const [apiOutcome] = await syncSchemas(dbs, [apiSchemaTarget(dbs)], {});
+    const [cellOutcome] = await syncSchemas(dbs, await cellSchemaTargets(dbs, {}), {});
+    expect(valueOf(apiOutcome)).toEqual({ action: 'completed', revision: NOVA_API_REVISION, tableCount: 32, existingTables: 32 });
+    expect(valueOf(cellOutcome)).toEqual({ action: 'completed', revision: NOVA_CELL_REVISION, tableCount: 110, existingTables: 110 });
     expect(await dumpSchema(api)).toEqual(await oneGoSchema('api'));
   });
 
