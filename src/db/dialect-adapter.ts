@@ -20,7 +20,10 @@ export interface DialectAdapter {
    * (SQLite) a write transaction already holds every other writer off, so no clause is needed.
    */
   readonly lockingReads: boolean;
-  /** DDL is transactional: a schema creation that fails part-way rolls back (SQLite, not MySQL). */
+  /**
+   * DDL is transactional: a schema creation that fails part-way rolls back (SQLite); without it
+   * (MySQL) it leaves a partial schema, which the next sync completes (createSchema).
+   */
   readonly transactionalDdl: boolean;
   /**
    * Rows are stored in primary-key order (InnoDB's clustered index), so a primary-key walk reads

@@ -242,5 +242,32 @@ describeEachDialect('schema sync', (env) => {
         await admin.end();
       }
     });
+
+    it('leaves the tables of a sync that failed part-way for the next run to complete, rather than dropping what another run may be using', async () => {
+      const url = parseDatabaseUrl(cell, '/');
+      const database = url.dialect === 'mysql' ? url.database! : '';
+      const user = `ctsync${process.pid}`;
+      const admin = await mysql.createConnection(adminOptions());
+      try {
+        // An account that may create the first table only: the sync fails at the second.
+        await admin.query(`CREATE DATABASE \`${database}\``);
+        await admin.query(`CREATE USER '${user}'@'%' IDENTIFIED BY 'pw'`);
+        await admin.query(`GRANT SELECT, INSERT, DROP ON \`${database}\`.* TO '${user}'@'%'`);
+        await admin.query(`GRANT CREATE ON \`${database}\`.agent_builds TO '${user}'@'%'`);
+        const { host, port } = adminOptions();
+        const failed = await runCellctlProcess(['--db', `mysql+pymysql://${user}:pw@${host}:${port}/${database}?charset=utf8`, 'db', 'sync']);
+        expect(failed.code).toBe(255);
+        expect(failed.stderr).toMatch(/denied/);
+        const [left] = await admin.query('SELECT table_name AS t FROM information_schema.tables WHERE table_schema = ?', [database]);
+        expect(left).toEqual([{ t: 'agent_builds' }]);
+
+        const rerun = await runCellctlProcess(['--db', cell, '-f', 'value', '-c', 'action', 'db', 'sync']);
+        expect(rerun).toMatchObject({ code: 0, stdout: 'completed\n' });
+        expect(await dumpSchema(cell)).toEqual(await oneGoSchema('cell'));
+      } finally {
+        await admin.query(`DROP USER IF EXISTS '${user}'@'%'`);
+        await admin.end();
+      }
+    });
   }
 });

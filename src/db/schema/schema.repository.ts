@@ -60,27 +60,18 @@ export async function findPartialSchemaBlocker(
 /**
  * Creates every table of `definition` but the `existing` ones (a partial schema's, checked with
  * findPartialSchemaBlocker) and stamps `alembic_version` with its revision, on a unit of work that
- * holds the schema lock. Atomic where DDL is transactional; elsewhere (MySQL) the tables created
- * by this call are dropped again on failure, leaving the schema as partial as it was.
+ * holds the schema lock. Atomic where DDL is transactional; elsewhere (MySQL) a failure leaves the
+ * tables created so far, empty and as defined: a partial schema that the next sync completes.
  */
 export async function createSchema(db: Tx<any>, adapter: DialectAdapter, definition: SchemaDefinition, existing: readonly string[] = []): Promise<void> {
   const skip = new Set(existing);
-  const created: string[] = [];
-  try {
-    // NOTE: in foreign-key order, one CREATE TABLE per table on MySQL (its keys inline), so a sync
-    // killed part-way leaves whole tables whose referenced tables exist: a partial schema to complete.
-    for (const table of tablesInCreationOrder(definition)) {
-      if (skip.has(table.name)) continue;
-      for (const statement of adapter.createTableStatements(table)) await sql.raw(statement).execute(db);
-      created.push(table.name);
-    }
-    await db.insertInto('alembic_version').values({ version_num: definition.revision }).execute();
-  } catch (error) {
-    if (!adapter.transactionalDdl) {
-      for (const name of created.reverse()) {
-        await sql`DROP TABLE IF EXISTS ${sql.id(name)}`.execute(db).catch(() => undefined);
-      }
-    }
-    throw error;
+  // NOTE: in foreign-key order, one CREATE TABLE per table on MySQL (its keys inline), so a sync
+  // killed part-way leaves whole tables whose referenced tables exist: a partial schema to complete.
+  // The tables are not dropped again when a statement fails: the schema lock is per server, so on a
+  // Galera cluster a sync through another node may be completing this very schema and rely on them.
+  for (const table of tablesInCreationOrder(definition)) {
+    if (skip.has(table.name)) continue;
+    for (const statement of adapter.createTableStatements(table)) await sql.raw(statement).execute(db);
   }
+  await db.insertInto('alembic_version').values({ version_num: definition.revision }).execute();
 }
