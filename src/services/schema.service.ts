@@ -80,7 +80,7 @@ export async function syncSchema(handle: AnyDatabaseHandle | undefined, kind: Sc
     const snapshot = await readSchemaSnapshot(reader);
     const inspection = classifySchema(snapshot, definition);
     const result = (action: SyncSchemaResult['action'], existing: string[] = []) => ({
-      result: { action, revision: definition.revision, tableCount, ...(existing.length && { existingTables: existing.length }) },
+      result: { action, revision: definition.revision, tableCount, ...(existing.length ? { existingTables: existing.length } : {}) },
       existing,
     });
     if (inspection.status === 'current') return result('unchanged');
