@@ -36,7 +36,7 @@ export function renderCommandReference(program: Command): string {
     '|---|---|---|---|',
     "| `map-instances` | `status` | `ok`, `failed`, `timed-out`, `skipped` (counts of a cell not `ok` are null; `mapped` is what it inserted before it failed) | the masked reason, null when `ok` |",
     "| `db version`, `api-db version` | `status` | `current`, `empty`, `other-revision`, `legacy`, `unstamped`, `incomplete` when read; `failed`, `timed-out` when not | as above |",
-    "| `db sync`, `api-db sync` | `action` | `created`, `unchanged`, `would-create`, `refused`; `failed`, `timed-out`, `skipped` | as above |",
+    "| `db sync`, `api-db sync` | `action` | `created`, `completed` (the database held an empty part of Nova's schema, as a sync killed part-way leaves it), `unchanged`, `would-create`, `would-complete`, `refused`; `failed`, `timed-out`, `skipped` | as above |",
     "| `simple-cell-setup` | `status` | `ok` for cell0; for the cell, how discovering its hosts ended: `ok`, `failed`, `timed-out` | as above |",
     "| `host discover` | `status` | `ok` for each host mapped (also when its cell failed afterwards: its mapping is written); one row with `host` null per cell that failed: `failed`, `timed-out` | as above |",
     '',

@@ -4,6 +4,7 @@ import type { DatabaseUrl } from '../domain/database-url';
 import type { QueryLogger } from './query-log';
 import { createTableStatements } from './schema/ddl';
 import type { TableDefinition } from './schema/schema-definition';
+import { mysqlTableShape, readMysqlTableShapes, readSqliteTableShapes, sqliteTableShape, type TableShape } from './schema/table-shape';
 
 /** A value a bulk statement may carry as a literal. */
 export type SqlLiteral = string | number | null;
@@ -19,7 +20,10 @@ export interface DialectAdapter {
    * (SQLite) a write transaction already holds every other writer off, so no clause is needed.
    */
   readonly lockingReads: boolean;
-  /** DDL is transactional: a schema creation that fails part-way rolls back (SQLite, not MySQL). */
+  /**
+   * DDL is transactional: a schema creation that fails part-way rolls back (SQLite); without it
+   * (MySQL) it leaves a partial schema, which the next sync completes (createSchema).
+   */
   readonly transactionalDdl: boolean;
   /**
    * Rows are stored in primary-key order (InnoDB's clustered index), so a primary-key walk reads
@@ -32,6 +36,10 @@ export interface DialectAdapter {
   createTableStatements(table: TableDefinition): string[];
   /** The tables of the connected database (not views; SQLite's internal tables excluded), sorted. */
   listTables(db: Kysely<any>): Promise<string[]>;
+  /** How one of Nova's tables, as createTableStatements makes it, looks in this dialect's catalogue. */
+  expectedTableShape(table: TableDefinition): TableShape;
+  /** How each of `tables` of the connected database looks in its catalogue (information_schema, pragmas). */
+  describeTables(db: Kysely<any>, tables: string[]): Promise<Map<string, TableShape>>;
   /**
    * Inserts rows with insert-ignore semantics (a row whose unique key exists is skipped, never an
    * error) and returns how many were inserted. Run it inside a unit of work (`db` is its
@@ -57,6 +65,8 @@ export function mysqlAdapter(url: Extract<DatabaseUrl, { dialect: 'mysql' }>): D
     clusteredByPrimaryKey: true,
     beginWrite: 'BEGIN',
     createTableStatements: (table) => createTableStatements(table, 'mysql'),
+    expectedTableShape: mysqlTableShape,
+    describeTables: readMysqlTableShapes,
     async listTables(db) {
       const { rows } = await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables
         WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'`.execute(db);
@@ -100,6 +110,8 @@ export function sqliteAdapter(raw: () => BetterSqlite3.Database | undefined, onQ
     clusteredByPrimaryKey: false,
     beginWrite: 'BEGIN IMMEDIATE',
     createTableStatements: (table) => createTableStatements(table, 'sqlite'),
+    expectedTableShape: sqliteTableShape,
+    describeTables: readSqliteTableShapes,
     async listTables(db) {
       const { rows } = await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`.execute(db);
       return rows.map((r) => r.name).sort();

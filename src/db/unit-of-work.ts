@@ -34,8 +34,8 @@ export const RETRY_BUDGET_MS = 30_000;
 /**
  * The one way cellctl writes atomically: runs `work` in a write transaction on one connection of
  * `handle` (SQLite: BEGIN IMMEDIATE, so the write lock is taken before anything is read), commits
- * it, or rolls it back and rethrows. MySQL DDL commits implicitly; a caller that creates tables
- * cleans up itself (see DialectAdapter.transactionalDdl). Driver errors come out typed.
+ * it, or rolls it back and rethrows. MySQL DDL commits implicitly (see DialectAdapter.transactionalDdl):
+ * tables created before a failure stay. Driver errors come out typed.
  */
 export async function inTransaction<DB, T>(handle: DatabaseHandle<DB>, work: (tx: Tx<DB>) => Promise<T>, options: UnitOfWorkOptions = {}): Promise<T> {
   const { adapter } = handle;

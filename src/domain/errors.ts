@@ -195,7 +195,24 @@ export interface SchemaRefusal {
   expectedRevision: string;
   tableCount: number;
   missingTables: string[];
+  /** Unstamped only: the first table (by name) that keeps the tables from being a partial Nova schema to complete. */
+  blocker?: PartialSchemaBlocker;
 }
+
+/** How a table differs from Nova's definition: the first differing part, as its catalogue shows it. */
+export interface TableDifference {
+  part: 'table' | 'column' | 'index' | 'foreign key';
+  name: string;
+  problem: 'missing' | 'unexpected' | 'differs';
+  /** For `differs`: Nova's and the database's version of the part. */
+  expected?: string;
+  found?: string;
+}
+
+/** Why an unstamped database's tables are not a partial Nova schema: a table not Nova's, holding rows, or unlike Nova's. */
+export type PartialSchemaBlocker =
+  | { table: string; reason: 'foreign' | 'rows' }
+  | { table: string; reason: 'differs'; difference: TableDifference };
 
 /**
  * A database holds a schema that is neither empty nor at a Nova revision cellctl knows, so
@@ -221,8 +238,18 @@ function describeRefusal(r: SchemaRefusal): string {
     case 'incomplete':
       return `${where} is stamped ${r.revision} but lacks ${r.missingTables.length} of Nova's tables (${preview}); refusing to touch a partial schema`;
     case 'unstamped':
-      return `${where} holds ${r.tableCount} tables but no alembic_version stamp: refusing to create Nova's schema over foreign or partial tables (drop them, or use an empty database)`;
+      return r.blocker
+        ? `${where} holds ${r.tableCount} tables but no alembic_version stamp, and ${describeBlocker(r.blocker)}: refusing to create Nova's schema over them (drop them, or use an empty database)`
+        : `${where} holds ${r.tableCount} tables but no alembic_version stamp: refusing to create Nova's schema over foreign or partial tables (drop them, or use an empty database)`;
   }
+}
+
+function describeBlocker(b: PartialSchemaBlocker): string {
+  if (b.reason !== 'differs') return b.reason === 'foreign' ? `${b.table} is not a table of Nova's schema` : `Nova's table ${b.table} holds rows`;
+  const d = b.difference;
+  const what =
+    d.problem === 'missing' ? `${d.part} ${d.name} is missing` : d.problem === 'unexpected' ? `${d.part} ${d.name} is not in it` : `${d.part} ${d.name} is ${d.found}, not ${d.expected}`;
+  return `table ${b.table} differs from Nova's definition (${what})`;
 }
 
 /** A file or directory cellctl must write (the embedded home) cannot be created or written. */

@@ -1,9 +1,9 @@
 import type { AnyDatabaseHandle } from '../db/connection';
-import { createSchema, readSchemaSnapshot, type SchemaSnapshot } from '../db/schema/schema.repository';
+import { createSchema, findPartialSchemaBlocker, readSchemaSnapshot, type SchemaSnapshot } from '../db/schema/schema.repository';
 import { loadSchemaDefinition, type SchemaDefinition, type SchemaKind } from '../db/schema/schema-definition';
 import { inTransaction } from '../db/unit-of-work';
 import { type Cell, describeCell } from '../domain/cell';
-import { SchemaRefusedError } from '../domain/errors';
+import { SchemaRefusedError, type PartialSchemaBlocker } from '../domain/errors';
 import { maskUrl } from '../domain/url-masking';
 import { scatter, type Outcome } from './cell-execution';
 import { listCells, resolveCell } from './cell-lookup.service';
@@ -45,16 +45,19 @@ export async function inspectSchema(handle: AnyDatabaseHandle, kind: SchemaKind)
 
 /** The outcome of syncing one database. */
 export interface SyncSchemaResult {
-  action: 'created' | 'unchanged' | 'would-create';
+  /** `completed` / `would-complete`: the database held part of Nova's schema, as a sync killed part-way leaves it. */
+  action: 'created' | 'completed' | 'unchanged' | 'would-create' | 'would-complete';
   revision: string;
   tableCount: number;
+  /** For `completed` and `would-complete`: how many of Nova's tables were there already (empty, as defined). */
+  existingTables?: number;
 }
 
 /** The refusal of a schema that is neither empty nor current, as data (see SchemaRefusedError). */
-function refusal(target: string, kind: SchemaKind, inspection: SchemaInspection): SchemaRefusedError {
+function refusal(target: string, kind: SchemaKind, inspection: SchemaInspection, blocker?: PartialSchemaBlocker): SchemaRefusedError {
   const { status, revision, expectedRevision, tableCount, missingTables } = inspection;
   if (status === 'empty' || status === 'current') throw new Error(`a ${status} schema is never refused`);
-  return new SchemaRefusedError({ target, schema: kind, status, revision, expectedRevision, tableCount, missingTables });
+  return new SchemaRefusedError({ target, schema: kind, status, revision, expectedRevision, tableCount, missingTables, ...(blocker && { blocker }) });
 }
 
 /** The lock a schema sync holds on the database it syncs. */
@@ -62,28 +65,40 @@ const SCHEMA_LOCK = 'schema';
 
 /**
  * Brings a database to Nova's schema: creates every table and the alembic stamp in an empty
- * database; changes nothing in one already at the revision; throws SchemaRefusedError for
- * anything else. Idempotent and safe against a concurrent sync of the same database (lock).
- * With `dryRun` it only inspects; without a handle (a database not created yet) it reports would-create.
+ * database; completes a partial one (unstamped, every table one of Nova's, as defined, and empty:
+ * what a sync killed part-way leaves where DDL is not transactional); changes nothing in one
+ * already at the revision; throws SchemaRefusedError for anything else (naming, for unstamped
+ * tables, the first that is not part of a partial schema). Idempotent and safe against a concurrent
+ * sync of the same database (lock). With `dryRun` it only inspects; without a handle (a database
+ * not created yet) it reports would-create.
  */
 export async function syncSchema(handle: AnyDatabaseHandle | undefined, kind: SchemaKind, options: { dryRun?: boolean } = {}): Promise<SyncSchemaResult> {
   const definition = loadSchemaDefinition(kind);
   const tableCount = definition.tables.length;
   if (!handle) return { action: 'would-create', revision: definition.revision, tableCount };
-  const decide = (inspection: SchemaInspection): SyncSchemaResult['action'] => {
-    if (inspection.status === 'current') return 'unchanged';
-    if (inspection.status !== 'empty') throw refusal(handle.target, kind, inspection);
-    return options.dryRun ? 'would-create' : 'created';
+  const decide = async (reader: Pick<AnyDatabaseHandle, 'db' | 'adapter'>): Promise<{ result: SyncSchemaResult; existing: string[] }> => {
+    const snapshot = await readSchemaSnapshot(reader);
+    const inspection = classifySchema(snapshot, definition);
+    const result = (action: SyncSchemaResult['action'], existing: string[] = []) => ({
+      result: { action, revision: definition.revision, tableCount, ...(existing.length ? { existingTables: existing.length } : {}) },
+      existing,
+    });
+    if (inspection.status === 'current') return result('unchanged');
+    if (inspection.status === 'empty') return result(options.dryRun ? 'would-create' : 'created');
+    if (inspection.status === 'unstamped') {
+      const blocker = await findPartialSchemaBlocker(reader, definition, snapshot.tables);
+      if (!blocker) return result(options.dryRun ? 'would-complete' : 'completed', snapshot.tables);
+      throw refusal(handle.target, kind, inspection, blocker);
+    }
+    throw refusal(handle.target, kind, inspection);
   };
-  if (options.dryRun) {
-    return { action: decide(await inspectSchema(handle, kind)), revision: definition.revision, tableCount };
-  }
+  if (options.dryRun) return (await decide(handle)).result;
   return inTransaction(
     handle,
     async (tx) => {
-      const action = decide(classifySchema(await readSchemaSnapshot({ db: tx, adapter: handle.adapter }), definition));
-      if (action === 'created') await createSchema(tx, handle.adapter, definition);
-      return { action, revision: definition.revision, tableCount };
+      const { result, existing } = await decide({ db: tx, adapter: handle.adapter });
+      if (result.action === 'created' || result.action === 'completed') await createSchema(tx, handle.adapter, definition, existing);
+      return result;
     },
     { lock: SCHEMA_LOCK },
   );

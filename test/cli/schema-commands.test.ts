@@ -1,4 +1,5 @@
 import { writeFileSync } from 'node:fs';
+import { sql } from 'kysely';
 import { join } from 'node:path';
 import { NOVA_API_REVISION, NOVA_CELL_REVISION } from '../../src/domain/constants';
 import { createDatabaseContext } from '../../src/services/database-context.service';
@@ -114,14 +115,33 @@ describeEachDialect('api-db and db commands', (env) => {
     expect(result.stderr).toMatch(/matches 2 cells: twin \(4444.*twin \(5555/);
   });
 
-  it('a database holding foreign tables is refused with exit 2', async () => {
+  it('a database holding foreign tables is refused with exit 2, naming one', async () => {
     await cli('db', 'sync');
     const dbs = createDatabaseContext({ apiDatabaseConnection: cell, cwd: env.dir });
     const { db } = await dbs.api();
     await db.deleteFrom('alembic_version').execute();
+    await sql`CREATE TABLE foreign_stuff (id INTEGER PRIMARY KEY)`.execute(db);
     await dbs.close();
-    const result = await cli('db', 'sync');
+    const before = await dumpSchema(cell);
+    const result = await cli('-f', 'value', '-c', 'action', 'db', 'sync');
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/no alembic_version stamp/);
+    expect(await dumpSchema(cell)).toEqual(before);
+    expect(result.stdout).toBe('refused\n');
+    expect(result.stderr).toMatch(/holds 111 tables but no alembic_version stamp, and foreign_stuff is not a table of Nova's schema/);
+  });
+
+  it("api-db sync completes Nova's tables without their stamp (a sync killed before stamping): exit 0, stamped", async () => {
+    await cli('api-db', 'sync');
+    const dbs = createDatabaseContext({ apiDatabaseConnection: api, cwd: env.dir });
+    const { db } = await dbs.api();
+    await db.deleteFrom('alembic_version').execute();
+    await dbs.close();
+    const dry = await cli('-f', 'value', '-c', 'action', 'api-db', 'sync', '--dry-run');
+    expect(dry).toMatchObject({ code: 0, stdout: 'would-complete\n' });
+    expect(dry.stderr).toMatch(/would complete a partial Nova schema b30f573d3377: 32 of 32 tables found, empty and as defined by Nova; would create 0; dry run/);
+    const result = await cli('-f', 'value', '-c', 'action', 'api-db', 'sync');
+    expect(result).toMatchObject({ code: 0, stdout: 'completed\n' });
+    expect(result.stderr).toMatch(/completed a partial Nova schema b30f573d3377: created 0 of 32 tables \(32 found already, empty and as defined by Nova\)/);
+    expect((await cli('-f', 'value', '-c', 'status', 'api-db', 'version')).stdout).toBe('current\n');
   });
 });

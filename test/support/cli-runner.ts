@@ -23,6 +23,8 @@ export interface CliRunOptions {
   homeDir?: string;
   /** runCellctlProcess only: called with all stderr so far each time more arrives. */
   onStderr?: (stderrSoFar: string) => void;
+  /** runCellctlProcess only: called with the child process once spawned (to signal it). */
+  onSpawn?: (child: import('node:child_process').ChildProcess) => void;
 }
 
 /** Runs `cellctl <argv>` in this process. The environment is only what `options.env` gives. */
@@ -51,6 +53,7 @@ export function runCellctlProcess(argv: string[], options: CliRunOptions = {}): 
       cwd: options.cwd ?? process.cwd(),
       env: { PATH: process.env.PATH, HOME: options.homeDir ?? '/nonexistent-home', ...options.env },
     });
+    options.onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -3,6 +3,16 @@ import { DuplicateCellError, SchemaRefusedError } from '../../../domain/errors';
 import { dryRunOption } from '../../modern/options';
 import type { CliContext } from '../../cli-context';
 import { defineAction } from '../../command-kit';
+import type { SyncSchemaResult } from '../../../services/schema.service';
+
+/** How cell0 setup words what its schema sync did. */
+const SCHEMA_ACTION_TEXT: Record<SyncSchemaResult['action'], string> = {
+  unchanged: 'already at',
+  created: 'created at',
+  completed: 'completed (it was partial) at',
+  'would-create': 'would be created at',
+  'would-complete': 'would be completed (it is partial) at',
+};
 
 /** `cellctl cell0 setup`: map cell0 and create its schema. */
 export function cell0SetupCommand(ctx: CliContext): Command {
@@ -23,7 +33,7 @@ export function cell0SetupCommand(ctx: CliContext): Command {
       const { setupCell0 } = await ctx.services();
       const result = await setupCell0(await ctx.databases(), options, await ctx.rules());
       if (result.action === 'exists') ctx.notice('Cell0 is already setup');
-      const schema = `schema ${result.schema.action === 'unchanged' ? 'already at' : result.schema.action === 'created' ? 'created at' : 'would be created at'} ${result.schema.revision}`;
+      const schema = `schema ${SCHEMA_ACTION_TEXT[result.schema.action]} ${result.schema.revision}`;
       ctx.notice(`cell0 ${ctx.displayUrl(result.cell.databaseConnection)}: ${result.dryRun && result.action === 'created' ? 'would be mapped' : result.action === 'created' ? 'mapped' : 'kept'}, ${schema}`);
       if (!result.dryRun) ctx.out(`${result.cell.uuid}\n`);
     },

@@ -8,14 +8,14 @@ import { EXIT_SCHEMA_REFUSED, reportSyncOutcomes } from './schema-outcomes';
 /** `cellctl api-db sync`: create Nova's API schema in an empty database, or confirm it is there. */
 export function apiDbSyncCommand(ctx: CliContext): Command {
   const command = new Command('sync')
-    .description("create Nova 26's API schema in an empty database; change nothing in one already at Nova's revision")
+    .description("create Nova 26's API schema in an empty database, or complete the empty part of it a killed sync left; change nothing in one already at Nova's revision")
     .addOption(dryRunOption());
   return defineAction(
     ctx,
     command,
     [
-      { code: 0, meaning: "the API database is at Nova's revision (created now, or already)" },
-      { code: EXIT_SCHEMA_REFUSED, meaning: 'refused: the database holds another schema (nothing written)', errors: [SchemaRefusedError] },
+      { code: 0, meaning: "the API database is at Nova's revision (created or completed now, or already)" },
+      { code: EXIT_SCHEMA_REFUSED, meaning: "refused: the database holds another schema, or tables that are not an empty part of Nova's (nothing written)", errors: [SchemaRefusedError] },
     ],
     async (options: { dryRun?: boolean }) => {
       const { apiSchemaTarget, syncSchemas } = await ctx.services();

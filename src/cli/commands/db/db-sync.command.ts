@@ -8,7 +8,7 @@ import { EXIT_SCHEMA_REFUSED, reportSyncOutcomes } from './schema-outcomes';
 /** `cellctl db sync`: create Nova's cell schema in the configured, one, or every cell database. */
 export function dbSyncCommand(ctx: CliContext): Command {
   const command = new Command('sync')
-    .description("create Nova 26's cell schema in empty cell databases; change nothing in those already at Nova's revision")
+    .description("create Nova 26's cell schema in empty cell databases, or complete the empty part of it a killed sync left; change nothing in those already at Nova's revision")
     .addOption(cellOption('sync this mapped cell instead of [database] connection'))
     .addOption(allCellsOption('sync every mapped cell, cell0 included'))
     .addOption(dryRunOption());
@@ -16,8 +16,8 @@ export function dbSyncCommand(ctx: CliContext): Command {
     ctx,
     command,
     [
-      { code: 0, meaning: "every database is at Nova's revision (created now, or already), or no cell is mapped (--all-cells)" },
-      { code: EXIT_SCHEMA_REFUSED, meaning: 'refused: a database holds another schema (nothing written to it; the others were synced)', errors: [SchemaRefusedError] },
+      { code: 0, meaning: "every database is at Nova's revision (created or completed now, or already), or no cell is mapped (--all-cells)" },
+      { code: EXIT_SCHEMA_REFUSED, meaning: "refused: a database holds another schema, or tables that are not an empty part of Nova's (nothing written to it; the others were synced)", errors: [SchemaRefusedError] },
       { code: 255, meaning: 'a database could not be reached, failed or timed out (its row says failed or timed-out, with the error; the others were synced)' },
     ],
     async (options: { cell?: string; allCells?: boolean; dryRun?: boolean }) => {

@@ -38,8 +38,12 @@ function label(target: SchemaTarget): string {
 
 const NOTICE: Record<SyncSchemaResult['action'], (r: SyncSchemaResult) => string> = {
   created: (r) => `created Nova schema ${r.revision} (${r.tableCount} tables)`,
+  completed: (r) =>
+    `completed a partial Nova schema ${r.revision}: created ${r.tableCount - (r.existingTables ?? 0)} of ${r.tableCount} tables (${r.existingTables ?? 0} found already, empty and as defined by Nova)`,
   unchanged: (r) => `already at Nova revision ${r.revision}; nothing changed`,
   'would-create': (r) => `would create Nova schema ${r.revision} (${r.tableCount} tables); dry run, nothing written`,
+  'would-complete': (r) =>
+    `would complete a partial Nova schema ${r.revision}: ${r.existingTables ?? 0} of ${r.tableCount} tables found, empty and as defined by Nova; would create ${r.tableCount - (r.existingTables ?? 0)}; dry run, nothing written`,
 };
 
 /**
