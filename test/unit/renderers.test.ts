@@ -71,11 +71,11 @@ describe('renderList', () => {
     );
   });
 
-  it('uses an explicit header and keeps multi-line cells inside the borders', () => {
+  it('uses an explicit header and shows one row per record, line breaks and escape bytes escaped', () => {
     const out = renderList(
       [
         { id: 1, note: 'a\nb' },
-        { id: 2, note: 'c' },
+        { id: 2, note: 'c\x1b[2J' },
       ],
       [{ key: 'id' }, { key: 'note', header: 'Remark' }],
       { format: 'table' },
@@ -85,9 +85,8 @@ describe('renderList', () => {
         '+----+--------+',
         '| ID | Remark |',
         '+----+--------+',
-        '| 1  | a      |',
-        '|    | b      |',
-        '| 2  | c      |',
+        '| 1  | a\\nb   |',
+        '| 2  | c\\e[2J |',
         '+----+--------+',
         '',
       ].join('\n'),
