@@ -8,7 +8,7 @@ import { resetComputeNodesMapped } from '../db/cell/compute-node.repository';
 import { countLiveInstances } from '../db/cell/instance.repository';
 import { toDbBoolean, toDbTimestamp } from '../db/dialect';
 import { inTransaction, type Tx } from '../db/unit-of-work';
-import { type Cell, isCell0 } from '../domain/cell';
+import { type Cell, cellNameKey, cellsNamed, isCell0 } from '../domain/cell';
 import {
   AmbiguousCellError,
   Cell0ToggleError,
@@ -22,7 +22,7 @@ import {
 import { transportUrlProblem } from '../domain/transport-url';
 import { maskUrl } from '../domain/url-masking';
 import { renderTemplateUrl } from '../domain/url-template';
-import { cellFromRow, cellRef, findCell } from './cell-lookup.service';
+import { cellFromRow, cellRef, findCell, pickCell } from './cell-lookup.service';
 import type { DatabaseContext } from './database-context.service';
 import type { Notice } from './run-events';
 import type { Rules } from './rules';
@@ -93,7 +93,7 @@ interface Candidate {
 
 /**
  * Throws DuplicateCellError when a candidate collides with another cell (cell0 included): the
- * same name (when the rules want names unique), or the same database connection or transport
+ * same name under cellNameKey (when the rules want names unique: as MySQL compares them), or the same database connection or transport
  * URL. With compareRenderedUrls both sides are rendered (a template and its rendering are the
  * same URL); otherwise, as Nova, the rendered stored URL is compared with the raw new one.
  */
@@ -104,7 +104,7 @@ export function assertNoCellConflict(dbs: DatabaseContext, policy: CellPolicy, c
   for (const other of cells) {
     if (other.id === excludeId) continue;
     const clash: [CellField, string] | undefined =
-      policy.rules.uniqueCellNames && candidate.name && other.name === candidate.name
+      policy.rules.uniqueCellNames && candidate.name && other.name !== null && cellNameKey(other.name) === cellNameKey(candidate.name)
         ? ['name', candidate.name]
         : same(other.databaseConnection, candidate.databaseConnection, render.database)
           ? ['database_connection', maskUrl(candidate.databaseConnection!)]
@@ -188,7 +188,8 @@ export async function createCell(dbs: DatabaseContext, input: CreateCellInput, p
 export type EnsureCellInput = CreateCellInput;
 
 /**
- * Idempotent create-or-update keyed by name: creates the cell when no cell has the name,
+ * Idempotent create-or-update keyed by name: creates the cell when no cell has the name (as
+ * cellsNamed matches it: exactly, else as MySQL's collation compares names),
  * otherwise changes the given values that differ (URLs compared rendered, so a template and its
  * rendering are equal and never cause endless updates), else nothing. Throws like createCell,
  * AmbiguousCellError when several cells share the name, Cell0ToggleError for cell0's state.
@@ -201,7 +202,7 @@ export async function ensureCell(dbs: DatabaseContext, input: EnsureCellInput, p
     await dbs.api(),
     async (tx) => {
       const cells = (await listCellMappings(tx)).map(cellFromRow);
-      const named = cells.filter((c) => c.name === input.name);
+      const named = cellsNamed(cells, input.name);
       if (named.length > 1) throw new AmbiguousCellError(input.name, named.map(cellRef));
       if (named.length === 0) {
         const notices: Notice[] = [];
@@ -243,8 +244,8 @@ export async function updateCell(dbs: DatabaseContext, ref: string, input: Updat
   return inTransaction(
     await dbs.api(),
     async (tx) => {
-      const cell = await findCell(tx, ref);
       const cells = (await listCellMappings(tx)).map(cellFromRow);
+      const cell = pickCell(cells, ref);
       return applyChanges(dbs, tx, cells, cell, wanted, policy, now, input.dryRun);
     },
     { lock: CELLS_LOCK },

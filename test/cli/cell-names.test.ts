@@ -1,0 +1,107 @@
+/**
+ * Cell names: one comparison for the duplicate check and for lookups on both dialects (MySQL's
+ * utf8mb3_general_ci, the collation of Nova's databases), with an exact name always addressing
+ * its own cell; names and URLs that cannot be stored, or that would print as something else,
+ * refused as invalid input before anything is written.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { cellNameKey } from '../../src/domain/cell';
+import { createDatabaseContext, type DatabaseContext } from '../../src/services/database-context.service';
+import { insertCellMapping } from '../support/cell-fixtures';
+import { runCli, type CliResult } from '../support/cli-runner';
+import { describeEachDialect } from '../support/dialect-matrix';
+import { withAdmin } from '../support/mysql-admin';
+import { dumpRows } from '../support/row-dump';
+
+describeEachDialect('cell names', (env) => {
+  let api: string;
+  let conf: string;
+  let dbs: DatabaseContext;
+  const cli = (...argv: string[]) => runCli(['--config-file', conf, ...argv], { cwd: env.dir });
+  const dump = async () => dumpRows(await dbs.api());
+  /** Runs a command that must be refused and checks that it wrote nothing. */
+  const refused = async (...argv: string[]): Promise<CliResult> => {
+    const before = await dump();
+    const result = await cli(...argv);
+    expect(await dump()).toEqual(before);
+    return result;
+  };
+  let n = 0;
+  /** Fresh URLs for one more cell. */
+  const urls = () => {
+    n += 1;
+    return ['--database-connection', env.newUrl(`c${n}`), '--transport-url', `rabbit://nova:pw@mq/${n}`];
+  };
+
+  beforeEach(async () => {
+    api = env.newUrl('api');
+    conf = join(env.dir, `names-${Math.random().toString(36).slice(2)}.conf`);
+    writeFileSync(conf, `[DEFAULT]\ntransport_url = rabbit://nova:pw@mq/\n[api_database]\nconnection = ${api}\n[database]\nconnection = ${env.newUrl('nova')}\n`);
+    expect((await cli('-q', 'api-db', 'sync')).code).toBe(0);
+    dbs = createDatabaseContext({ apiDatabaseConnection: api, cwd: env.dir });
+  });
+  afterEach(() => dbs.close());
+
+  describe('compared as utf8mb3_general_ci compares them', () => {
+    it('refuses a name that equals an existing one but for case or trailing blanks (create, update), and ensure finds the existing cell', async () => {
+      const cell1 = (await cli('cell', 'create', '--name', 'cell1', ...urls())).stdout.trim();
+      for (const name of ['CELL1', 'cell1 ', 'Cell1  ']) {
+        const result = await refused('cell', 'create', '--name', name, ...urls());
+        expect(result.code).toBe(2);
+        expect(result.stderr).toContain('already exists');
+        expect(result.stderr).toContain(cell1);
+      }
+      const ensured = await refused('cell', 'ensure', '--name', 'Cell1');
+      expect(ensured.code).toBe(0);
+      expect(ensured.stdout.trim()).toBe(cell1);
+      expect(ensured.stderr).toMatch(/unchanged/);
+      expect((await cli('-q', 'cell', 'create', '--name', 'cell2', ...urls())).code).toBe(0);
+      const renamed = await refused('cell', 'update', 'cell2', '--name', 'CELL1');
+      expect(renamed.code).toBe(3);
+      expect(renamed.stderr).toContain(cell1);
+      // A cell may change the case of its own name.
+      expect((await cli('-q', 'cell', 'update', 'cell1', '--name', 'Cell1')).code).toBe(0);
+      expect((await cli('-f', 'value', '-c', 'name', 'cell', 'show', cell1)).stdout).toBe('Cell1\n');
+    });
+
+    it('looks a name up exactly first, then as the collation compares it', async () => {
+      const cell1 = (await cli('cell', 'create', '--name', 'cell1', ...urls())).stdout.trim();
+      for (const ref of ['cell1', 'CELL1', 'cell1 ']) {
+        expect((await cli('-f', 'value', '-c', 'uuid', 'cell', 'show', ref)).stdout).toBe(`${cell1}\n`);
+      }
+    });
+
+    it('keeps each of two cells that collide (made by Nova or an older cellctl) addressable by its exact name', async () => {
+      const { db } = await dbs.api();
+      const lower = await insertCellMapping(db, { name: 'cell1', databaseConnection: env.newUrl('l') });
+      const upper = await insertCellMapping(db, { name: 'CELL1', databaseConnection: env.newUrl('u') });
+      expect((await cli('-f', 'value', '-c', 'uuid', 'cell', 'show', 'cell1')).stdout).toBe(`${lower.uuid}\n`);
+      expect((await cli('-f', 'value', '-c', 'uuid', 'cell', 'show', 'CELL1')).stdout).toBe(`${upper.uuid}\n`);
+      const ambiguous = await cli('cell', 'show', 'Cell1');
+      expect(ambiguous.code).toBe(127);
+      expect(ambiguous.stderr).toContain(lower.uuid);
+      expect(ambiguous.stderr).toContain(upper.uuid);
+      expect((await cli('-q', 'cell', 'ensure', '--name', 'cell1', '--transport-url', 'rabbit://x@mq/l')).code).toBe(0);
+      expect((await cli('-f', 'value', '-c', 'transport_url', '--show-secrets', 'cell', 'show', lower.uuid)).stdout).toBe('rabbit://x@mq/l\n');
+    });
+
+    if (env.dialect === 'mysql') {
+      it("cellNameKey agrees with MariaDB's utf8mb3_general_ci on the names it is meant for", async () => {
+        const names = ['cell1', 'CELL1', 'cell1 ', 'cell1  ', ' cell1', 'cell1\t', 'Cèll1', 'CELL1', 'straße', 'STRASSE', 'strase', 'Ǆ', 'ǅ', 'ǆ', 'ÿ', 'Ÿ', 'ı', 'I', 'i', 'ǰ', 'Ω', 'ω', 'Ω', 'ß', 's', 'Æ', 'æ', 'Σ', 'ς', 'σ', 'région-1', 'REGION-1', 'Ёлка', 'елка', 'й', 'и', 'ſ', 'ŉ', 'ǈ', 'Ǉ', 'µ', 'Μ', 'ΐ', 'ι', 'ﬁ', 'FI', 'Ａ', 'ａ', 'ǅa', 'Ǆa'];
+        const disagreements = await withAdmin(async (c) => {
+          const found: string[] = [];
+          for (const a of names) {
+            for (const b of names) {
+              const [rows] = await c.query('SELECT CONVERT(? USING utf8mb3) COLLATE utf8mb3_general_ci = CONVERT(? USING utf8mb3) COLLATE utf8mb3_general_ci AS same', [a, b]);
+              const same = Number((rows as Array<{ same: number }>)[0].same) === 1;
+              if (same !== (cellNameKey(a) === cellNameKey(b))) found.push(`${JSON.stringify(a)} ${same ? '=' : '≠'} ${JSON.stringify(b)}`);
+            }
+          }
+          return found;
+        });
+        expect(disagreements).toEqual([]);
+      });
+    }
+  });
+});
