@@ -1,4 +1,5 @@
 import { CELL0_UUID } from './constants';
+import type { ValueProblem } from './errors';
 
 /** A cell mapping as services and commands see it (URLs as stored: possibly templates). */
 export interface Cell {
@@ -65,4 +66,17 @@ export function cellsNamed<C extends Pick<Cell, 'name'>>(cells: C[], name: strin
   if (exact.length) return exact;
   const key = cellNameKey(name);
   return cells.filter((c) => c.name !== null && cellNameKey(c.name) === key);
+}
+
+/**
+ * What makes a cell name unusable, or undefined: empty, blank only (whitespace), or holding a
+ * control character or line separator (a name on two lines prints as two rows). Nova accepts
+ * any name; the rules say whether a front refuses these (printableCellNames).
+ */
+export function cellNameProblem(name: string): ValueProblem | undefined {
+  if (name === '') return { kind: 'empty' };
+  if (name.trim() === '') return { kind: 'blank' };
+  const control = /[\p{Cc}\u2028\u2029]/u.exec(name);
+  if (control) return { kind: 'control-character', codePoint: control[0].codePointAt(0)! };
+  return undefined;
 }

@@ -8,7 +8,7 @@ import { resetComputeNodesMapped } from '../db/cell/compute-node.repository';
 import { countLiveInstances } from '../db/cell/instance.repository';
 import { toDbBoolean, toDbTimestamp } from '../db/dialect';
 import { inTransaction, type Tx } from '../db/unit-of-work';
-import { type Cell, cellNameKey, cellsNamed, isCell0 } from '../domain/cell';
+import { type Cell, cellNameKey, cellNameProblem, cellsNamed, isCell0 } from '../domain/cell';
 import {
   AmbiguousCellError,
   Cell0ToggleError,
@@ -18,6 +18,7 @@ import {
   DuplicateCellError,
   InvalidTransportUrlError,
   MissingCellUrlError,
+  UnstorableValueError,
 } from '../domain/errors';
 import { transportUrlProblem } from '../domain/transport-url';
 import { maskUrl } from '../domain/url-masking';
@@ -82,6 +83,25 @@ function checkTransportUrl(url: string, render: UrlRenderers): void {
  */
 export function validateTransportUrl(dbs: DatabaseContext, url: string, policy: CellPolicy): void {
   checkTransportUrl(url, renderers(dbs, policy));
+}
+
+/** The values of a cell write that checkCellValues looks at (undefined: not written). */
+export interface CellValues {
+  name?: string;
+  databaseConnection?: string;
+  transportUrl?: string;
+}
+
+/**
+ * Refuses, before anything is read or written, the values of a cell write that cellctl will not
+ * store: a name that is empty, blank or holds a control character (with printableCellNames).
+ * The one check every cell write goes through. Throws UnstorableValueError.
+ */
+export function checkCellValues(values: CellValues, rules: Rules): void {
+  if (values.name !== undefined && rules.printableCellNames) {
+    const problem = cellNameProblem(values.name);
+    if (problem) throw new UnstorableValueError('cell name', values.name, problem);
+  }
 }
 
 /** A cell that a new or changed cell would clash with. */
@@ -171,6 +191,7 @@ export async function createCell(dbs: DatabaseContext, input: CreateCellInput, p
   const render = renderers(dbs, policy);
   const notices: Notice[] = [];
   const urls = urlsForNewCell(input, policy.defaults, notices);
+  checkCellValues({ name: input.name, ...urls }, policy.rules);
   checkTransportUrl(urls.transportUrl, render);
   dbs.checkUrl('cell', urls.databaseConnection);
   return inTransaction(
@@ -196,6 +217,7 @@ export type EnsureCellInput = CreateCellInput;
  */
 export async function ensureCell(dbs: DatabaseContext, input: EnsureCellInput, policy: CellPolicy, now = new Date()): Promise<CellWriteResult> {
   const render = renderers(dbs, policy);
+  checkCellValues(input, policy.rules);
   if (input.transportUrl !== undefined) checkTransportUrl(input.transportUrl, render);
   if (input.databaseConnection !== undefined) dbs.checkUrl('cell', input.databaseConnection);
   return inTransaction(
@@ -207,6 +229,7 @@ export async function ensureCell(dbs: DatabaseContext, input: EnsureCellInput, p
       if (named.length === 0) {
         const notices: Notice[] = [];
         const urls = urlsForNewCell(input, policy.defaults, notices);
+        checkCellValues(urls, policy.rules);
         checkTransportUrl(urls.transportUrl, render);
         dbs.checkUrl('cell', urls.databaseConnection);
         const cell = await insertNewCell(dbs, tx, cells, input, urls, policy, now);
@@ -239,6 +262,7 @@ export async function updateCell(dbs: DatabaseContext, ref: string, input: Updat
     ? input
     : { ...input, databaseConnection: input.databaseConnection ?? policy.defaults.databaseConnection, transportUrl: input.transportUrl ?? policy.defaults.transportUrl };
   const render = renderers(dbs, policy);
+  checkCellValues(wanted, policy.rules);
   if (wanted.transportUrl !== undefined && policy.rules.refuseInvalidTransportOnUpdate) checkTransportUrl(wanted.transportUrl, render);
   if (wanted.databaseConnection !== undefined) dbs.checkUrl('cell', wanted.databaseConnection);
   return inTransaction(

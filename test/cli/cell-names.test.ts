@@ -104,4 +104,26 @@ describeEachDialect('cell names', (env) => {
       });
     }
   });
+  describe('blank and multi-line names', () => {
+    it('refuses an empty, blank or control-character name on create, ensure and update: 127, one line, nothing written', async () => {
+      expect((await cli('-q', 'cell', 'create', '--name', 'cell1', ...urls())).code).toBe(0);
+      const bad = ['', '   ', 'a\nb', 'tab\there', 'cr\r', 'nul\u0000', 'line\u2028sep'];
+      for (const name of bad) {
+        for (const argv of [
+          ['cell', 'create', '--name', name, ...urls()],
+          ['cell', 'ensure', '--name', name, ...urls()],
+          ['cell', 'update', 'cell1', '--name', name],
+        ]) {
+          const result = await refused(...argv);
+          expect({ argv: argv.slice(0, 2), name, code: result.code }).toEqual({ argv: argv.slice(0, 2), name, code: 127 });
+          expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+          expect(result.stderr).toMatch(/cell name .* (is empty|is blank|contains a (control character|line separator))/);
+        }
+      }
+    });
+
+    it('keeps accepting inner blanks and other printable names', async () => {
+      for (const name of ['cell one', 'région-1', 'a/b']) expect((await cli('-q', 'cell', 'create', '--name', name, ...urls())).code).toBe(0);
+    });
+  });
 });
