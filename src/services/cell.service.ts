@@ -7,8 +7,10 @@ import { newCellMappingRow } from '../db/api/new-api-rows';
 import { resetComputeNodesMapped } from '../db/cell/compute-node.repository';
 import { countLiveInstances } from '../db/cell/instance.repository';
 import { toDbBoolean, toDbTimestamp } from '../db/dialect';
+import { columnLimits } from '../db/schema/schema-definition';
 import { inTransaction, type Tx } from '../db/unit-of-work';
 import { type Cell, cellNameKey, cellNameProblem, cellsNamed, isCell0 } from '../domain/cell';
+import { columnValueProblem } from '../domain/column-value';
 import {
   AmbiguousCellError,
   Cell0ToggleError,
@@ -92,15 +94,30 @@ export interface CellValues {
   transportUrl?: string;
 }
 
+/** The cell_mappings column each checked value is written to. */
+const CHECKED_COLUMNS = [
+  ['name', 'cell name', 'name'],
+  ['databaseConnection', 'database URL', 'database_connection'],
+  ['transportUrl', 'transport URL', 'transport_url'],
+] as const;
+
 /**
  * Refuses, before anything is read or written, the values of a cell write that cellctl will not
- * store: a name that is empty, blank or holds a control character (with printableCellNames).
- * The one check every cell write goes through. Throws UnstorableValueError.
+ * store: a name that is empty, blank or holds a control character (with printableCellNames), and
+ * any value Nova's cell_mappings column cannot hold (too long, or characters outside its charset:
+ * columnValueProblem), on both dialects alike. The one check every cell write (create, ensure,
+ * update, cell0 setup, simple-cell-setup) goes through. Throws UnstorableValueError (URLs masked).
  */
 export function checkCellValues(values: CellValues, rules: Rules): void {
   if (values.name !== undefined && rules.printableCellNames) {
     const problem = cellNameProblem(values.name);
     if (problem) throw new UnstorableValueError('cell name', values.name, problem);
+  }
+  for (const [key, field, column] of CHECKED_COLUMNS) {
+    const value = values[key];
+    if (value === undefined) continue;
+    const problem = columnValueProblem(value, columnLimits('api', 'cell_mappings', column));
+    if (problem) throw new UnstorableValueError(field, key === 'name' ? value : maskUrl(value), problem, `cell_mappings.${column}`);
   }
 }
 

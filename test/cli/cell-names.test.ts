@@ -20,6 +20,7 @@ describeEachDialect('cell names', (env) => {
   let dbs: DatabaseContext;
   const cli = (...argv: string[]) => runCli(['--config-file', conf, ...argv], { cwd: env.dir });
   const dump = async () => dumpRows(await dbs.api());
+  const cellTransportUrls = async () => (await (await dbs.api()).db.selectFrom('cell_mappings').select('transport_url').execute()).map((r) => r.transport_url);
   /** Runs a command that must be refused and checks that it wrote nothing. */
   const refused = async (...argv: string[]): Promise<CliResult> => {
     const before = await dump();
@@ -124,6 +125,53 @@ describeEachDialect('cell names', (env) => {
 
     it('keeps accepting inner blanks and other printable names', async () => {
       for (const name of ['cell one', 'région-1', 'a/b']) expect((await cli('-q', 'cell', 'create', '--name', name, ...urls())).code).toBe(0);
+    });
+  });
+  describe("values Nova's columns cannot hold", () => {
+    const long = (n: number, ch = 'x') => ch.repeat(n);
+
+    it('refuses a name longer than cell_mappings.name (varchar(255): characters) or with 4-byte characters (utf8mb3): 127, nothing written', async () => {
+      expect((await cli('-q', 'cell', 'create', '--name', 'cell1', ...urls())).code).toBe(0);
+      for (const [name, pattern] of [
+        [long(256), /cell name "x{57}\.\.\." is too long: 256 characters, cell_mappings\.name holds at most 255/],
+        ['emoji😀', /cell name "emoji😀" contains U\+1F600, which cell_mappings\.name \(utf8mb3\) cannot hold/],
+      ] as const) {
+        for (const argv of [['cell', 'create', '--name', name, ...urls()], ['cell', 'ensure', '--name', name, ...urls()], ['cell', 'update', 'cell1', '--name', name]]) {
+          const result = await refused(...argv);
+          expect({ argv: argv.slice(0, 2), code: result.code }).toEqual({ argv: argv.slice(0, 2), code: 127 });
+          expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+          expect(result.stderr).toMatch(pattern);
+        }
+      }
+      // The limit counts characters, as MySQL does: 255 two-byte letters fit.
+      expect((await cli('-q', 'cell', 'create', '--name', long(255, 'é'), ...urls())).code).toBe(0);
+      expect((await cli('-q', 'cell', 'create', '--name', long(255), ...urls())).code).toBe(0);
+    });
+
+    it('refuses URLs longer than a text column (65,535 bytes) or with 4-byte characters, on every command that writes one: 127', async () => {
+      const huge = `rabbit://nova:pw@mq/${long(65_536)}`;
+      const wide = `rabbit://nova:pw@mq/${long(32_768, 'é')}`;
+      for (const [argv, pattern] of [
+        [['cell', 'create', '--name', 'c1', '--database-connection', env.newUrl('a'), '--transport-url', huge], /transport URL .* is too long: 65556 bytes, cell_mappings\.transport_url holds at most 65535/],
+        [['cell', 'create', '--name', 'c1', '--database-connection', env.newUrl('a'), '--transport-url', wide], /transport URL .* is too long: 65556 bytes/],
+        [['cell', 'create', '--name', 'c1', '--database-connection', `${env.newUrl('a')}😀`], /database URL .* contains U\+1F600, which cell_mappings\.database_connection \(utf8mb3\) cannot hold/],
+        [['cell', 'ensure', '--name', 'c1', '--transport-url', 'rabbit://nova:pw@mq/😀'], /transport URL .* contains U\+1F600/],
+        [['cell0', 'setup', '--database-connection', `${env.newUrl('z')}😀`], /database URL .* contains U\+1F600/],
+        [['simple-cell-setup', '--transport-url', 'rabbit://nova:pw@mq/😀'], /transport URL .* contains U\+1F600/],
+      ] as const) {
+        const result = await refused(...argv);
+        expect({ argv: argv.slice(0, 2), code: result.code }).toEqual({ argv: argv.slice(0, 2), code: 127 });
+        expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+        expect(result.stderr).toMatch(pattern);
+      }
+      expect((await cli('-q', 'cell', 'create', '--name', 'c2', ...urls())).code).toBe(0);
+      // The limit is the column's: a URL of exactly 65,535 bytes is stored.
+      const widest = `rabbit://nova:pw@mq/${long(65_535 - 20)}`;
+      expect((await cli('-q', 'cell', 'create', '--name', 'c3', '--database-connection', env.newUrl('w'), '--transport-url', widest)).code).toBe(0);
+      expect((await cellTransportUrls()).includes(widest)).toBe(true);
+      const update = await refused('cell', 'update', 'c2', '--transport-url', huge);
+      expect(update.code).toBe(127);
+      expect(update.stderr).toMatch(/transport URL .* is too long/);
     });
   });
 });
