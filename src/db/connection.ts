@@ -5,7 +5,7 @@ import type BetterSqlite3 from 'better-sqlite3';
 import { MYSQL_DEFAULT_PORT, type DatabaseUrl } from '../domain/database-url';
 import { DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_LOCK_TIMEOUT_SECONDS } from '../domain/constants';
 import { DEADLINE_PASSED, raceDeadline } from '../domain/deadline';
-import { DatabaseClosedError, DatabaseUnreachableError } from '../domain/errors';
+import { DatabaseClosedError, DatabaseUnreachableError, UnusableUrlParameterError } from '../domain/errors';
 import { maskUrl } from '../domain/url-masking';
 import { SQLITE_CANNOT_OPEN, translateDriverError } from './dialect';
 import { mysqlAdapter, sqliteAdapter, type DialectAdapter } from './dialect-adapter';
@@ -135,7 +135,23 @@ async function openSqlite(path: string, create: boolean, wait: LockWait): Promis
   return database;
 }
 
+/**
+ * Throws UnusableUrlParameterError when a MySQL URL names a charset mysql2 does not know (it
+ * would fail with a bare TypeError); nothing for SQLite URLs. Opens nothing.
+ */
+export function checkUrlParameters(url: DatabaseUrl): void {
+  if (url.dialect !== 'mysql' || !url.charset) return;
+  const { Charsets } = require('mysql2') as typeof import('mysql2');
+  // NOTE: utf8/utf8mb3 are opened as utf8mb4 (see mysqlOptions), whatever mysql2 calls them.
+  if (/^utf8(mb3)?$/i.test(url.charset)) return;
+  if ((Charsets as unknown as Record<string, number | undefined>)[url.charset.toUpperCase()] === undefined) {
+    throw new UnusableUrlParameterError(maskUrl(url.raw), 'charset', url.charset);
+  }
+}
+
 function mysqlOptions(url: Extract<DatabaseUrl, { dialect: 'mysql' }>, database: string | undefined, connectTimeoutMs: number): PoolOptions {
+  checkUrlParameters(url);
+  const read = (parameter: 'ssl_ca' | 'ssl_cert' | 'ssl_key', path: string | undefined) => readUrlFile(url, parameter, path);
   return {
     host: url.socketPath ? undefined : (url.host ?? 'localhost'),
     port: url.port,
@@ -147,7 +163,7 @@ function mysqlOptions(url: Extract<DatabaseUrl, { dialect: 'mysql' }>, database:
     // superset the server converts from, and mysql2 encodes it natively instead of through iconv.
     charset: !url.charset || /^utf8(mb3)?$/i.test(url.charset) ? 'utf8mb4' : url.charset,
     ssl: url.ssl
-      ? { ca: readOptional(url.ssl.ca), cert: readOptional(url.ssl.cert), key: readOptional(url.ssl.key), rejectUnauthorized: url.ssl.verifyCert ?? true }
+      ? { ca: read('ssl_ca', url.ssl.ca), cert: read('ssl_cert', url.ssl.cert), key: read('ssl_key', url.ssl.key), rejectUnauthorized: url.ssl.verifyCert ?? true }
       : undefined,
     // NOTE: mysql2 keeps this timer until the server's handshake is done, so it also ends a
     // connection to a listener that accepts and never answers.
@@ -159,8 +175,16 @@ function mysqlOptions(url: Extract<DatabaseUrl, { dialect: 'mysql' }>, database:
   };
 }
 
-function readOptional(path: string | undefined): string | undefined {
-  return path === undefined ? undefined : (require('node:fs') as typeof import('node:fs')).readFileSync(path, 'utf8');
+/** Reads a file an ssl_* parameter names; one that cannot be read is the URL's fault (invalid input), named. */
+function readUrlFile(url: DatabaseUrl, parameter: 'ssl_ca' | 'ssl_cert' | 'ssl_key', path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return (require('node:fs') as typeof import('node:fs')).readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
+    throw new UnusableUrlParameterError(maskUrl(url.raw), parameter, path, reason, { cause: error });
+  }
 }
 
 /** MySQL's upper bound for lock_wait_timeout (one year). */

@@ -4,7 +4,7 @@ import { CellWithoutDatabaseError, MissingSettingError } from '../domain/errors'
 import { renderTemplateUrl } from '../domain/url-template';
 import type { ApiDatabase } from './api/api-tables.generated';
 import type { CellDatabase } from './cell/cell-tables.generated';
-import { databaseExists, openDatabase, type DatabaseHandle, type OpenDatabaseOptions, type QueryLogger } from './connection';
+import { checkUrlParameters, databaseExists, openDatabase, type DatabaseHandle, type OpenDatabaseOptions, type QueryLogger } from './connection';
 
 /** What a database context needs to know: the configured URLs, where relative paths start, timeouts. */
 export interface DatabaseContextOptions {
@@ -133,11 +133,11 @@ export class DatabaseContext {
 
   /**
    * Checks that a URL parses (a stored cell URL after rendering its template) without opening
-   * anything, so commands refuse bad input before doing any work. Throws InvalidUrlError or
-   * UnsupportedSchemeError.
+   * anything, so commands refuse bad input before doing any work. Throws InvalidUrlError,
+   * UnsupportedSchemeError, or UnusableUrlParameterError for a charset MySQL clients do not know.
    */
   checkUrl(kind: 'api' | 'cell', url: string): void {
-    parseDatabaseUrl(kind === 'cell' ? this.renderDatabaseUrl(url) : url, this.options.cwd);
+    checkUrlParameters(parseDatabaseUrl(kind === 'cell' ? this.renderDatabaseUrl(url) : url, this.options.cwd));
   }
 
   /** Closes every connection this context opened; safe to call more than once. */

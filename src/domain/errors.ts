@@ -455,3 +455,30 @@ function describeValueProblem(p: ValueProblem, column?: string): string {
       return `contains ${codePointName(p.codePoint)}, which ${column ?? 'the column'} (${p.charset}) cannot hold (${p.charset === 'utf8mb3' ? 'no 4-byte UTF-8 characters such as emoji' : 'outside its character set'})`;
   }
 }
+
+/** The query parameters of a MySQL URL that name something on this machine. */
+export type UrlParameter = 'charset' | 'ssl_ca' | 'ssl_cert' | 'ssl_key';
+
+/**
+ * A database URL names, in its query, what this machine does not have: a charset MySQL clients
+ * do not know, or an ssl_ca/ssl_cert/ssl_key file that cannot be read (`reason`: no such file,
+ * permission denied...). `target` is the masked URL.
+ */
+export class UnusableUrlParameterError extends InvalidInputError {
+  readonly code = 'UNUSABLE_URL_PARAMETER';
+
+  constructor(
+    readonly target: string,
+    readonly parameter: UrlParameter,
+    readonly value: string,
+    readonly reason?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      parameter === 'charset'
+        ? `database URL ${target}: charset '${value}' is not a character set MySQL clients know (such as utf8, utf8mb4 or latin1)`
+        : `database URL ${target}: ${parameter} names ${value}, which cannot be read: ${reason ?? 'unknown reason'}`,
+      options,
+    );
+  }
+}

@@ -175,3 +175,30 @@ describeEachDialect('cell names', (env) => {
     });
   });
 });
+
+describe('database URL parameters this machine cannot use', () => {
+  const cli = (...argv: string[]) => runCli(['--api-db', 'sqlite:////nonexistent/never-opened.sqlite', ...argv], { cwd: '/' });
+
+  it('an unknown charset: 127, one line naming it, on use and when a cell would store it', async () => {
+    for (const argv of [
+      ['--db', 'mysql+pymysql://nova:pw@127.0.0.1:1/nova?charset=nonsense', 'db', 'version'],
+      ['cell', 'create', '--name', 'c', '--transport-url', 'rabbit://mq/', '--database-connection', 'mysql+pymysql://nova:pw@127.0.0.1:1/nova?charset=nonsense'],
+    ]) {
+      const result = await cli(...argv);
+      expect({ argv, code: result.code }).toEqual({ argv, code: 127 });
+      expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(result.stderr).toMatch(/charset 'nonsense' is not a character set MySQL clients know/);
+      expect(result.stderr).not.toContain('unexpected error');
+      expect(result.stderr).not.toContain(':pw@');
+    }
+  });
+
+  it('an ssl_ca, ssl_cert or ssl_key file that cannot be read: 127, naming the parameter and the file', async () => {
+    for (const param of ['ssl_ca', 'ssl_cert', 'ssl_key']) {
+      const result = await cli('--db', `mysql+pymysql://nova:pw@127.0.0.1:1/nova?${param}=/nonexistent/${param}.pem`, 'db', 'version');
+      expect({ param, code: result.code }).toEqual({ param, code: 127 });
+      expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(result.stderr).toContain(`${param} names /nonexistent/${param}.pem, which cannot be read: no such file`);
+    }
+  });
+});
