@@ -1,13 +1,13 @@
-import { Kysely, MysqlDialect, sql, type LogEvent } from 'kysely';
+import { Kysely, MysqlDialect, sql, type CompiledQuery, type DatabaseConnection, type Dialect, type LogEvent, type QueryResult } from 'kysely';
 import type { Socket } from 'node:net';
 import type { Pool as MysqlPool, PoolOptions } from 'mysql2';
 import type BetterSqlite3 from 'better-sqlite3';
 import { MYSQL_DEFAULT_PORT, type DatabaseUrl } from '../domain/database-url';
 import { DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_LOCK_TIMEOUT_SECONDS } from '../domain/constants';
 import { DEADLINE_PASSED, raceDeadline } from '../domain/deadline';
-import { DatabaseClosedError, DatabaseUnreachableError, UnusableUrlParameterError } from '../domain/errors';
+import { DatabaseClosedError, DatabaseUnreachableError, NotNovaDatabaseError, UnusableUrlParameterError } from '../domain/errors';
 import { maskUrl } from '../domain/url-masking';
-import { SQLITE_CANNOT_OPEN, translateDriverError } from './dialect';
+import { missingTableOf, SQLITE_CANNOT_OPEN, translateDriverError } from './dialect';
 import { mysqlAdapter, sqliteAdapter, type DialectAdapter } from './dialect-adapter';
 import type { QueryLogger } from './query-log';
 import { retryWhileBusy, WaitingSqliteDialect, type LockWait } from './sqlite-dialect';
@@ -45,6 +45,8 @@ export interface OpenDatabaseOptions {
   onQuery?: QueryLogger;
   /** Aborting it while the database opens closes it at once (the open then fails). */
   signal?: AbortSignal;
+  /** The Nova schema the database should hold: a statement on a table it lacks then throws NotNovaDatabaseError. */
+  schema?: 'api' | 'cell';
 }
 
 // NOTE: how long a graceful close may take before the connections are simply dropped.
@@ -80,7 +82,7 @@ export async function openDatabase<DB>(url: DatabaseUrl, options: OpenDatabaseOp
       },
       wait,
     );
-    db = new Kysely<DB>({ dialect, log });
+    db = new Kysely<DB>({ dialect: namingMissingTables(dialect, target, options.schema), log });
     adapter = sqliteAdapter(() => sqlite, options.onQuery);
   } else {
     if (options.create && url.database) await ensureMysqlDatabase(url, target, connectTimeoutMs);
@@ -91,7 +93,7 @@ export async function openDatabase<DB>(url: DatabaseUrl, options: OpenDatabaseOp
     pool.on('connection', (connection) => {
       connection.query(`SET SESSION lock_wait_timeout = ${lockWaitSeconds}, innodb_lock_wait_timeout = ${lockWaitSeconds}`);
     });
-    db = new Kysely<DB>({ dialect: new MysqlDialect({ pool }), log });
+    db = new Kysely<DB>({ dialect: namingMissingTables(new MysqlDialect({ pool }), target, options.schema), log });
     adapter = mysqlAdapter(url);
   }
   let closed: Promise<unknown> | undefined;
@@ -113,6 +115,56 @@ export async function openDatabase<DB>(url: DatabaseUrl, options: OpenDatabaseOp
     options.signal?.removeEventListener('abort', abort);
   }
   return { db, adapter, url, target, lockWaitMs, close };
+}
+
+/**
+ * The dialect, with a statement on a table the database lacks failing as NotNovaDatabaseError
+ * (naming the database, its kind and the table) instead of the driver's bare error, which would
+ * reach the user as an unexpected one. Every other error passes through unchanged, driver codes
+ * and all (retries and duplicate-key checks read them).
+ */
+function namingMissingTables(dialect: Dialect, target: string, schema: 'api' | 'cell' | undefined): Dialect {
+  if (!schema) return dialect;
+  const translate = (error: unknown): unknown => {
+    const table = missingTableOf(error);
+    return table === undefined ? error : new NotNovaDatabaseError(target, schema, table, { cause: error });
+  };
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createDriver: () => {
+      const driver = dialect.createDriver();
+      const acquire = driver.acquireConnection.bind(driver);
+      const wrapped = new WeakSet<DatabaseConnection>();
+      driver.acquireConnection = async (): Promise<DatabaseConnection> => {
+        const connection = await acquire();
+        // NOTE: the connection itself is changed (once: pools hand it out again), as Kysely's
+        // own query logging does: drivers release it through methods of their own on it.
+        if (!wrapped.has(connection)) {
+          wrapped.add(connection);
+          const executeQuery = connection.executeQuery;
+          const streamQuery = connection.streamQuery;
+          connection.executeQuery = async <R>(query: CompiledQuery) => {
+            try {
+              return await executeQuery.call<DatabaseConnection, [CompiledQuery], Promise<QueryResult<R>>>(connection, query);
+            } catch (error) {
+              throw translate(error);
+            }
+          };
+          connection.streamQuery = async function* <R>(query: CompiledQuery, chunkSize?: number) {
+            try {
+              yield* streamQuery.call<DatabaseConnection, [CompiledQuery, number | undefined], AsyncIterableIterator<QueryResult<R>>>(connection, query, chunkSize);
+            } catch (error) {
+              throw translate(error);
+            }
+          };
+        }
+        return connection;
+      };
+      return driver;
+    },
+  };
 }
 
 async function openSqlite(path: string, create: boolean, wait: LockWait): Promise<BetterSqlite3.Database> {

@@ -163,6 +163,7 @@ export class DatabaseContext {
         connectTimeoutMs: this.options.connectTimeoutMs,
         lockWaitMs: this.options.lockWaitMs,
         signal: opening.signal,
+        schema: kind,
       });
       const created = { handle, opening };
       entry = created;

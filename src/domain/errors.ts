@@ -482,3 +482,22 @@ export class UnusableUrlParameterError extends InvalidInputError {
     );
   }
 }
+
+/**
+ * A database lacks a table of Nova's schema that a command reads or writes: it is not a Nova
+ * database of that kind (another application's, a cell database given as the API one), or its
+ * schema was never created. `target` is the masked URL.
+ */
+export class NotNovaDatabaseError extends EnvironmentError {
+  readonly code = 'NOT_NOVA_DATABASE';
+
+  constructor(
+    readonly target: string,
+    readonly schema: 'api' | 'cell',
+    readonly table: string,
+    options?: { cause?: unknown },
+  ) {
+    const kind = schema === 'api' ? 'API' : 'cell';
+    super(`${kind} database ${target} is not a Nova ${kind} database: it has no ${table} table`, options);
+  }
+}

@@ -174,6 +174,20 @@ describeEachDialect('cell names', (env) => {
       expect(update.stderr).toMatch(/transport URL .* is too long/);
     });
   });
+
+  describe('a database that is not Nova\'s API database', () => {
+    it('says so in one line, naming the missing table, on reads and writes alike: 255, never "unexpected error"', async () => {
+      const foreign = env.newUrl('foreign');
+      expect((await cli('-q', '--db', foreign, 'db', 'sync')).code).toBe(0);
+      for (const argv of [['cell', 'list'], ['host', 'list'], ['cell', 'show', 'cell1'], ['cell', 'create', '--name', 'x', ...urls()], ['map-instances', '--all-cells']]) {
+        const result = await cli('--api-db', foreign, ...argv);
+        expect({ argv, code: result.code }).toEqual({ argv, code: 255 });
+        expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+        expect(result.stderr).not.toContain('unexpected error');
+        expect(result.stderr).toMatch(/is not a Nova API database: it has no (cell_mappings|host_mappings) table/);
+      }
+    });
+  });
 });
 
 describe('database URL parameters this machine cannot use', () => {
