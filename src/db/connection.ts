@@ -1,13 +1,13 @@
-import { Kysely, MysqlDialect, sql, type LogEvent } from 'kysely';
+import { Kysely, MysqlDialect, sql, type CompiledQuery, type DatabaseConnection, type Dialect, type LogEvent, type QueryResult } from 'kysely';
 import type { Socket } from 'node:net';
 import type { Pool as MysqlPool, PoolOptions } from 'mysql2';
 import type BetterSqlite3 from 'better-sqlite3';
 import { MYSQL_DEFAULT_PORT, type DatabaseUrl } from '../domain/database-url';
 import { DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_LOCK_TIMEOUT_SECONDS } from '../domain/constants';
 import { DEADLINE_PASSED, raceDeadline } from '../domain/deadline';
-import { DatabaseClosedError, DatabaseUnreachableError } from '../domain/errors';
+import { DatabaseClosedError, DatabaseUnreachableError, NotNovaDatabaseError, UnusableUrlParameterError } from '../domain/errors';
 import { maskUrl } from '../domain/url-masking';
-import { SQLITE_CANNOT_OPEN, translateDriverError } from './dialect';
+import { missingTableOf, SQLITE_CANNOT_OPEN, translateDriverError } from './dialect';
 import { mysqlAdapter, sqliteAdapter, type DialectAdapter } from './dialect-adapter';
 import type { QueryLogger } from './query-log';
 import { retryWhileBusy, WaitingSqliteDialect, type LockWait } from './sqlite-dialect';
@@ -45,6 +45,8 @@ export interface OpenDatabaseOptions {
   onQuery?: QueryLogger;
   /** Aborting it while the database opens closes it at once (the open then fails). */
   signal?: AbortSignal;
+  /** The Nova schema the database should hold: a statement on a table it lacks then throws NotNovaDatabaseError. */
+  schema?: 'api' | 'cell';
 }
 
 // NOTE: how long a graceful close may take before the connections are simply dropped.
@@ -80,7 +82,7 @@ export async function openDatabase<DB>(url: DatabaseUrl, options: OpenDatabaseOp
       },
       wait,
     );
-    db = new Kysely<DB>({ dialect, log });
+    db = new Kysely<DB>({ dialect: namingMissingTables(dialect, target, options.schema), log });
     adapter = sqliteAdapter(() => sqlite, options.onQuery);
   } else {
     if (options.create && url.database) await ensureMysqlDatabase(url, target, connectTimeoutMs);
@@ -91,7 +93,7 @@ export async function openDatabase<DB>(url: DatabaseUrl, options: OpenDatabaseOp
     pool.on('connection', (connection) => {
       connection.query(`SET SESSION lock_wait_timeout = ${lockWaitSeconds}, innodb_lock_wait_timeout = ${lockWaitSeconds}`);
     });
-    db = new Kysely<DB>({ dialect: new MysqlDialect({ pool }), log });
+    db = new Kysely<DB>({ dialect: namingMissingTables(new MysqlDialect({ pool }), target, options.schema), log });
     adapter = mysqlAdapter(url);
   }
   let closed: Promise<unknown> | undefined;
@@ -113,6 +115,56 @@ export async function openDatabase<DB>(url: DatabaseUrl, options: OpenDatabaseOp
     options.signal?.removeEventListener('abort', abort);
   }
   return { db, adapter, url, target, lockWaitMs, close };
+}
+
+/**
+ * The dialect, with a statement on a table the database lacks failing as NotNovaDatabaseError
+ * (naming the database, its kind and the table) instead of the driver's bare error, which would
+ * reach the user as an unexpected one. Every other error passes through unchanged, driver codes
+ * and all (retries and duplicate-key checks read them).
+ */
+function namingMissingTables(dialect: Dialect, target: string, schema: 'api' | 'cell' | undefined): Dialect {
+  if (!schema) return dialect;
+  const translate = (error: unknown): unknown => {
+    const table = missingTableOf(error);
+    return table === undefined ? error : new NotNovaDatabaseError(target, schema, table, { cause: error });
+  };
+  return {
+    createAdapter: () => dialect.createAdapter(),
+    createIntrospector: (db) => dialect.createIntrospector(db),
+    createQueryCompiler: () => dialect.createQueryCompiler(),
+    createDriver: () => {
+      const driver = dialect.createDriver();
+      const acquire = driver.acquireConnection.bind(driver);
+      const wrapped = new WeakSet<DatabaseConnection>();
+      driver.acquireConnection = async (): Promise<DatabaseConnection> => {
+        const connection = await acquire();
+        // NOTE: the connection itself is changed (once: pools hand it out again), as Kysely's
+        // own query logging does: drivers release it through methods of their own on it.
+        if (!wrapped.has(connection)) {
+          wrapped.add(connection);
+          const executeQuery = connection.executeQuery;
+          const streamQuery = connection.streamQuery;
+          connection.executeQuery = async <R>(query: CompiledQuery) => {
+            try {
+              return await executeQuery.call<DatabaseConnection, [CompiledQuery], Promise<QueryResult<R>>>(connection, query);
+            } catch (error) {
+              throw translate(error);
+            }
+          };
+          connection.streamQuery = async function* <R>(query: CompiledQuery, chunkSize?: number) {
+            try {
+              yield* streamQuery.call<DatabaseConnection, [CompiledQuery, number | undefined], AsyncIterableIterator<QueryResult<R>>>(connection, query, chunkSize);
+            } catch (error) {
+              throw translate(error);
+            }
+          };
+        }
+        return connection;
+      };
+      return driver;
+    },
+  };
 }
 
 async function openSqlite(path: string, create: boolean, wait: LockWait): Promise<BetterSqlite3.Database> {
@@ -150,7 +202,23 @@ function createPrivateFile(path: string): void {
   }
 }
 
+/**
+ * Throws UnusableUrlParameterError when a MySQL URL names a charset mysql2 does not know (it
+ * would fail with a bare TypeError); nothing for SQLite URLs. Opens nothing.
+ */
+export function checkUrlParameters(url: DatabaseUrl): void {
+  if (url.dialect !== 'mysql' || !url.charset) return;
+  const { Charsets } = require('mysql2') as typeof import('mysql2');
+  // NOTE: utf8/utf8mb3 are opened as utf8mb4 (see mysqlOptions), whatever mysql2 calls them.
+  if (/^utf8(mb3)?$/i.test(url.charset)) return;
+  if ((Charsets as unknown as Record<string, number | undefined>)[url.charset.toUpperCase()] === undefined) {
+    throw new UnusableUrlParameterError(maskUrl(url.raw), 'charset', url.charset);
+  }
+}
+
 function mysqlOptions(url: Extract<DatabaseUrl, { dialect: 'mysql' }>, database: string | undefined, connectTimeoutMs: number): PoolOptions {
+  checkUrlParameters(url);
+  const read = (parameter: 'ssl_ca' | 'ssl_cert' | 'ssl_key', path: string | undefined) => readUrlFile(url, parameter, path);
   return {
     host: url.socketPath ? undefined : (url.host ?? 'localhost'),
     port: url.port,
@@ -162,7 +230,7 @@ function mysqlOptions(url: Extract<DatabaseUrl, { dialect: 'mysql' }>, database:
     // superset the server converts from, and mysql2 encodes it natively instead of through iconv.
     charset: !url.charset || /^utf8(mb3)?$/i.test(url.charset) ? 'utf8mb4' : url.charset,
     ssl: url.ssl
-      ? { ca: readOptional(url.ssl.ca), cert: readOptional(url.ssl.cert), key: readOptional(url.ssl.key), rejectUnauthorized: url.ssl.verifyCert ?? true }
+      ? { ca: read('ssl_ca', url.ssl.ca), cert: read('ssl_cert', url.ssl.cert), key: read('ssl_key', url.ssl.key), rejectUnauthorized: url.ssl.verifyCert ?? true }
       : undefined,
     // NOTE: mysql2 keeps this timer until the server's handshake is done, so it also ends a
     // connection to a listener that accepts and never answers.
@@ -174,8 +242,16 @@ function mysqlOptions(url: Extract<DatabaseUrl, { dialect: 'mysql' }>, database:
   };
 }
 
-function readOptional(path: string | undefined): string | undefined {
-  return path === undefined ? undefined : (require('node:fs') as typeof import('node:fs')).readFileSync(path, 'utf8');
+/** Reads a file an ssl_* parameter names; one that cannot be read is the URL's fault (invalid input), named. */
+function readUrlFile(url: DatabaseUrl, parameter: 'ssl_ca' | 'ssl_cert' | 'ssl_key', path: string | undefined): string | undefined {
+  if (path === undefined) return undefined;
+  try {
+    return (require('node:fs') as typeof import('node:fs')).readFileSync(path, 'utf8');
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (error as Error).message;
+    throw new UnusableUrlParameterError(maskUrl(url.raw), parameter, path, reason, { cause: error });
+  }
 }
 
 /** MySQL's upper bound for lock_wait_timeout (one year). */

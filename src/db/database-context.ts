@@ -5,7 +5,7 @@ import { maskUrl } from '../domain/url-masking';
 import { renderTemplateUrl } from '../domain/url-template';
 import type { ApiDatabase } from './api/api-tables.generated';
 import type { CellDatabase } from './cell/cell-tables.generated';
-import { databaseExists, openDatabase, type DatabaseHandle, type OpenDatabaseOptions, type QueryLogger } from './connection';
+import { checkUrlParameters, databaseExists, openDatabase, type DatabaseHandle, type OpenDatabaseOptions, type QueryLogger } from './connection';
 
 /** What a database context needs to know: the configured URLs, where relative paths start, timeouts. */
 export interface DatabaseContextOptions {
@@ -141,11 +141,11 @@ export class DatabaseContext {
 
   /**
    * Checks that a URL parses (a stored cell URL after rendering its template) without opening
-   * anything, so commands refuse bad input before doing any work. Throws InvalidUrlError or
-   * UnsupportedSchemeError.
+   * anything, so commands refuse bad input before doing any work. Throws InvalidUrlError,
+   * UnsupportedSchemeError, or UnusableUrlParameterError for a charset MySQL clients do not know.
    */
   checkUrl(kind: 'api' | 'cell', url: string): void {
-    this.parse(kind === 'cell' ? this.renderDatabaseUrl(url) : url);
+    checkUrlParameters(this.parse(kind === 'cell' ? this.renderDatabaseUrl(url) : url));
   }
 
   /** Closes every connection this context opened; safe to call more than once. */
@@ -190,6 +190,7 @@ export class DatabaseContext {
         connectTimeoutMs: this.options.connectTimeoutMs,
         lockWaitMs: this.options.lockWaitMs,
         signal: opening.signal,
+        schema: kind,
       });
       const created = { handle, opening };
       entry = created;

@@ -73,6 +73,15 @@ export function isBusyError(error: unknown): boolean {
   return code === 'SQLITE_BUSY' || code === 'SQLITE_BUSY_RECOVERY';
 }
 
+/** The table a driver error says does not exist (MySQL's ER_NO_SUCH_TABLE, SQLite's "no such table"), if that is the error. */
+export function missingTableOf(error: unknown): string | undefined {
+  const e = error as DriverErrorShape;
+  const message = e?.message ?? '';
+  if (e?.code === 'ER_NO_SUCH_TABLE' || e?.errno === 1146) return /Table '(?:[^']*\.)?([^'.]+)' doesn't exist/.exec(message)?.[1] ?? 'expected';
+  if (typeof e?.code === 'string' && e.code.startsWith('SQLITE_')) return /no such table: (?:\w+\.)?(\S+)/.exec(message)?.[1];
+  return undefined;
+}
+
 const UNREACHABLE_CODES = new Set([
   'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET',
   'PROTOCOL_CONNECTION_LOST', 'ER_BAD_DB_ERROR', 'SQLITE_CANTOPEN', 'SQLITE_NOTADB', 'ENOENT',

@@ -427,3 +427,104 @@ export class Cell0UrlError extends InvalidInputError {
     );
   }
 }
+
+/** Why a value cannot be written as given (see UnstorableValueError). */
+export type ValueProblem =
+  | { kind: 'empty' }
+  | { kind: 'blank' }
+  | { kind: 'control-character'; codePoint: number }
+  | { kind: 'too-long'; limit: number; unit: 'characters' | 'bytes'; length: number }
+  | { kind: 'charset'; charset: string; codePoint: number };
+
+/** The values cellctl checks before writing them. */
+export type CheckedField = 'cell name' | 'database URL' | 'transport URL' | 'host name';
+
+/**
+ * A value is refused before anything is written: a blank or control-character cell name, or a
+ * value Nova's column cannot hold (longer than it, or characters outside its charset). `value`
+ * is as given (masked for URLs); the message shows it escaped and shortened, on one line.
+ */
+export class UnstorableValueError extends InvalidInputError {
+  readonly code = 'UNSTORABLE_VALUE';
+
+  constructor(
+    readonly field: CheckedField,
+    readonly value: string,
+    readonly problem: ValueProblem,
+    /** The column it was checked against (`cell_mappings.name`), when the problem is the column's. */
+    readonly column?: string,
+  ) {
+    super(`${field} ${previewValue(value)} ${describeValueProblem(problem, column)}`);
+  }
+}
+
+function previewValue(value: string): string {
+  const shown = [...value].length > 60 ? `${[...value].slice(0, 57).join('')}...` : value;
+  // NOTE: JSON.stringify leaves U+2028/U+2029 as they are; a terminal would break the line there.
+  return JSON.stringify(shown).replace(/[\u2028\u2029]/g, (c) => `\\u${c.codePointAt(0)!.toString(16)}`);
+}
+
+function codePointName(cp: number): string {
+  return `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+function describeValueProblem(p: ValueProblem, column?: string): string {
+  switch (p.kind) {
+    case 'empty':
+      return 'is empty';
+    case 'blank':
+      return 'is blank';
+    case 'control-character':
+      return `contains a ${p.codePoint === 0x2028 || p.codePoint === 0x2029 ? 'line separator' : 'control character'} (${codePointName(p.codePoint)})`;
+    case 'too-long':
+      return `is too long: ${p.length} ${p.unit}, ${column ?? 'the column'} holds at most ${p.limit}`;
+    case 'charset':
+      return `contains ${codePointName(p.codePoint)}, which ${column ?? 'the column'} (${p.charset}) cannot hold (${p.charset === 'utf8mb3' ? 'no 4-byte UTF-8 characters such as emoji' : 'outside its character set'})`;
+  }
+}
+
+/** The query parameters of a MySQL URL that name something on this machine. */
+export type UrlParameter = 'charset' | 'ssl_ca' | 'ssl_cert' | 'ssl_key';
+
+/**
+ * A database URL names, in its query, what this machine does not have: a charset MySQL clients
+ * do not know, or an ssl_ca/ssl_cert/ssl_key file that cannot be read (`reason`: no such file,
+ * permission denied...). `target` is the masked URL.
+ */
+export class UnusableUrlParameterError extends InvalidInputError {
+  readonly code = 'UNUSABLE_URL_PARAMETER';
+
+  constructor(
+    readonly target: string,
+    readonly parameter: UrlParameter,
+    readonly value: string,
+    readonly reason?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      parameter === 'charset'
+        ? `database URL ${target}: charset '${value}' is not a character set MySQL clients know (such as utf8, utf8mb4 or latin1)`
+        : `database URL ${target}: ${parameter} names ${value}, which cannot be read: ${reason ?? 'unknown reason'}`,
+      options,
+    );
+  }
+}
+
+/**
+ * A database lacks a table of Nova's schema that a command reads or writes: it is not a Nova
+ * database of that kind (another application's, a cell database given as the API one), or its
+ * schema was never created. `target` is the masked URL.
+ */
+export class NotNovaDatabaseError extends EnvironmentError {
+  readonly code = 'NOT_NOVA_DATABASE';
+
+  constructor(
+    readonly target: string,
+    readonly schema: 'api' | 'cell',
+    readonly table: string,
+    options?: { cause?: unknown },
+  ) {
+    const kind = schema === 'api' ? 'API' : 'cell';
+    super(`${kind} database ${target} is not a Nova ${kind} database: it has no ${table} table`, options);
+  }
+}

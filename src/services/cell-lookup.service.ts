@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
-import { findCellMappingsByUuidOrName, listCellMappings } from '../db/api/cell-mapping.repository';
+import { listCellMappings } from '../db/api/cell-mapping.repository';
 import type { ApiDatabase, CellMappingsRow } from '../db/api/api-tables.generated';
 import { fromDbBoolean } from '../db/dialect';
-import type { Cell } from '../domain/cell';
+import { type Cell, cellsNamed } from '../domain/cell';
 import { AmbiguousCellError, CellNotFoundError, type CellRef } from '../domain/errors';
 import type { DatabaseContext } from './database-context.service';
 
@@ -44,16 +44,24 @@ export async function listCellsByName(dbs: DatabaseContext): Promise<Cell[]> {
 }
 
 /**
- * Finds the one cell a user means by `ref` on a given API connection: a UUID, else a name.
- * Throws CellNotFoundError (with the known cells) or, when a name is shared, AmbiguousCellError.
+ * Finds the one cell a user means by `ref` on a given API connection: a UUID (in any case), else
+ * a name as cellsNamed matches it (exactly, else as MySQL's collation compares names). Compared
+ * here, not in SQL, so both dialects agree (cell_mappings is small). Throws CellNotFoundError
+ * (with the known cells) or, when the name addresses several cells, AmbiguousCellError.
  */
 export async function findCell(db: Kysely<ApiDatabase>, ref: string): Promise<Cell> {
-  const rows = (await findCellMappingsByUuidOrName(db, ref)).map(cellFromRow);
-  const byUuid = rows.find((c) => c.uuid === ref);
+  const cells = (await listCellMappings(db)).map(cellFromRow);
+  return pickCell(cells, ref);
+}
+
+/** findCell over cells already read (the same rules, the same errors). */
+export function pickCell(cells: Cell[], ref: string): Cell {
+  const byUuid = cells.find((c) => c.uuid.toLowerCase() === ref.toLowerCase());
   if (byUuid) return byUuid;
-  if (rows.length === 1) return rows[0];
-  if (rows.length > 1) throw new AmbiguousCellError(ref, rows.map(cellRef));
-  throw new CellNotFoundError(ref, (await listCellMappings(db)).map(cellFromRow).map(cellRef));
+  const named = cellsNamed(cells, ref);
+  if (named.length === 1) return named[0];
+  if (named.length > 1) throw new AmbiguousCellError(ref, named.map(cellRef));
+  throw new CellNotFoundError(ref, cells.map(cellRef));
 }
 
 /** findCell on the context's API database. */

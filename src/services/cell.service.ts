@@ -7,8 +7,10 @@ import { newCellMappingRow } from '../db/api/new-api-rows';
 import { resetComputeNodesMapped } from '../db/cell/compute-node.repository';
 import { countLiveInstances } from '../db/cell/instance.repository';
 import { toDbBoolean, toDbTimestamp } from '../db/dialect';
+import { columnLimits } from '../db/schema/schema-definition';
 import { inTransaction, type Tx } from '../db/unit-of-work';
-import { type Cell, isCell0 } from '../domain/cell';
+import { type Cell, cellNameKey, cellNameProblem, cellsNamed, isCell0 } from '../domain/cell';
+import { columnValueProblem } from '../domain/column-value';
 import {
   AmbiguousCellError,
   Cell0ToggleError,
@@ -18,11 +20,12 @@ import {
   DuplicateCellError,
   InvalidTransportUrlError,
   MissingCellUrlError,
+  UnstorableValueError,
 } from '../domain/errors';
 import { transportUrlProblem } from '../domain/transport-url';
 import { maskUrl } from '../domain/url-masking';
 import { renderTemplateUrl } from '../domain/url-template';
-import { cellFromRow, cellRef, findCell } from './cell-lookup.service';
+import { cellFromRow, cellRef, findCell, pickCell } from './cell-lookup.service';
 import type { DatabaseContext } from './database-context.service';
 import type { Notice } from './run-events';
 import type { Rules } from './rules';
@@ -84,6 +87,40 @@ export function validateTransportUrl(dbs: DatabaseContext, url: string, policy: 
   checkTransportUrl(url, renderers(dbs, policy));
 }
 
+/** The values of a cell write that checkCellValues looks at (undefined: not written). */
+export interface CellValues {
+  name?: string;
+  databaseConnection?: string;
+  transportUrl?: string;
+}
+
+/** The cell_mappings column each checked value is written to. */
+const CHECKED_COLUMNS = [
+  ['name', 'cell name', 'name'],
+  ['databaseConnection', 'database URL', 'database_connection'],
+  ['transportUrl', 'transport URL', 'transport_url'],
+] as const;
+
+/**
+ * Refuses, before anything is read or written, the values of a cell write that cellctl will not
+ * store: a name that is empty, blank or holds a control character (with printableCellNames), and
+ * any value Nova's cell_mappings column cannot hold (too long, or characters outside its charset:
+ * columnValueProblem), on both dialects alike. The one check every cell write (create, ensure,
+ * update, cell0 setup, simple-cell-setup) goes through. Throws UnstorableValueError (URLs masked).
+ */
+export function checkCellValues(values: CellValues, rules: Rules): void {
+  if (values.name !== undefined && rules.printableCellNames) {
+    const problem = cellNameProblem(values.name);
+    if (problem) throw new UnstorableValueError('cell name', values.name, problem);
+  }
+  for (const [key, field, column] of CHECKED_COLUMNS) {
+    const value = values[key];
+    if (value === undefined) continue;
+    const problem = columnValueProblem(value, columnLimits('api', 'cell_mappings', column));
+    if (problem) throw new UnstorableValueError(field, key === 'name' ? value : maskUrl(value), problem, `cell_mappings.${column}`);
+  }
+}
+
 /** A cell that a new or changed cell would clash with. */
 interface Candidate {
   name?: string | null;
@@ -93,7 +130,7 @@ interface Candidate {
 
 /**
  * Throws DuplicateCellError when a candidate collides with another cell (cell0 included): the
- * same name (when the rules want names unique), or the same database connection or transport
+ * same name under cellNameKey (when the rules want names unique: as MySQL compares them), or the same database connection or transport
  * URL. With compareRenderedUrls both sides are rendered (a template and its rendering are the
  * same URL); otherwise, as Nova, the rendered stored URL is compared with the raw new one.
  */
@@ -104,7 +141,7 @@ export function assertNoCellConflict(dbs: DatabaseContext, policy: CellPolicy, c
   for (const other of cells) {
     if (other.id === excludeId) continue;
     const clash: [CellField, string] | undefined =
-      policy.rules.uniqueCellNames && candidate.name && other.name === candidate.name
+      policy.rules.uniqueCellNames && candidate.name && other.name !== null && cellNameKey(other.name) === cellNameKey(candidate.name)
         ? ['name', candidate.name]
         : same(other.databaseConnection, candidate.databaseConnection, render.database)
           ? ['database_connection', maskUrl(candidate.databaseConnection!)]
@@ -171,6 +208,7 @@ export async function createCell(dbs: DatabaseContext, input: CreateCellInput, p
   const render = renderers(dbs, policy);
   const notices: Notice[] = [];
   const urls = urlsForNewCell(input, policy.defaults, notices);
+  checkCellValues({ name: input.name, ...urls }, policy.rules);
   checkTransportUrl(urls.transportUrl, render);
   dbs.checkUrl('cell', urls.databaseConnection);
   return inTransaction(
@@ -188,24 +226,27 @@ export async function createCell(dbs: DatabaseContext, input: CreateCellInput, p
 export type EnsureCellInput = CreateCellInput;
 
 /**
- * Idempotent create-or-update keyed by name: creates the cell when no cell has the name,
+ * Idempotent create-or-update keyed by name: creates the cell when no cell has the name (as
+ * cellsNamed matches it: exactly, else as MySQL's collation compares names),
  * otherwise changes the given values that differ (URLs compared rendered, so a template and its
  * rendering are equal and never cause endless updates), else nothing. Throws like createCell,
  * AmbiguousCellError when several cells share the name, Cell0ToggleError for cell0's state.
  */
 export async function ensureCell(dbs: DatabaseContext, input: EnsureCellInput, policy: CellPolicy, now = new Date()): Promise<CellWriteResult> {
   const render = renderers(dbs, policy);
+  checkCellValues(input, policy.rules);
   if (input.transportUrl !== undefined) checkTransportUrl(input.transportUrl, render);
   if (input.databaseConnection !== undefined) dbs.checkUrl('cell', input.databaseConnection);
   return inTransaction(
     await dbs.api(),
     async (tx) => {
       const cells = (await listCellMappings(tx)).map(cellFromRow);
-      const named = cells.filter((c) => c.name === input.name);
+      const named = cellsNamed(cells, input.name);
       if (named.length > 1) throw new AmbiguousCellError(input.name, named.map(cellRef));
       if (named.length === 0) {
         const notices: Notice[] = [];
         const urls = urlsForNewCell(input, policy.defaults, notices);
+        checkCellValues(urls, policy.rules);
         checkTransportUrl(urls.transportUrl, render);
         dbs.checkUrl('cell', urls.databaseConnection);
         const cell = await insertNewCell(dbs, tx, cells, input, urls, policy, now);
@@ -238,13 +279,14 @@ export async function updateCell(dbs: DatabaseContext, ref: string, input: Updat
     ? input
     : { ...input, databaseConnection: input.databaseConnection ?? policy.defaults.databaseConnection, transportUrl: input.transportUrl ?? policy.defaults.transportUrl };
   const render = renderers(dbs, policy);
+  checkCellValues(wanted, policy.rules);
   if (wanted.transportUrl !== undefined && policy.rules.refuseInvalidTransportOnUpdate) checkTransportUrl(wanted.transportUrl, render);
   if (wanted.databaseConnection !== undefined) dbs.checkUrl('cell', wanted.databaseConnection);
   return inTransaction(
     await dbs.api(),
     async (tx) => {
-      const cell = await findCell(tx, ref);
       const cells = (await listCellMappings(tx)).map(cellFromRow);
+      const cell = pickCell(cells, ref);
       return applyChanges(dbs, tx, cells, cell, wanted, policy, now, input.dryRun);
     },
     { lock: CELLS_LOCK },

@@ -7,7 +7,7 @@ import { deriveCell0DatabaseUrl } from '../domain/cell0-url';
 import { CELL0_NAME, CELL0_TRANSPORT_URL, CELL0_UUID } from '../domain/constants';
 import { CellWithoutDatabaseError, MissingCellUrlError } from '../domain/errors';
 import { cellFromRow, cellRef } from './cell-lookup.service';
-import { assertNoCellConflict, CELLS_LOCK } from './cell.service';
+import { assertNoCellConflict, CELLS_LOCK, checkCellValues } from './cell.service';
 import type { DatabaseContext } from './database-context.service';
 import type { Rules } from './rules';
 import { syncSchemas, type SyncSchemaResult } from './schema.service';
@@ -26,7 +26,8 @@ export interface SetupCell0Result {
  * database defaults to `[database] connection` with `_cell0` appended to the database name.
  * Idempotent: an existing cell0 mapping is kept (a different URL given is ignored, as Nova
  * does) and its schema synced. Throws MissingCellUrlError without a URL, Cell0UrlError for a
- * `[database]` already named `_cell0`, DuplicateCellError when another cell uses the database,
+ * `[database]` already named `_cell0`, UnstorableValueError for a URL cell_mappings cannot hold,
+ * DuplicateCellError when another cell uses the database,
  * and the schema errors of syncSchemas (a refused schema leaves cell0 unmapped).
  */
 export async function setupCell0(
@@ -46,6 +47,7 @@ export async function setupCell0(
     const local = dbs.localDatabaseConnection;
     if (input.databaseConnection === undefined && !local) throw new MissingCellUrlError('database_connection');
     const databaseConnection = input.databaseConnection ?? deriveCell0DatabaseUrl(local!);
+    checkCellValues({ databaseConnection }, rules);
     dbs.checkUrl('cell', databaseConnection);
     cell = { id: 0, uuid: CELL0_UUID, name: CELL0_NAME, transportUrl: CELL0_TRANSPORT_URL, databaseConnection, disabled: false };
     assertNoCellConflict(dbs, { defaults: {}, rules }, (await listCellMappings(api.db)).map(cellFromRow), { databaseConnection });

@@ -60,6 +60,8 @@ export interface Rules {
   verifyRefusesMalformedUuid: true;
   /** `db sync` creates Nova's schema only in an empty database and refuses older ones (Nova migrates). */
   schemaSyncCreatesOnly: true;
+  /** Cell names may not be empty, blank or hold control characters (Nova accepts any name). */
+  printableCellNames: boolean;
 }
 
 /** The rules of cellctl's own (modern) front. */
@@ -88,4 +90,5 @@ export const CELLCTL_RULES: Readonly<Rules> = Object.freeze({
   setBasedMapping: true,
   verifyRefusesMalformedUuid: true,
   schemaSyncCreatesOnly: true,
+  printableCellNames: true,
 });

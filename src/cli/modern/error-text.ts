@@ -6,6 +6,7 @@ import {
   CellInUseError,
   MissingCellUrlError,
   MissingSettingError,
+  NotNovaDatabaseError,
 } from '../../domain/errors';
 
 /** How the modern front names the flag or setting behind each setting a command can miss. */
@@ -30,6 +31,11 @@ export function errorText(error: Error): string {
   if (error instanceof Cell0HasNoHostsError) return `${error.message}; name another cell or leave --cell out`;
   if (error instanceof AmbiguousCellError) return `${error.message}; use the UUID`;
   if (error instanceof CellInUseError) return cellInUseText(error);
+  if (error instanceof NotNovaDatabaseError) {
+    return error.schema === 'api'
+      ? `${error.message} (check --api-db or [api_database] connection; an empty database gets Nova's schema with api-db sync)`
+      : `${error.message} (check the cell's database URL; an empty database gets Nova's schema with db sync)`;
+  }
   return error.message;
 }
 

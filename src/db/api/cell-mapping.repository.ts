@@ -6,16 +6,6 @@ export async function listCellMappings(db: Kysely<ApiDatabase>): Promise<CellMap
   return db.selectFrom('cell_mappings').selectAll().orderBy('id').execute();
 }
 
-/** The cell mappings whose UUID or name equals `ref` (several when names repeat). */
-export async function findCellMappingsByUuidOrName(db: Kysely<ApiDatabase>, ref: string): Promise<CellMappingsRow[]> {
-  return db
-    .selectFrom('cell_mappings')
-    .selectAll()
-    .where((eb) => eb.or([eb('uuid', '=', ref), eb('name', '=', ref)]))
-    .orderBy('id')
-    .execute();
-}
-
 /** The cell mapping with this UUID, if any. */
 export async function findCellMappingByUuid(db: Kysely<ApiDatabase>, uuid: string): Promise<CellMappingsRow | undefined> {
   return db.selectFrom('cell_mappings').selectAll().where('uuid', '=', uuid).executeTakeFirst();

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { ColumnLimits } from '../../domain/column-value';
 
 /** One column as the definition under schemas/ records it; `type` is MySQL's COLUMN_TYPE. */
 export interface ColumnDefinition {
@@ -96,4 +97,16 @@ export function tablesInCreationOrder(definition: SchemaDefinition): TableDefini
   };
   [...definition.tables].sort((a, b) => a.name.localeCompare(b.name)).forEach(visit);
   return ordered;
+}
+
+/**
+ * The type and character set of one column of Nova's schema (the table's charset when the column
+ * has none of its own), for checking values before they are written. Throws when the definition
+ * has no such column (a bug: callers name Nova's columns).
+ */
+export function columnLimits(kind: SchemaKind, table: string, column: string): ColumnLimits {
+  const t = loadSchemaDefinition(kind).tables.find((x) => x.name === table);
+  const c = t?.columns.find((x) => x.name === column);
+  if (!t || !c) throw new Error(`schemas/nova-${kind}.schema.json has no column ${table}.${column}`);
+  return { type: c.type, charset: c.charset ?? t.mysql.charset };
 }

@@ -9,7 +9,7 @@ import { CELL_COLUMNS, cellRow, printCellNotices, SCHEDULER_CACHE_NOTE } from '.
 export function cellCreateCommand(ctx: CliContext): Command {
   const command = new Command('create')
     .description('map a new cell; prints its UUID alone on stdout (-f json|yaml|...: the whole cell)')
-    .requiredOption('--name <name>', 'the cell name (unique: a cell with the same name is refused)')
+    .requiredOption('--name <name>', 'the cell name: unique (compared as MySQL compares names: case and trailing blanks ignored), not blank, no control characters')
     .option('--database-connection <url>', "the cell database URL (default: [database] connection)")
     .option('--transport-url <url>', "the cell's message queue URL (default: [DEFAULT] transport_url)")
     .option('--disabled', 'create the cell disabled (no new instances are scheduled to it)')

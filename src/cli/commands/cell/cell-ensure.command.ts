@@ -12,7 +12,7 @@ export function cellEnsureCommand(ctx: CliContext): Command {
       'create the cell if no cell has the name, else change the given values that differ (URLs compared rendered); ' +
         'prints the UUID on stdout and created, updated (with a masked diff) or unchanged on stderr',
     )
-    .requiredOption('--name <name>', 'the cell name: the key')
+    .requiredOption('--name <name>', 'the cell name: the key (matched exactly, else with case and trailing blanks ignored)')
     .option('--database-connection <url>', 'the cell database URL (omitted: keep; on creation: [database] connection)')
     .option('--transport-url <url>', 'the message queue URL (omitted: keep; on creation: [DEFAULT] transport_url)')
     .option('--disabled', 'the cell must be disabled')

@@ -10,7 +10,7 @@ export function cellUpdateCommand(ctx: CliContext): Command {
   const command = new Command('update')
     .description('change only the values passed (unlike Nova, an omitted URL keeps its value); masked diff on stderr')
     .argument('<cell>', 'name or UUID')
-    .option('--name <name>', 'rename the cell')
+    .option('--name <name>', 'rename the cell (not blank, no control characters)')
     .option('--database-connection <url>', 'the new database URL')
     .option('--transport-url <url>', 'the new message queue URL')
     .option('--enable', 'enable the cell')
