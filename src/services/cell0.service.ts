@@ -37,7 +37,10 @@ export async function setupCell0(
   now = new Date(),
 ): Promise<SetupCell0Result> {
   // A URL given is checked before anything is opened, even when cell0 exists and it goes unused.
-  if (input.databaseConnection !== undefined) dbs.checkUrl('cell', input.databaseConnection);
+  if (input.databaseConnection !== undefined) {
+    checkCellValues({ databaseConnection: input.databaseConnection }, rules);
+    dbs.checkUrl('cell', input.databaseConnection);
+  }
   const api = await dbs.api();
   const existing = await findCellMappingByUuid(api.db, CELL0_UUID);
   let cell: Cell;
