@@ -165,9 +165,14 @@ async function positionCases(fixture: MatrixFixture, password: Password): Promis
       printsUrl: mqExit === 0,
     },
     {
-      position: 'cell ensure --database-connection/--transport-url',
+      position: 'cell ensure (creating) --database-connection/--transport-url',
       argv: ['-f', 'json', 'cell', 'ensure', '--name', `e${n}`, '--database-connection', cellUrl('ensure'), '--transport-url', mqUrl('ensure')],
       expected: mqExit,
+    },
+    {
+      position: 'cell ensure (updating) --database-connection/--transport-url',
+      argv: ['-f', 'json', 'cell', 'ensure', '--name', `c${n}`, '--database-connection', cellUrl('ensure2'), '--transport-url', mqUrl('ensure2')],
+      expected: mqExit === 0 ? 0 : 1,
       printsUrl: mqExit === 0,
     },
     {
