@@ -26,7 +26,8 @@ interface Password {
   written: string;
 }
 
-const SPECIALS = ["'", '"', '<', '>', '\\', ';', '#', '@', ':', '/', '`'];
+// NOTE: a space ends a URL for any scan of free text: only masking the URL as a whole hides it.
+const SPECIALS = ["'", '"', '<', '>', '\\', ';', '#', '@', ':', '/', '`', ' '];
 
 /**
  * The plain marker, each special character raw (SQLAlchemy and cellctl's parser read a MySQL URL's
