@@ -1,5 +1,5 @@
 import type { Outcome } from '../domain/outcome';
-import { maskUrl, scrubSecrets } from '../domain/url-masking';
+import { isUrlShaped, maskParameters, maskUrl, scrubSecrets, urlPasswords } from '../domain/url-masking';
 import { oneTerminalLine, terminalLines } from './output/terminal-text';
 import type { CellPolicy } from '../services/cell.service';
 import type { Rules } from '../services/rules';
@@ -44,6 +44,9 @@ export interface GlobalOptions {
  */
 export class CliContext {
   private globalOptions?: GlobalOptions;
+  /** The URL-shaped option values of the command about to run (its own options and the global ones). */
+  private optionUrls: string[] = [];
+  private secrets?: Set<string>;
   readonly run: RunContext;
 
   constructor(readonly io: CliIo) {
@@ -67,11 +70,32 @@ export class CliContext {
       lockTimeout: raw.lockTimeout as number,
     };
     this.globalOptions = g;
+    this.optionUrls = Object.values(raw).filter((v): v is string => typeof v === 'string' && isUrlShaped(v));
     this.run.configure({
       ...g,
       onNotice: (n) => this.notice(n),
-      onQuery: g.debug ? (q) => this.debug(`sql (${q.durationMs.toFixed(1)} ms): ${q.sql} ${JSON.stringify(q.parameters)}`, DEBUG_STATEMENT_CHARS) : undefined,
+      onQuery: g.debug ? (q) => this.debugQuery(q) : undefined,
     });
+  }
+
+  /**
+   * One statement for --debug. Its parameters are masked one by one before they are formatted (a
+   * URL is masked whole, so a password holding a space or a quote is found), and the line is
+   * scrubbed by debug() as well.
+   */
+  private debugQuery(q: { sql: string; parameters: readonly unknown[]; durationMs: number }): void {
+    const parameters = maskParameters(q.parameters, this.knownSecrets());
+    this.debug(`sql (${q.durationMs.toFixed(1)} ms): ${q.sql} ${JSON.stringify(parameters)}`, DEBUG_STATEMENT_CHARS);
+  }
+
+  /** The passwords of every URL this run was given: option values and the configuration's URLs. */
+  private knownSecrets(): Set<string> {
+    if (!this.secrets) {
+      const config = this.config();
+      const urls = [...this.optionUrls, config.apiDatabaseConnection, config.databaseConnection, config.transportUrl];
+      this.secrets = new Set(urls.flatMap((url) => (url === undefined ? [] : urlPasswords(url))));
+    }
+    return this.secrets;
   }
 
   get globals(): GlobalOptions {
