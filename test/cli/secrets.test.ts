@@ -183,6 +183,9 @@ async function positionCases(fixture: MatrixFixture, password: Password): Promis
       expected: mqExit,
     },
     { position: 'cell0 setup --database-connection', argv: ['cell0', 'setup', '--database-connection', cellUrl('cell0'), '--dry-run'], expected: 0 },
+    // A URL where commander expects a command or a choice: its own error lines quote the value.
+    { position: 'a URL as the command (--api-db forgotten)', argv: [apiUrl, 'cell', 'list'], expected: 127 },
+    { position: 'a URL as an option value commander checks', argv: ['-f', cellUrl('format'), 'cell', 'list'], expected: 127 },
     // Malformed URLs: the reproducers of issue 10.
     { position: 'malformed --api-db (no ":")', argv: ['--api-db', `mysql+pymysql//nova:${pw}@127.0.0.1/nova_api`, 'cell', 'list'], expected: 127 },
     { position: 'malformed --db (one "/" too many)', argv: ['--db', `mysql+pymysql:///nova:${pw}@127.0.0.1/nova`, 'db', 'version'], expected: 127 },
