@@ -44,13 +44,18 @@ export interface GlobalOptions {
  */
 export class CliContext {
   private globalOptions?: GlobalOptions;
-  /** The URL-shaped option values of the command about to run (its own options and the global ones). */
-  private optionUrls: string[] = [];
+  /** The URLs given on the command line (as option values, or anywhere else by mistake). */
+  private readonly argumentUrls: string[];
   private secrets?: Set<string>;
   readonly run: RunContext;
 
-  constructor(readonly io: CliIo) {
+  /** `argv`: the run's arguments, so that what quotes them (commander's errors, --debug) can mask the URLs among them. */
+  constructor(
+    readonly io: CliIo,
+    argv: readonly string[] = [],
+  ) {
     this.run = new RunContext(io);
+    this.argumentUrls = argv.map((arg) => (arg.startsWith('-') && arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : arg)).filter(isUrlShaped);
   }
 
   /** Records the global options of the command about to run (called by the program's hook). */
@@ -70,7 +75,6 @@ export class CliContext {
       lockTimeout: raw.lockTimeout as number,
     };
     this.globalOptions = g;
-    this.optionUrls = Object.values(raw).filter((v): v is string => typeof v === 'string' && isUrlShaped(v));
     this.run.configure({
       ...g,
       onNotice: (n) => this.notice(n),
@@ -88,11 +92,11 @@ export class CliContext {
     this.debug(`sql (${q.durationMs.toFixed(1)} ms): ${q.sql} ${JSON.stringify(parameters)}`, DEBUG_STATEMENT_CHARS);
   }
 
-  /** The passwords of every URL this run was given: option values and the configuration's URLs. */
+  /** The passwords of every URL this run was given: on the command line and in the configuration. */
   private knownSecrets(): Set<string> {
     if (!this.secrets) {
       const config = this.config();
-      const urls = [...this.optionUrls, config.apiDatabaseConnection, config.databaseConnection, config.transportUrl];
+      const urls = [...this.argumentUrls, config.apiDatabaseConnection, config.databaseConnection, config.transportUrl];
       this.secrets = new Set(urls.flatMap((url) => (url === undefined ? [] : urlPasswords(url))));
     }
     return this.secrets;
@@ -181,6 +185,15 @@ export class CliContext {
     if (outcome.status === 'ok') return null;
     if (outcome.status === 'skipped') return outcome.reason;
     return oneTerminalLine(scrubSecrets(errorText(outcome.error).trimEnd()));
+  }
+
+  /**
+   * Commander's own error output: it quotes argument values whole (an unknown command, a bad
+   * choice), so each URL of the command line is masked whole, then the text is scrubbed.
+   */
+  commanderError(text: string): void {
+    const masked = this.argumentUrls.reduce((out, url) => out.split(url).join(maskUrl(url)), text);
+    this.io.stderr.write(scrubSecrets(masked));
   }
 
   /** Diagnostic output for --debug (secrets scrubbed), cut after `maxChars` if given. */
