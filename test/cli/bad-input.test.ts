@@ -92,6 +92,19 @@ describe('bad input', () => {
     expect(fromFile.stderr).toContain(` from ${conf} [api_database] connection: `);
   });
 
+  it('a transport URL that is not a URL: 1, never quoted, naming the flag or file it came from', async () => {
+    const value = `not a url ${SECRET}`;
+    const notShown = /^cellctl: error: invalid transport URL \(not a URL; value not shown\) from (.*): No scheme specified$/;
+    const fromFlag = await runCli(['cell', 'create', '--name', 'x', '--transport-url', value], { env });
+    expectOneMaskedLine(fromFlag, 1, notShown);
+    expect(fromFlag.stderr).toContain(' from --transport-url: ');
+    const conf = join(dir, 'transport-not-a-url.conf');
+    writeFileSync(conf, `[DEFAULT]\ntransport_url = ${value}\n[api_database]\nconnection = sqlite:///${join(dir, 'home', 'nova_api.sqlite')}\n`);
+    const fromFile = await runCli(['--config-file', conf, 'cell', 'create', '--name', 'x', '--database-connection', 'sqlite:///x.db'], { env });
+    expectOneMaskedLine(fromFile, 1, notShown);
+    expect(fromFile.stderr).toContain(` from ${conf} [DEFAULT] transport_url: `);
+  });
+
   it('an unsupported scheme: 127, naming it, masked', async () => {
     const result = await runCli(['--api-db', `postgresql://nova:${SECRET}@pg/nova`, 'api-db', 'sync'], { env });
     expectOneMaskedLine(result, 127, /postgresql.*not supported|unsupported.*postgresql/i);
