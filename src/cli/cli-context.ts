@@ -47,6 +47,8 @@ export class CliContext {
   /** The URLs given on the command line (as option values, or anywhere else by mistake). */
   private readonly argumentUrls: string[];
   private secrets?: Set<string>;
+  /** Whether the command about to run was given --transport-url (else a transport URL is the configuration's). */
+  private transportUrlGiven = false;
   readonly run: RunContext;
 
   /** `argv`: the run's arguments, so that what quotes them (commander's errors, --debug) can mask the URLs among them. */
@@ -75,6 +77,7 @@ export class CliContext {
       lockTimeout: raw.lockTimeout as number,
     };
     this.globalOptions = g;
+    this.transportUrlGiven = raw.transportUrl !== undefined;
     this.run.configure({
       ...g,
       onNotice: (n) => this.notice(n),
@@ -171,7 +174,7 @@ export class CliContext {
 
   /** One error line on stderr, worded for this front; the stack trace only with --debug. */
   error(error: unknown, prefix = ''): void {
-    const message = error instanceof Error ? errorText(error) : String(error);
+    const message = error instanceof Error ? errorText(error, { transportUrl: () => this.transportUrlSource() }) : String(error);
     // NOTE: a line break or escape byte in a message comes from input or a driver: escaped, never cut or sent raw.
     this.io.stderr.write(`cellctl: error: ${oneTerminalLine(scrubSecrets(`${prefix}${message}`.trimEnd()))}\n`);
     if (this.globalOptions?.debug && error instanceof Error) this.debug(error.stack ?? '');
@@ -194,6 +197,11 @@ export class CliContext {
   commanderError(text: string): void {
     const masked = this.argumentUrls.reduce((out, url) => out.split(url).join(maskUrl(url)), text);
     this.io.stderr.write(scrubSecrets(masked));
+  }
+
+  /** Where the transport URL of the command came from: --transport-url, or the configuration's layer. */
+  private transportUrlSource(): string | undefined {
+    return this.transportUrlGiven ? '--transport-url' : this.config().sourceOf('transportUrl');
   }
 
   /** Diagnostic output for --debug (secrets scrubbed), cut after `maxChars` if given. */
