@@ -18,8 +18,8 @@ const SQLITE_PREFIX = /^sqlite(?:\+[^:]*)?:\/\//i;
 /** A malformed URL: a scheme-like word, then `//` (the ':' missing), `:/`, or `:...@`. */
 const LOOSE_URL = /^[A-Za-z][A-Za-z0-9+._-]*(?:\/\/|:\/|:[^@]*@)/;
 /** Where a URL starts in free text: `scheme://`, or `scheme//` with its ':' missing. */
-const URL_START = /[A-Za-z][A-Za-z0-9+.-]*:?\/\//g;
-const STRICT_URL_START = /[A-Za-z][A-Za-z0-9+.-]*:\/\//g;
+const URL_START = /[A-Za-z][A-Za-z0-9+.-]*:?\/\//;
+const STRICT_URL_START = /[A-Za-z][A-Za-z0-9+.-]*:\/\//;
 /** Characters that end a URL in free text (quotes around it, markup), unless credentials follow. */
 const QUOTE_LIKE = /['"<>`]/;
 const SECRET_PARAM = /^(?:password|passwd|pwd|secret|token)$|[_-](?:password|passwd|pwd|secret|token)$/i;
