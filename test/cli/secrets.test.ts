@@ -39,6 +39,7 @@ const PASSWORDS: Password[] = [
   ...['@', '/', '#', ':'].map((c) => ({ label: `encoded ${c}`, written: `${HEAD}${encodeURIComponent(c)}${TAIL}` })),
 ];
 
+/** True when `text` holds any part of a marker password. */
 function leaks(text: string): boolean {
   return text.includes(HEAD) || text.includes(TAIL);
 }
@@ -93,7 +94,7 @@ interface Run extends CliResult {
   expected: number;
 }
 
-/** The run in one line, with its exit code and the output lines that hold the marker. */
+/** The run's command and exit code, then the output lines holding the marker (or, at a wrong exit code, the first lines). */
 function describeRun(run: Run): string {
   const lines = `${run.stdout}${run.stderr}`.split('\n');
   const shown = run.code === run.expected ? lines.filter(leaks) : lines.slice(0, 3);
@@ -173,7 +174,7 @@ async function positionCases(fixture: MatrixFixture, password: Password): Promis
     {
       position: 'cell ensure (updating) --database-connection/--transport-url',
       argv: ['-f', 'json', 'cell', 'ensure', '--name', `c${n}`, '--database-connection', cellUrl('ensure2'), '--transport-url', mqUrl('ensure2')],
-      expected: mqExit === 0 ? 0 : 1,
+      expected: mqExit,
       printsUrl: mqExit === 0,
     },
     {
@@ -284,8 +285,8 @@ describeEachDialect('secrets', (env) => {
     // The runs did exercise errors and notices, and a password was there to leak.
     expect(runs.some(({ result }) => result.code === 255)).toBe(true);
     expect(runs.some(({ result }) => /\*\*\*\*/.test(result.stdout + result.stderr))).toBe(true);
-    const leaks = runs.filter(({ result }) => (result.stdout + result.stderr).includes(SECRET)).map(({ argv }) => argv.join(' '));
-    expect(leaks).toEqual([]);
+    const leaked = runs.filter(({ result }) => (result.stdout + result.stderr).includes(SECRET)).map(({ argv }) => argv.join(' '));
+    expect(leaked).toEqual([]);
 
     // ... and --show-secrets does show it, so the search above can fail.
     const shown = await runCli(['--config-file', conf, '--show-secrets', '-f', 'json', 'cell', 'list'], { cwd: env.dir });
