@@ -1,5 +1,5 @@
 import type { Outcome } from '../domain/outcome';
-import { maskUrl, scrubSecrets } from '../domain/url-masking';
+import { isUrlShaped, maskParameters, maskUrl, scrubSecrets, urlPasswords } from '../domain/url-masking';
 import { oneTerminalLine, terminalLines } from './output/terminal-text';
 import type { CellPolicy } from '../services/cell.service';
 import type { Rules } from '../services/rules';
@@ -44,10 +44,20 @@ export interface GlobalOptions {
  */
 export class CliContext {
   private globalOptions?: GlobalOptions;
+  /** The URLs given on the command line (as option values, or anywhere else by mistake). */
+  private readonly argumentUrls: string[];
+  private secrets?: Set<string>;
+  /** Whether the command about to run was given --transport-url (else a transport URL is the configuration's). */
+  private transportUrlGiven = false;
   readonly run: RunContext;
 
-  constructor(readonly io: CliIo) {
+  /** `argv`: the run's arguments, so that what quotes them (commander's errors, --debug) can mask the URLs among them. */
+  constructor(
+    readonly io: CliIo,
+    argv: readonly string[] = [],
+  ) {
     this.run = new RunContext(io);
+    this.argumentUrls = argv.map((arg) => (arg.startsWith('-') && arg.includes('=') ? arg.slice(arg.indexOf('=') + 1) : arg)).filter(isUrlShaped);
   }
 
   /** Records the global options of the command about to run (called by the program's hook). */
@@ -67,11 +77,32 @@ export class CliContext {
       lockTimeout: raw.lockTimeout as number,
     };
     this.globalOptions = g;
+    this.transportUrlGiven = raw.transportUrl !== undefined;
     this.run.configure({
       ...g,
       onNotice: (n) => this.notice(n),
-      onQuery: g.debug ? (q) => this.debug(`sql (${q.durationMs.toFixed(1)} ms): ${q.sql} ${JSON.stringify(q.parameters)}`, DEBUG_STATEMENT_CHARS) : undefined,
+      onQuery: g.debug ? (q) => this.debugQuery(q) : undefined,
     });
+  }
+
+  /**
+   * One statement for --debug. Its parameters are masked one by one before they are formatted (a
+   * URL is masked whole, so a password holding a space or a quote is found), and the line is
+   * scrubbed by debug() as well.
+   */
+  private debugQuery(q: { sql: string; parameters: readonly unknown[]; durationMs: number }): void {
+    const parameters = maskParameters(q.parameters, this.knownSecrets());
+    this.debug(`sql (${q.durationMs.toFixed(1)} ms): ${q.sql} ${JSON.stringify(parameters)}`, DEBUG_STATEMENT_CHARS);
+  }
+
+  /** The passwords of every URL this run was given: on the command line and in the configuration. */
+  private knownSecrets(): Set<string> {
+    if (!this.secrets) {
+      const config = this.config();
+      const urls = [...this.argumentUrls, config.apiDatabaseConnection, config.databaseConnection, config.transportUrl];
+      this.secrets = new Set(urls.flatMap((url) => (url === undefined ? [] : urlPasswords(url))));
+    }
+    return this.secrets;
   }
 
   get globals(): GlobalOptions {
@@ -143,7 +174,7 @@ export class CliContext {
 
   /** One error line on stderr, worded for this front; the stack trace only with --debug. */
   error(error: unknown, prefix = ''): void {
-    const message = error instanceof Error ? errorText(error) : String(error);
+    const message = error instanceof Error ? errorText(error, { transportUrl: () => this.transportUrlSource() }) : String(error);
     // NOTE: a line break or escape byte in a message comes from input or a driver: escaped, never cut or sent raw.
     this.io.stderr.write(`cellctl: error: ${oneTerminalLine(scrubSecrets(`${prefix}${message}`.trimEnd()))}\n`);
     if (this.globalOptions?.debug && error instanceof Error) this.debug(error.stack ?? '');
@@ -157,6 +188,20 @@ export class CliContext {
     if (outcome.status === 'ok') return null;
     if (outcome.status === 'skipped') return outcome.reason;
     return oneTerminalLine(scrubSecrets(errorText(outcome.error).trimEnd()));
+  }
+
+  /**
+   * Commander's own error output: it quotes argument values whole (an unknown command, a bad
+   * choice), so each URL of the command line is masked whole, then the text is scrubbed.
+   */
+  commanderError(text: string): void {
+    const masked = this.argumentUrls.reduce((out, url) => out.split(url).join(maskUrl(url)), text);
+    this.io.stderr.write(scrubSecrets(masked));
+  }
+
+  /** Where the transport URL of the command came from: --transport-url, or the configuration's layer. */
+  private transportUrlSource(): string | undefined {
+    return this.transportUrlGiven ? '--transport-url' : this.config().sourceOf('transportUrl');
   }
 
   /** Diagnostic output for --debug (secrets scrubbed), cut after `maxChars` if given. */

@@ -79,7 +79,7 @@ function configureTree(command: Command, ctx: CliContext): void {
   command.exitOverride();
   command.configureOutput({
     writeOut: (s) => ctx.io.stdout.write(s),
-    writeErr: (s) => ctx.io.stderr.write(s),
+    writeErr: (s) => ctx.commanderError(s),
     // NOTE: commander's suggestion comes on a second line ("(Did you mean list?)"): keep one line.
     outputError: (s, write) => write(`cellctl: ${oneTerminalLine(s.trim().replace(/\n+/g, ' '))}\n`),
   });

@@ -96,6 +96,7 @@ export class RunContext {
           const notice = config.writeEmbeddedConfig?.();
           if (notice !== undefined) s.onNotice(notice);
         },
+        sources: { apiDatabaseConnection: config.sourceOf('apiDatabaseConnection'), databaseConnection: config.sourceOf('databaseConnection') },
       });
     }
     return this.databaseContext;

@@ -39,7 +39,7 @@ export async function run(argv: string[], io: CliIo = processIo(), invokedAs = '
  * everything else 255.
  */
 async function runModern(argv: string[], io: CliIo): Promise<number> {
-  const ctx = new CliContext(io);
+  const ctx = new CliContext(io, argv);
   try {
     const { buildProgram } = require('./program') as typeof import('./program');
     await buildProgram(ctx).parseAsync(argv, { from: 'user' });

@@ -25,6 +25,8 @@ export interface DatabaseContextOptions {
    * opened (the embedded deployment writes its nova.conf here, once the command's input passed).
    */
   beforeFirstUse?: () => void;
+  /** Where the two configured URLs came from (a flag, a variable, a file's section and key), named by errors about them. */
+  sources?: { apiDatabaseConnection?: string; databaseConnection?: string };
 }
 
 /** Open options a caller may choose per database. */
@@ -157,12 +159,16 @@ export class DatabaseContext {
 
   /**
    * Parses a URL for use: besides what parseDatabaseUrl refuses, a server URL that names no
-   * database (every statement would fail with "No database selected"). Throws InvalidUrlError.
+   * database (every statement would fail with "No database selected"). Errors name where the URL
+   * came from when it is one of the configured URLs. Throws InvalidUrlError.
    */
   private parse(raw: string): DatabaseUrl {
-    const url = parseDatabaseUrl(raw, this.options.cwd);
+    const { apiDatabaseConnection, databaseConnection, sources } = this.options;
+    const source = raw === apiDatabaseConnection ? sources?.apiDatabaseConnection : raw === databaseConnection ? sources?.databaseConnection : undefined;
+    const url = parseDatabaseUrl(raw, this.options.cwd, source);
     if (url.dialect === 'mysql' && !url.database) {
-      throw new InvalidUrlError(`invalid database URL ${maskUrl(raw)}: it names no database (mysql+pymysql://user:password@host/<database>)`);
+      const from = source === undefined ? '' : ` from ${source}`;
+      throw new InvalidUrlError(`invalid database URL ${maskUrl(raw)}${from}: it names no database (mysql+pymysql://user:password@host/<database>)`);
     }
     return url;
   }

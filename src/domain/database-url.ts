@@ -1,13 +1,14 @@
 /**
  * SQLAlchemy database URLs as Nova stores them (MySQL/MariaDB and SQLite): parsing, the pooling
  * key, and reading or replacing the database name without touching any other character. Pure
- * functions: nothing here reads the process or the file system. Error messages carry the masked URL.
+ * functions: nothing here reads the process or the file system. Error messages carry the masked URL
+ * (or none, for a value that is not URL-shaped) and, when the caller says, where it came from.
  */
 import { posix as posixPath } from 'node:path';
 import { InvalidUrlError, UnsupportedSchemeError } from './errors';
 import { isIpv6Address } from './python-compat';
 import { splitAuthority } from './url-authority';
-import { maskUrl } from './url-masking';
+import { maskUrl, quoteUrl } from './url-masking';
 
 /** The port a MySQL/MariaDB URL without one connects to. */
 export const MYSQL_DEFAULT_PORT = 3306;
@@ -60,18 +61,19 @@ const FALSE_WORDS = new Set(['false', 'no', 'off', 'n', 'f', '0']);
 
 /**
  * Parses a SQLAlchemy database URL (MySQL/MariaDB or SQLite); relative SQLite paths resolve against
- * `cwd` (absolute). Throws InvalidUrlError (malformed, in-memory SQLite) or UnsupportedSchemeError.
+ * `cwd` (absolute). `source` (a flag, a variable, a file's section and key) is named by errors.
+ * Throws InvalidUrlError (malformed, in-memory SQLite) or UnsupportedSchemeError.
  */
-export function parseDatabaseUrl(raw: string, cwd: string): DatabaseUrl {
-  const anatomy = dissectDatabaseUrl(raw);
+export function parseDatabaseUrl(raw: string, cwd: string, source?: string): DatabaseUrl {
+  const anatomy = dissectDatabaseUrl(raw, source);
   if (anatomy.dialect === 'sqlite') {
     const written = anatomy.databaseText ?? '';
     const path = posixPath.isAbsolute(written)
       ? posixPath.normalize(written)
       : posixPath.normalize(posixPath.join(cwd, written));
-    return { dialect: 'sqlite', path, ignoredParams: queryNames(anatomy), raw };
+    return { dialect: 'sqlite', path, ignoredParams: queryNames(anatomy, source), raw };
   }
-  return buildMysqlUrl(anatomy, raw);
+  return buildMysqlUrl(anatomy, raw, source);
 }
 
 /**
@@ -133,11 +135,20 @@ interface DatabaseUrlAnatomy {
   query?: string;
 }
 
-function dissectDatabaseUrl(raw: string): DatabaseUrlAnatomy {
+/** How messages name a database URL: quoted (masked, or not at all) and where it came from. */
+function describeUrl(text: string, source: string | undefined): string {
+  return source === undefined ? quoteUrl(text) : `${quoteUrl(text)} from ${source}`;
+}
+
+function invalidUrl(text: string, source: string | undefined): (reason: string) => InvalidUrlError {
+  return (reason) => new InvalidUrlError(`invalid database URL ${describeUrl(text, source)}: ${reason}`);
+}
+
+function dissectDatabaseUrl(raw: string, source?: string): DatabaseUrlAnatomy {
   const lead = raw.length - raw.trimStart().length;
   const text = raw.trim();
-  if (text === '') throw new InvalidUrlError('empty database URL');
-  const invalid = (reason: string): InvalidUrlError => new InvalidUrlError(`invalid database URL ${maskUrl(text)}: ${reason}`);
+  if (text === '') throw new InvalidUrlError(source === undefined ? 'empty database URL' : `empty database URL from ${source}`);
+  const invalid = invalidUrl(text, source);
 
   const sep = text.indexOf('://');
   if (sep < 0) throw invalid('expected dialect+driver://user:password@host:port/database or sqlite:///path');
@@ -171,7 +182,7 @@ function dissectDatabaseUrl(raw: string): DatabaseUrlAnatomy {
   }
   if (!MYSQL_SCHEMES.has(lowered)) {
     throw new UnsupportedSchemeError(
-      `unsupported database URL scheme ${JSON.stringify(scheme)} in ${maskUrl(text)}: ${SUPPORTED_SCHEMES_HINT}`,
+      `unsupported database URL scheme ${JSON.stringify(scheme)} in ${describeUrl(text, source)}: ${SUPPORTED_SCHEMES_HINT}`,
     );
   }
 
@@ -209,9 +220,8 @@ function dissectDatabaseUrl(raw: string): DatabaseUrlAnatomy {
   };
 }
 
-function buildMysqlUrl(anatomy: DatabaseUrlAnatomy, raw: string): MysqlDatabaseUrl {
-  const masked = maskUrl(anatomy.text);
-  const invalid = (reason: string): InvalidUrlError => new InvalidUrlError(`invalid database URL ${masked}: ${reason}`);
+function buildMysqlUrl(anatomy: DatabaseUrlAnatomy, raw: string, source: string | undefined): MysqlDatabaseUrl {
+  const invalid = invalidUrl(anatomy.text, source);
   const url: MysqlDatabaseUrl = { dialect: 'mysql', port: MYSQL_DEFAULT_PORT, ignoredParams: [], raw };
 
   if (anatomy.userinfo !== undefined) {
@@ -286,8 +296,8 @@ function buildMysqlUrl(anatomy: DatabaseUrlAnatomy, raw: string): MysqlDatabaseU
   return url;
 }
 
-function queryNames(anatomy: DatabaseUrlAnatomy): string[] {
-  const invalid = (reason: string): InvalidUrlError => new InvalidUrlError(`invalid database URL ${maskUrl(anatomy.text)}: ${reason}`);
+function queryNames(anatomy: DatabaseUrlAnatomy, source: string | undefined): string[] {
+  const invalid = invalidUrl(anatomy.text, source);
   const names: string[] = [];
   for (const [name] of queryPairs(anatomy.query, invalid)) if (!names.includes(name)) names.push(name);
   return names;

@@ -261,7 +261,7 @@ export class FileSystemError extends EnvironmentError {
 export class InvalidTransportUrlError extends InvalidInputError {
   readonly code = 'INVALID_TRANSPORT_URL';
 
-  /** `url` is masked; `problem` is oslo.messaging's reason. */
+  /** `url` is masked (quoteUrl: not quoted at all unless URL-shaped); `problem` is oslo.messaging's reason. */
   constructor(
     readonly url: string,
     readonly problem: string,

@@ -1,3 +1,5 @@
+import { SECRET_MASK } from './url-masking';
+
 /**
  * Checks a message-queue transport URL the way oslo.messaging's TransportURL.parse does when Nova
  * validates `--transport-url`: a scheme is required, each comma-separated host may carry
@@ -23,6 +25,11 @@ export function transportUrlProblem(raw: string): string | undefined {
       port = hostport.slice(hostport.indexOf(':') + 1);
     }
     if (port !== undefined && port !== '' && !/^\s*[+-]?\d+\s*$/.test(port)) {
+      // NOTE: a raw '/', '?' or '#' in a password ends the host list early ("u:pa" of "u:pa/ss@h"):
+      // that "port" is the start of the password when an '@' follows the host list. Nova quotes it.
+      if (!entry.includes('@') && rest.slice(2 + netloc.length).includes('@')) {
+        return `invalid literal for int() with base 10: '${SECRET_MASK}' (a '/', '?' or '#' in a password must be percent-encoded)`;
+      }
       return `invalid literal for int() with base 10: '${port}'`;
     }
   }

@@ -23,7 +23,7 @@ import {
   UnstorableValueError,
 } from '../domain/errors';
 import { transportUrlProblem } from '../domain/transport-url';
-import { maskUrl } from '../domain/url-masking';
+import { maskUrl, quoteUrl } from '../domain/url-masking';
 import { renderTemplateUrl } from '../domain/url-template';
 import { cellFromRow, cellRef, findCell, pickCell } from './cell-lookup.service';
 import type { DatabaseContext } from './database-context.service';
@@ -76,7 +76,7 @@ function renderers(dbs: DatabaseContext, policy: CellPolicy): UrlRenderers {
 
 function checkTransportUrl(url: string, render: UrlRenderers): void {
   const problem = transportUrlProblem(render.transport(url));
-  if (problem) throw new InvalidTransportUrlError(maskUrl(url), problem);
+  if (problem) throw new InvalidTransportUrlError(quoteUrl(url), problem);
 }
 
 /**

@@ -70,6 +70,41 @@ describe('bad input', () => {
     expectOneMaskedLine(result, 127, /port/i);
   });
 
+  it('a malformed URL (issue 10): 127, masked, naming the flag, variable or file it came from', async () => {
+    const malformed = `mysql+pymysql//nova:${SECRET}@127.0.0.1/nova_api`;
+    expectOneMaskedLine(await runCli(['--api-db', malformed, 'cell', 'list'], { env }), 127, /invalid database URL mysql\+pymysql\/\/nova:\*\*\*\*@127\.0\.0\.1\/nova_api from --api-db:/);
+    const tooManySlashes = `mysql+pymysql:///nova:${SECRET}@127.0.0.1/nova`;
+    expectOneMaskedLine(await runCli(['--db', tooManySlashes, 'db', 'version'], { env }), 127, /invalid database URL mysql\+pymysql:\/\/\/nova:\*\*\*\*@127\.0\.0\.1\/nova from --db:/);
+  });
+
+  it('a value that is not a URL: 127, never quoted, naming the flag, variable or file it came from', async () => {
+    const value = `not a url ${SECRET}`;
+    const notShown = /^cellctl: error: invalid database URL \(not a URL; value not shown\) from (.*): expected dialect\+driver:\/\//;
+    expectOneMaskedLine(await runCli(['--api-db', value, 'cell', 'list'], { env }), 127, notShown);
+    expect((await runCli(['--api-db', value, 'cell', 'list'], { env })).stderr).toMatch(/ from --api-db: /);
+    const fromEnv = await runCli(['cell', 'list'], { env: { ...env, OS_API_DATABASE__CONNECTION: value } });
+    expectOneMaskedLine(fromEnv, 127, notShown);
+    expect(fromEnv.stderr).toMatch(/ from OS_API_DATABASE__CONNECTION: /);
+    const conf = join(dir, 'not-a-url.conf');
+    writeFileSync(conf, `[api_database]\nconnection = ${value}\n`);
+    const fromFile = await runCli(['--config-file', conf, 'cell', 'list'], { env });
+    expectOneMaskedLine(fromFile, 127, notShown);
+    expect(fromFile.stderr).toContain(` from ${conf} [api_database] connection: `);
+  });
+
+  it('a transport URL that is not a URL: 1, never quoted, naming the flag or file it came from', async () => {
+    const value = `not a url ${SECRET}`;
+    const notShown = /^cellctl: error: invalid transport URL \(not a URL; value not shown\) from (.*): No scheme specified$/;
+    const fromFlag = await runCli(['cell', 'create', '--name', 'x', '--transport-url', value], { env });
+    expectOneMaskedLine(fromFlag, 1, notShown);
+    expect(fromFlag.stderr).toContain(' from --transport-url: ');
+    const conf = join(dir, 'transport-not-a-url.conf');
+    writeFileSync(conf, `[DEFAULT]\ntransport_url = ${value}\n[api_database]\nconnection = sqlite:///${join(dir, 'home', 'nova_api.sqlite')}\n`);
+    const fromFile = await runCli(['--config-file', conf, 'cell', 'create', '--name', 'x', '--database-connection', 'sqlite:///x.db'], { env });
+    expectOneMaskedLine(fromFile, 1, notShown);
+    expect(fromFile.stderr).toContain(` from ${conf} [DEFAULT] transport_url: `);
+  });
+
   it('an unsupported scheme: 127, naming it, masked', async () => {
     const result = await runCli(['--api-db', `postgresql://nova:${SECRET}@pg/nova`, 'api-db', 'sync'], { env });
     expectOneMaskedLine(result, 127, /postgresql.*not supported|unsupported.*postgresql/i);

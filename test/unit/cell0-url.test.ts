@@ -40,4 +40,11 @@ describe('transport URL validation (oslo.messaging TransportURL.parse)', () => {
   ])('refuses %s: %s', (url, reason) => {
     expect(transportUrlProblem(url)).toBe(reason);
   });
+
+  it.each(['rabbit://nova:se/cretpw@mq:5672/', 'rabbit://nova:se#cretpw@mq:5672/', 'rabbit://nova:se?cretpw@mq:5672/', 'rabbit://h1,nova:se/cretpw@mq:5672/'])(
+    'refuses %s without quoting the start of its password as the port',
+    (url) => {
+      expect(transportUrlProblem(url)).toBe("invalid literal for int() with base 10: '****' (a '/', '?' or '#' in a password must be percent-encoded)");
+    },
+  );
 });

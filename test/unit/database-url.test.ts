@@ -150,6 +150,31 @@ describe('parseDatabaseUrl: errors', () => {
       'invalid database URL mysql://nova:****@db:x/nova: the port is not a number between 1 and 65535',
     );
   });
+
+  it('masks malformed URLs (issue 10), and names where the URL came from when told', () => {
+    expect(catchError(() => parseDatabaseUrl('mysql+pymysql//nova:secretpw@127.0.0.1/nova_api', CWD, '--api-db')).message).toBe(
+      'invalid database URL mysql+pymysql//nova:****@127.0.0.1/nova_api from --api-db: ' +
+        'expected dialect+driver://user:password@host:port/database or sqlite:///path',
+    );
+    expect(catchError(() => parseDatabaseUrl('mysql+pymysql:///nova:secretpw@127.0.0.1/nova', CWD)).message).toBe(
+      'invalid database URL mysql+pymysql:///nova:****@127.0.0.1/nova: the database name contains "/"',
+    );
+    expect(catchError(() => parseDatabaseUrl('postgresql://nova:secretpw@pg/nova', CWD, '/etc/nova/nova.conf [database] connection')).message).toContain(
+      'in postgresql://nova:****@pg/nova from /etc/nova/nova.conf [database] connection:',
+    );
+  });
+
+  it.each(['not a url secretpw', 'secretpw', 'pass:secretpw', 'mysql+pymysql nova:se cretpw@db/nova'])(
+    'never quotes %j, which is not URL-shaped',
+    (raw) => {
+      const error = catchError(() => parseDatabaseUrl(raw, CWD, 'OS_API_DATABASE__CONNECTION'));
+      expect(error).toBeInstanceOf(InvalidUrlError);
+      expect(error.message).toBe(
+        'invalid database URL (not a URL; value not shown) from OS_API_DATABASE__CONNECTION: ' +
+          'expected dialect+driver://user:password@host:port/database or sqlite:///path',
+      );
+    },
+  );
 });
 
 describe('databaseUrlKey', () => {

@@ -1,4 +1,4 @@
-import { maskUrl, scrubSecrets } from '../../src/domain/url-masking';
+import { isUrlShaped, maskParameters, maskUrl, NOT_A_URL, quoteUrl, scrubSecrets, urlPasswords } from '../../src/domain/url-masking';
 
 describe('maskUrl', () => {
   it.each<[string, string]>([
@@ -52,6 +52,14 @@ describe('maskUrl', () => {
     ['see postgresql://nova:secret@pg/nova', 'see postgresql://nova:****@pg/nova'],
     ['host=db password=secret user=nova', 'host=db password=**** user=nova'],
     ['just words', 'just words'],
+    // Malformed URLs (issue 10): the ':' after the scheme missing, or a '/' too many before the credentials.
+    ['mysql+pymysql//nova:secret@127.0.0.1/nova_api', 'mysql+pymysql//nova:****@127.0.0.1/nova_api'],
+    ['rabbit//u:secret@10.1.2.3:5672/', 'rabbit//u:****@10.1.2.3:5672/'],
+    ['rabbit//u:se/cr@et@h/', 'rabbit//u:****@h/'],
+    ['mysql+pymysql:///nova:secret@127.0.0.1/nova', 'mysql+pymysql:///nova:****@127.0.0.1/nova'],
+    ['rabbit:////u:se#cret@h:5672/', 'rabbit:////u:****@h:5672/'],
+    ['mysql:///nova?password=secret', 'mysql:///nova?password=****'],
+    ["mq:se'cret@nohost", 'mq:****@nohost'],
   ])('%s', (raw, masked) => {
     expect(maskUrl(raw)).toBe(masked);
   });
@@ -88,8 +96,78 @@ describe('scrubSecrets', () => {
     expect(scrubSecrets('')).toBe('');
   });
 
+  it.each(["'", '"', '<', '>', '`', '\\'])('masks a password holding %s', (c) => {
+    expect(scrubSecrets(`connect to mysql://nova:se${c}cret@db/nova failed`)).toBe('connect to mysql://nova:****@db/nova failed');
+    const json = JSON.stringify([`mysql+pymysql://nova:se${c}cret@db/nova?charset=utf8`, `rabbit://u:se${c}cret@mq:5672/`, 'cell1']);
+    expect(scrubSecrets(json)).toBe('["mysql+pymysql://nova:****@db/nova?charset=utf8","rabbit://u:****@mq:5672/","cell1"]');
+  });
+
+  it('ends a URL at a quote when no credentials follow it', () => {
+    expect(scrubSecrets(`["mysql://a@h/d","x:y@z"] and 'mysql://a:secretpw@h/d'.`)).toBe(`["mysql://a@h/d","x:y@z"] and 'mysql://a:****@h/d'.`);
+  });
+
+  it('masks malformed URLs in free text', () => {
+    expect(scrubSecrets('bad value mysql+pymysql//nova:secretpw@127.0.0.1/nova_api here')).toBe('bad value mysql+pymysql//nova:****@127.0.0.1/nova_api here');
+    expect(scrubSecrets('bad value mysql+pymysql:///nova:secretpw@127.0.0.1/nova')).toBe('bad value mysql+pymysql:///nova:****@127.0.0.1/nova');
+  });
+
   it('masks URLs inside key=value and JSON', () => {
     expect(scrubSecrets('url=mysql://a:secretpw@h/d,')).toBe('url=mysql://a:****@h/d,');
     expect(scrubSecrets('{"u":"mysql://a:secretpw@h/d"}')).toBe('{"u":"mysql://a:****@h/d"}');
+  });
+});
+
+describe('isUrlShaped and quoteUrl', () => {
+  it.each([
+    'mysql+pymysql://nova:secret@db/nova',
+    'sqlite:///rel.db',
+    'none:///',
+    'mysql+pymysql//nova:secret@127.0.0.1/nova_api',
+    'rabbit//u:secret@h/',
+    'mysql:/nova:secret@db/nova',
+    'mq:secret@nohost',
+    '  mysql://db/nova  ',
+  ])('%s reads like a URL: quoted masked', (raw) => {
+    expect(isUrlShaped(raw)).toBe(true);
+    expect(quoteUrl(raw)).toBe(maskUrl(raw));
+  });
+
+  it.each(['not a url secret', 'secret', 'pass:word', 'mq.example.org', '//mq:5672/', '', 'mysql+pymysql//nova:se cret@db/x', 'a url: x:secret@h'])(
+    '%j does not: never quoted',
+    (raw) => {
+      expect(isUrlShaped(raw)).toBe(false);
+      expect(quoteUrl(raw)).toBe(NOT_A_URL);
+    },
+  );
+});
+
+describe('urlPasswords', () => {
+  it.each<[string, string[]]>([
+    ['mysql://nova:secret@db/nova', ['secret']],
+    ['mysql://nova:p%40ss@db/nova', ['p%40ss', 'p@ss']],
+    ["mysql://nova:pa'ss@db/nova", ["pa'ss"]],
+    ['rabbit://u1:p1@h1,u2:p2@h2/?password=p3', ['p1', 'p2', 'p3']],
+    ['mysql+pymysql//nova:secret@127.0.0.1/nova_api', ['secret']],
+    ['mysql://nova@db/nova', []],
+    ['mysql://{username}:{password}@db/nova', []],
+    ['none:///', []],
+    ['not a url', []],
+  ])('%s', (raw, passwords) => {
+    expect(urlPasswords(raw)).toEqual(passwords);
+  });
+});
+
+describe('maskParameters', () => {
+  it('masks URL parameters and known secrets, in nested rows too, and keeps everything else', () => {
+    const url = `mysql+pymysql://nova:pa'ss"<>\`@db/nova?charset=utf8`;
+    expect(maskParameters(['cell1', url, 3, null, [url, 'secret9'], 'rabbit://u:p@mq/', 'secret9x'], new Set(['secret9']))).toEqual([
+      'cell1',
+      'mysql+pymysql://nova:****@db/nova?charset=utf8',
+      3,
+      null,
+      ['mysql+pymysql://nova:****@db/nova?charset=utf8', '****'],
+      'rabbit://u:****@mq/',
+      'secret9x',
+    ]);
   });
 });

@@ -4,6 +4,7 @@ import {
   Cell0HasNoHostsError,
   Cell0UrlError,
   CellInUseError,
+  InvalidTransportUrlError,
   MissingCellUrlError,
   MissingSettingError,
   NotNovaDatabaseError,
@@ -16,11 +17,21 @@ const SETTING_HINT: Record<MissingSettingError['setting'], string> = {
   'DEFAULT.transport_url': 'no transport URL configured: pass --transport-url or set [DEFAULT] transport_url',
 };
 
+/** What the front can say about where a value came from, asked only when an error needs it. */
+export interface ErrorSources {
+  /** `--transport-url`, or the configuration layer (file and key, or variable) that gave it. */
+  transportUrl?: () => string | undefined;
+}
+
 /**
  * An error as the modern front words it: the service's data turned into one sentence that names
  * the modern flags which fix it. Errors with nothing front-specific to say keep their message.
  */
-export function errorText(error: Error): string {
+export function errorText(error: Error, sources: ErrorSources = {}): string {
+  if (error instanceof InvalidTransportUrlError) {
+    const source = sources.transportUrl?.();
+    return source === undefined ? error.message : `invalid transport URL ${error.url} from ${source}: ${error.problem}`;
+  }
   if (error instanceof MissingSettingError) return SETTING_HINT[error.setting];
   if (error instanceof MissingCellUrlError) {
     return error.field === 'database_connection'
