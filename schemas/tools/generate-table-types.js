@@ -16,11 +16,13 @@ const SELECTED = {
   api: [
     'alembic_version', 'cell_mappings', 'host_mappings', 'instance_mappings', 'build_requests',
     'request_specs', 'flavors', 'instance_groups', 'instance_group_policy', 'instance_group_member',
+    'quotas', 'project_user_quotas', 'quota_classes', 'aggregates', 'aggregate_hosts', 'aggregate_metadata',
   ],
   cell: [
     'alembic_version', 'instances', 'instance_extra', 'instance_faults', 'instance_actions',
     'instance_actions_events', 'block_device_mapping', 'tags', 'services', 'compute_nodes', 'instance_groups',
-    'instance_group_policy', 'instance_group_member',
+    'instance_group_policy', 'instance_group_member', 'quotas', 'project_user_quotas', 'quota_classes',
+    'migrations', 'pci_devices', 'virtual_interfaces', 'instance_info_caches', 'shadow_instances',
   ],
 };
 

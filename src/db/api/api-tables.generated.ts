@@ -139,6 +139,83 @@ export type InstanceGroupMemberRow = Selectable<InstanceGroupMemberTable>;
 export type NewInstanceGroupMemberRow = Insertable<InstanceGroupMemberTable>;
 export type InstanceGroupMemberUpdate = Updateable<InstanceGroupMemberTable>;
 
+/** `quotas` as Nova b30f573d3377 defines it. */
+export interface QuotasTable {
+  id: Generated<number>;
+  created_at: string | null;
+  updated_at: string | null;
+  project_id: string | null;
+  resource: string;
+  hard_limit: number | null;
+}
+export type QuotasRow = Selectable<QuotasTable>;
+export type NewQuotasRow = Insertable<QuotasTable>;
+export type QuotasUpdate = Updateable<QuotasTable>;
+
+/** `project_user_quotas` as Nova b30f573d3377 defines it. */
+export interface ProjectUserQuotasTable {
+  id: Generated<number>;
+  created_at: string | null;
+  updated_at: string | null;
+  user_id: string;
+  project_id: string;
+  resource: string;
+  hard_limit: number | null;
+}
+export type ProjectUserQuotasRow = Selectable<ProjectUserQuotasTable>;
+export type NewProjectUserQuotasRow = Insertable<ProjectUserQuotasTable>;
+export type ProjectUserQuotasUpdate = Updateable<ProjectUserQuotasTable>;
+
+/** `quota_classes` as Nova b30f573d3377 defines it. */
+export interface QuotaClassesTable {
+  created_at: string | null;
+  updated_at: string | null;
+  id: Generated<number>;
+  class_name: string | null;
+  resource: string | null;
+  hard_limit: number | null;
+}
+export type QuotaClassesRow = Selectable<QuotaClassesTable>;
+export type NewQuotaClassesRow = Insertable<QuotaClassesTable>;
+export type QuotaClassesUpdate = Updateable<QuotaClassesTable>;
+
+/** `aggregates` as Nova b30f573d3377 defines it. */
+export interface AggregatesTable {
+  created_at: string | null;
+  updated_at: string | null;
+  id: Generated<number>;
+  uuid: string | null;
+  name: string | null;
+}
+export type AggregatesRow = Selectable<AggregatesTable>;
+export type NewAggregatesRow = Insertable<AggregatesTable>;
+export type AggregatesUpdate = Updateable<AggregatesTable>;
+
+/** `aggregate_hosts` as Nova b30f573d3377 defines it. */
+export interface AggregateHostsTable {
+  created_at: string | null;
+  updated_at: string | null;
+  id: Generated<number>;
+  host: string | null;
+  aggregate_id: number;
+}
+export type AggregateHostsRow = Selectable<AggregateHostsTable>;
+export type NewAggregateHostsRow = Insertable<AggregateHostsTable>;
+export type AggregateHostsUpdate = Updateable<AggregateHostsTable>;
+
+/** `aggregate_metadata` as Nova b30f573d3377 defines it. */
+export interface AggregateMetadataTable {
+  created_at: string | null;
+  updated_at: string | null;
+  id: Generated<number>;
+  aggregate_id: number;
+  key: string;
+  value: string;
+}
+export type AggregateMetadataRow = Selectable<AggregateMetadataTable>;
+export type NewAggregateMetadataRow = Insertable<AggregateMetadataTable>;
+export type AggregateMetadataUpdate = Updateable<AggregateMetadataTable>;
+
 /** The API database tables cellctl reads and writes. */
 export interface ApiDatabase {
   alembic_version: AlembicVersionTable;
@@ -151,4 +228,10 @@ export interface ApiDatabase {
   instance_groups: InstanceGroupsTable;
   instance_group_policy: InstanceGroupPolicyTable;
   instance_group_member: InstanceGroupMemberTable;
+  quotas: QuotasTable;
+  project_user_quotas: ProjectUserQuotasTable;
+  quota_classes: QuotaClassesTable;
+  aggregates: AggregatesTable;
+  aggregate_hosts: AggregateHostsTable;
+  aggregate_metadata: AggregateMetadataTable;
 }

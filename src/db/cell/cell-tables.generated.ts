@@ -300,6 +300,202 @@ export type InstanceGroupMemberRow = Selectable<InstanceGroupMemberTable>;
 export type NewInstanceGroupMemberRow = Insertable<InstanceGroupMemberTable>;
 export type InstanceGroupMemberUpdate = Updateable<InstanceGroupMemberTable>;
 
+/** `quotas` as Nova ccb0fa1a2252 defines it. */
+export interface QuotasTable {
+  id: Generated<number>;
+  created_at: string | null;
+  updated_at: string | null;
+  deleted_at: string | null;
+  project_id: string | null;
+  resource: string;
+  hard_limit: number | null;
+  deleted: number | null;
+}
+export type QuotasRow = Selectable<QuotasTable>;
+export type NewQuotasRow = Insertable<QuotasTable>;
+export type QuotasUpdate = Updateable<QuotasTable>;
+
+/** `project_user_quotas` as Nova ccb0fa1a2252 defines it. */
+export interface ProjectUserQuotasTable {
+  id: Generated<number>;
+  created_at: string | null;
+  updated_at: string | null;
+  deleted_at: string | null;
+  deleted: number | null;
+  user_id: string;
+  project_id: string;
+  resource: string;
+  hard_limit: number | null;
+}
+export type ProjectUserQuotasRow = Selectable<ProjectUserQuotasTable>;
+export type NewProjectUserQuotasRow = Insertable<ProjectUserQuotasTable>;
+export type ProjectUserQuotasUpdate = Updateable<ProjectUserQuotasTable>;
+
+/** `quota_classes` as Nova ccb0fa1a2252 defines it. */
+export interface QuotaClassesTable {
+  created_at: string | null;
+  updated_at: string | null;
+  deleted_at: string | null;
+  id: Generated<number>;
+  class_name: string | null;
+  resource: string | null;
+  hard_limit: number | null;
+  deleted: number | null;
+}
+export type QuotaClassesRow = Selectable<QuotaClassesTable>;
+export type NewQuotaClassesRow = Insertable<QuotaClassesTable>;
+export type QuotaClassesUpdate = Updateable<QuotaClassesTable>;
+
+/** `migrations` as Nova ccb0fa1a2252 defines it. */
+export interface MigrationsTable {
+  created_at: string | null;
+  updated_at: string | null;
+  deleted_at: string | null;
+  id: Generated<number>;
+  source_compute: string | null;
+  dest_compute: string | null;
+  dest_host: string | null;
+  status: string | null;
+  instance_uuid: string | null;
+  old_instance_type_id: number | null;
+  new_instance_type_id: number | null;
+  source_node: string | null;
+  dest_node: string | null;
+  deleted: number | null;
+  migration_type: 'migration' | 'resize' | 'live-migration' | 'evacuation' | null;
+  hidden: number | null;
+  memory_total: number | null;
+  memory_processed: number | null;
+  memory_remaining: number | null;
+  disk_total: number | null;
+  disk_processed: number | null;
+  disk_remaining: number | null;
+  uuid: string | null;
+  cross_cell_move: number | null;
+  user_id: string | null;
+  project_id: string | null;
+}
+export type MigrationsRow = Selectable<MigrationsTable>;
+export type NewMigrationsRow = Insertable<MigrationsTable>;
+export type MigrationsUpdate = Updateable<MigrationsTable>;
+
+/** `pci_devices` as Nova ccb0fa1a2252 defines it. */
+export interface PciDevicesTable {
+  created_at: string | null;
+  updated_at: string | null;
+  deleted_at: string | null;
+  deleted: number | null;
+  id: Generated<number>;
+  compute_node_id: number;
+  address: string;
+  product_id: string;
+  vendor_id: string;
+  dev_type: string;
+  dev_id: string | null;
+  label: string;
+  status: string;
+  extra_info: string | null;
+  instance_uuid: string | null;
+  request_id: string | null;
+  numa_node: number | null;
+  parent_addr: string | null;
+  uuid: string | null;
+}
+export type PciDevicesRow = Selectable<PciDevicesTable>;
+export type NewPciDevicesRow = Insertable<PciDevicesTable>;
+export type PciDevicesUpdate = Updateable<PciDevicesTable>;
+
+/** `virtual_interfaces` as Nova ccb0fa1a2252 defines it. */
+export interface VirtualInterfacesTable {
+  created_at: string | null;
+  updated_at: string | null;
+  deleted_at: string | null;
+  id: Generated<number>;
+  address: string | null;
+  network_id: number | null;
+  uuid: string | null;
+  instance_uuid: string | null;
+  deleted: number | null;
+  tag: string | null;
+}
+export type VirtualInterfacesRow = Selectable<VirtualInterfacesTable>;
+export type NewVirtualInterfacesRow = Insertable<VirtualInterfacesTable>;
+export type VirtualInterfacesUpdate = Updateable<VirtualInterfacesTable>;
+
+/** `instance_info_caches` as Nova ccb0fa1a2252 defines it. */
+export interface InstanceInfoCachesTable {
+  created_at: string | null;
+  updated_at: string | null;
+  deleted_at: string | null;
+  id: Generated<number>;
+  network_info: string | null;
+  instance_uuid: string;
+  deleted: number | null;
+}
+export type InstanceInfoCachesRow = Selectable<InstanceInfoCachesTable>;
+export type NewInstanceInfoCachesRow = Insertable<InstanceInfoCachesTable>;
+export type InstanceInfoCachesUpdate = Updateable<InstanceInfoCachesTable>;
+
+/** `shadow_instances` as Nova ccb0fa1a2252 defines it. */
+export interface ShadowInstancesTable {
+  created_at: string | null;
+  updated_at: string | null;
+  deleted_at: string | null;
+  id: Generated<number>;
+  internal_id: number | null;
+  user_id: string | null;
+  project_id: string | null;
+  image_ref: string | null;
+  kernel_id: string | null;
+  ramdisk_id: string | null;
+  launch_index: number | null;
+  key_name: string | null;
+  key_data: string | null;
+  power_state: number | null;
+  vm_state: string | null;
+  memory_mb: number | null;
+  vcpus: number | null;
+  hostname: string | null;
+  host: string | null;
+  user_data: string | null;
+  reservation_id: string | null;
+  launched_at: string | null;
+  terminated_at: string | null;
+  display_name: string | null;
+  display_description: string | null;
+  availability_zone: string | null;
+  locked: number | null;
+  os_type: string | null;
+  launched_on: string | null;
+  instance_type_id: number | null;
+  vm_mode: string | null;
+  uuid: string;
+  architecture: string | null;
+  root_device_name: string | null;
+  access_ip_v4: string | null;
+  access_ip_v6: string | null;
+  config_drive: string | null;
+  task_state: string | null;
+  default_ephemeral_device: string | null;
+  default_swap_device: string | null;
+  progress: number | null;
+  auto_disk_config: number | null;
+  shutdown_terminate: number | null;
+  disable_terminate: number | null;
+  root_gb: number | null;
+  ephemeral_gb: number | null;
+  cell_name: string | null;
+  node: string | null;
+  deleted: number | null;
+  locked_by: 'owner' | 'admin' | null;
+  cleaned: number | null;
+  ephemeral_key_uuid: string | null;
+  hidden: number | null;
+}
+export type ShadowInstancesRow = Selectable<ShadowInstancesTable>;
+export type NewShadowInstancesRow = Insertable<ShadowInstancesTable>;
+export type ShadowInstancesUpdate = Updateable<ShadowInstancesTable>;
+
 /** The cell database tables cellctl reads and writes. */
 export interface CellDatabase {
   alembic_version: AlembicVersionTable;
@@ -315,4 +511,12 @@ export interface CellDatabase {
   instance_groups: InstanceGroupsTable;
   instance_group_policy: InstanceGroupPolicyTable;
   instance_group_member: InstanceGroupMemberTable;
+  quotas: QuotasTable;
+  project_user_quotas: ProjectUserQuotasTable;
+  quota_classes: QuotaClassesTable;
+  migrations: MigrationsTable;
+  pci_devices: PciDevicesTable;
+  virtual_interfaces: VirtualInterfacesTable;
+  instance_info_caches: InstanceInfoCachesTable;
+  shadow_instances: ShadowInstancesTable;
 }
