@@ -8,6 +8,7 @@ import { apiDbCommand } from './commands/db/api-db.command';
 import { dbCommand } from './commands/db/db.command';
 import { instanceCommand } from './commands/instance/instance.command';
 import { mapInstancesCommand } from './commands/instance/map-instances.command';
+import { onlineDataMigrationsCommand } from './commands/migrations/online-data-migrations.command';
 import { simpleCellSetupCommand } from './commands/setup/simple-cell-setup.command';
 import { oneTerminalLine } from './output/terminal-text';
 import { hostCommand } from './commands/host/host.command';
@@ -65,6 +66,7 @@ export function buildProgram(ctx: CliContext): Command {
   program.addCommand(simpleCellSetupCommand(ctx));
   program.addCommand(hostCommand(ctx));
   program.addCommand(mapInstancesCommand(ctx));
+  program.addCommand(onlineDataMigrationsCommand(ctx));
   program.addCommand(instanceCommand(ctx));
 
   program.hook('preAction', (_root, action) => {

@@ -47,6 +47,14 @@ export interface DialectAdapter {
    */
   insertIgnore(db: Kysely<any>, table: string, columns: readonly string[], rows: SqlLiteral[][]): Promise<number>;
   /**
+   * Sets each row's own values: for every `[key, ...values]` of `rows`, the row of `table` whose
+   * `key` column equals it gets `columns` set to `values`, when it still meets `guard` (a trusted SQL
+   * condition on `table`'s columns, such as `uuid IS NULL`, so a row another run migrated meanwhile
+   * is left alone). Returns how many rows were changed. Run it in a unit of work to make it atomic;
+   * every statement reaches the --debug log.
+   */
+  updateByKey(db: Kysely<any>, table: string, key: string, columns: readonly string[], rows: SqlLiteral[][], guard: string): Promise<number>;
+  /**
    * Takes a named lock for the duration of a unit of work on `db`'s connection (MySQL GET_LOCK),
    * waiting up to `waitMs`; resolves to its release, or to undefined when it timed out. SQLite needs
    * none (its write transaction is exclusive) and resolves to a no-op release at once.
@@ -84,6 +92,23 @@ export function mysqlAdapter(url: Extract<DatabaseUrl, { dialect: 'mysql' }>): D
       }
       return inserted;
     },
+    async updateByKey(db, table, key, columns, rows, guard) {
+      // NOTE: one UPDATE ... JOIN over a derived table of the rows' values per batch (a CASE per
+      // column would be quadratic in the batch size).
+      const { escape, escapeId } = require('mysql2') as typeof import('mysql2');
+      const names = [key, ...columns].map((_column, i) => escapeId(`v${i}`));
+      const assignments = columns.map((c, i) => `t.${escapeId(c)} = v.${names[i + 1]}`).join(', ');
+      let changed = 0;
+      for (let i = 0; i < rows.length; i += MYSQL_ROWS_PER_INSERT) {
+        const values = rows
+          .slice(i, i + MYSQL_ROWS_PER_INSERT)
+          .map((row, r) => `SELECT ${row.map((v, c) => (r === 0 ? `${escape(v)} AS ${names[c]}` : escape(v))).join(', ')}`)
+          .join(' UNION ALL ');
+        const statement = `UPDATE ${escapeId(table)} t JOIN (${values}) v ON t.${escapeId(key)} = v.${names[0]} SET ${assignments} WHERE ${guard}`;
+        changed += Number((await sql.raw(statement).execute(db)).numAffectedRows ?? 0);
+      }
+      return changed;
+    },
     async acquireNamedLock(db, name, waitMs) {
       // NOTE: GET_LOCK names are server-wide: qualify them with the database (64 characters at most).
       const qualified = `cellctl:${url.database ?? ''}:${name}`.slice(0, 64);
@@ -104,6 +129,20 @@ export function mysqlAdapter(url: Extract<DatabaseUrl, { dialect: 'mysql' }>): D
  */
 export function sqliteAdapter(raw: () => BetterSqlite3.Database | undefined, onQuery?: QueryLogger): DialectAdapter {
   const prepared = new WeakMap<BetterSqlite3.Database, Map<string, BetterSqlite3.Statement<unknown[]>>>();
+  /** Runs one statement, prepared once per database, for each parameter row; returns the rows changed. */
+  const runPrepared = (statement: string, rows: SqlLiteral[][]): number => {
+    const database = raw();
+    if (!database) throw new Error('the SQLite database is not open');
+    let byDatabase = prepared.get(database);
+    if (!byDatabase) prepared.set(database, (byDatabase = new Map()));
+    let run = byDatabase.get(statement);
+    if (!run) byDatabase.set(statement, (run = database.prepare<unknown[]>(statement)));
+    const started = performance.now();
+    let changes = 0;
+    for (const row of rows) changes += run.run(...row).changes;
+    onQuery?.({ sql: `${statement} -- prepared, run for ${rows.length} row(s)`, parameters: rows, durationMs: performance.now() - started });
+    return changes;
+  };
   return {
     lockingReads: false,
     transactionalDdl: true,
@@ -117,18 +156,12 @@ export function sqliteAdapter(raw: () => BetterSqlite3.Database | undefined, onQ
       return rows.map((r) => r.name).sort();
     },
     async insertIgnore(_db, table, columns, rows) {
-      const database = raw();
-      if (!database) throw new Error('the SQLite database is not open');
       const statement = `INSERT OR IGNORE INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;
-      let byDatabase = prepared.get(database);
-      if (!byDatabase) prepared.set(database, (byDatabase = new Map()));
-      let insert = byDatabase.get(statement);
-      if (!insert) byDatabase.set(statement, (insert = database.prepare<unknown[]>(statement)));
-      const started = performance.now();
-      let changes = 0;
-      for (const row of rows) changes += insert.run(...row).changes;
-      onQuery?.({ sql: `${statement} -- prepared, run for ${rows.length} row(s)`, parameters: rows, durationMs: performance.now() - started });
-      return changes;
+      return runPrepared(statement, rows);
+    },
+    async updateByKey(_db, table, key, columns, rows, guard) {
+      const statement = `UPDATE "${table}" SET ${columns.map((c) => `"${c}" = ?`).join(', ')} WHERE "${key}" = ? AND (${guard})`;
+      return runPrepared(statement, rows.map(([k, ...values]) => [...values, k]));
     },
     async acquireNamedLock() {
       return async () => undefined;

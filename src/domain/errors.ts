@@ -528,3 +528,15 @@ export class NotNovaDatabaseError extends EnvironmentError {
     super(`${kind} database ${target} is not a Nova ${kind} database: it has no ${table} table`, options);
   }
 }
+
+/** `--migration` names no online data migration; `known` lists them all, in the order they run. */
+export class UnknownMigrationError extends InvalidInputError {
+  readonly code = 'UNKNOWN_MIGRATION';
+
+  constructor(
+    readonly migration: string,
+    readonly known: readonly string[],
+  ) {
+    super(`no online data migration is named '${migration}' (known: ${known.join(', ')})`);
+  }
+}

@@ -9,3 +9,4 @@ export * from './map-instances.service';
 export * from './schema.service';
 export * from './simple-cell-setup.service';
 export * from './rules';
+export * from './online-migrations/online-migrations.service';

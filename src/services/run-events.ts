@@ -1,5 +1,6 @@
 import type { Cell } from '../domain/cell';
 import type { CellRef } from '../domain/errors';
+import type { MigrationCounts, MigrationName } from '../domain/online-migrations';
 import type { OutcomeSummary } from './cell-execution';
 
 /** Notices a service reports while it runs, as data: each front words them its own way. */
@@ -16,6 +17,8 @@ export type RunEvent =
   | { type: 'cell-started'; cell: Cell }
   | { type: 'cell-progress'; cell: Cell; done: number; total: number; counts: Record<string, number> }
   | { type: 'cell-finished'; cell: Cell; outcome: OutcomeSummary }
+  /** An online data migration's counts in a cell so far (after each chunk). */
+  | { type: 'migration-progress'; migration: MigrationName; cell: Cell; counts: MigrationCounts }
   | { type: 'notice'; notice: Notice };
 
 /** Receives run events; services call it, never print. */

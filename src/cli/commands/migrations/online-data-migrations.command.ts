@@ -1,0 +1,191 @@
+import { Command, Option } from 'commander';
+import { describeCell } from '../../../domain/cell';
+import { ConflictingOptionsError } from '../../../domain/errors';
+import { unmigratableTotal, type MigrationName } from '../../../domain/online-migrations';
+import type { MigrationResult } from '../../../services/online-migrations/online-migrations.service';
+import type { RunEvent } from '../../../services/run-events';
+import type { CliContext } from '../../cli-context';
+import { defineAction } from '../../command-kit';
+import { EXIT_ENVIRONMENT } from '../../exit-codes';
+import { cellOption, maxCountOption, secondsParser } from '../../modern/options';
+import type { ColumnSpec } from '../../output/output-format';
+import type { Row } from '../../output/renderers';
+import { createProgress } from '../../output/progress-reporter';
+
+/**
+ * The summary columns (one row per migration, over every cell): `total_needed` is what this run
+ * found (migrated + remaining + unmigratable), `completed` what it migrated. A migration that failed
+ * or could not run in some cell has `status` failed and null counts but `completed`.
+ */
+export const MIGRATION_SUMMARY_COLUMNS: ColumnSpec[] = [
+  { key: 'migration' },
+  { key: 'total_needed' },
+  { key: 'completed' },
+  { key: 'remaining' },
+  { key: 'unmigratable' },
+  { key: 'status' },
+];
+
+/**
+ * The per-cell columns (--per-cell, and `cells` of each JSON/YAML summary object): `cell` null is
+ * the API database's rows that belong to no cell. A row not `ok` has null counts but `migrated`
+ * (what it wrote before failing), and its `error`.
+ */
+export const MIGRATION_CELL_COLUMNS: ColumnSpec[] = [
+  { key: 'migration' },
+  { key: 'cell' },
+  { key: 'cell_uuid' },
+  { key: 'status' },
+  { key: 'found' },
+  { key: 'migrated' },
+  { key: 'remaining' },
+  { key: 'unmigratable' },
+  { key: 'unmigratable_reasons' },
+  { key: 'seconds' },
+  { key: 'error' },
+];
+
+/** --max-count stopped the run with migratable rows left (--status: migratable rows exist). */
+const EXIT_MORE_TO_MIGRATE = 1;
+/** A migration raised in some cell (the others still ran). */
+const EXIT_MIGRATION_FAILED = 2;
+
+interface Flags {
+  cell?: string;
+  migration?: string[];
+  maxCount?: number;
+  status?: boolean;
+  sleep?: number;
+  perCell?: boolean;
+}
+
+/** `cellctl online-data-migrations`: Nova's online data migrations over the API database and every cell. */
+export function onlineDataMigrationsCommand(ctx: CliContext): Command {
+  const command = new Command('online-data-migrations')
+    .description(
+      "run the online data migrations over the API database and every cell database (cell0 included), cells in parallel, " +
+        'candidates in key order; rows that can never be migrated are counted once and never block the others',
+    )
+    .addOption(cellOption('only this cell'))
+    .addOption(new Option('--migration <name>', 'run only this migration (repeatable; they run in registry order)').argParser(collect))
+    .addOption(maxCountOption('migrate at most N rows in this run, in total over migrations and cells; exit 1 while more remain'))
+    .option('--status', 'count what would be migrated and what never can be; write nothing')
+    .addOption(new Option('--sleep <seconds>', "pause after each migration in each cell").argParser(secondsParser('--sleep')))
+    .option('--per-cell', 'also print one row per migration and cell (JSON and YAML always nest them)');
+  return defineAction(
+    ctx,
+    command,
+    [
+      { code: 0, meaning: 'nothing migratable remains (rows that never can be may remain: they are counted as unmigratable)' },
+      { code: EXIT_MORE_TO_MIGRATE, meaning: '--max-count stopped the run with migratable rows left (with --status: migratable rows exist): run it again' },
+      { code: EXIT_MIGRATION_FAILED, meaning: 'a migration failed in a cell (its row names it, with the error; the other migrations and cells ran)' },
+      { code: 127, meaning: 'invalid input: a bad --max-count or --sleep, an unknown --migration, an unknown or ambiguous cell, --status with --max-count' },
+      { code: EXIT_ENVIRONMENT, meaning: 'the API database, or a cell database, could not be reached (its rows say failed or timed-out; the other cells ran)' },
+    ],
+    async (flags: Flags) => {
+      if (flags.status && flags.maxCount !== undefined) {
+        throw new ConflictingOptionsError('--status counts everything: it cannot be combined with --max-count');
+      }
+      const { runOnlineMigrations, selectMigrations } = await ctx.services();
+      selectMigrations(flags.migration);
+      const dbs = await ctx.databases();
+      const config = ctx.config();
+
+      const progress = createProgress({ stream: ctx.io.stderr, quiet: ctx.globals.quiet, label: flags.status ? 'counting' : 'migrating' });
+      const latest = new Map<string, { found: number; migrated: number }>();
+      const onEvent = (event: RunEvent): void => {
+        if (event.type !== 'migration-progress') return;
+        latest.set(`${event.migration}|${event.cell.uuid}`, event.counts);
+        const found = [...latest.values()].reduce((n, c) => n + c.found, 0);
+        const migrated = [...latest.values()].reduce((n, c) => n + c.migrated, 0);
+        progress.update(found, undefined, `${migrated} migrated; ${event.migration} in cell ${describeCell(event.cell)}`);
+      };
+      let result;
+      try {
+        result = await runOnlineMigrations(dbs, {
+          cell: flags.cell,
+          migrations: flags.migration,
+          maxCount: flags.maxCount,
+          status: flags.status,
+          sleepMs: flags.sleep === undefined ? undefined : flags.sleep * 1000,
+          setting: (group, option) => config.get(group, option),
+          onEvent,
+        });
+      } catch (error) {
+        progress.stop();
+        throw error;
+      }
+
+      const failed = result.results.filter((r) => r.status !== 'ok');
+      const migrated = result.results.reduce((n, r) => n + r.counts.migrated, 0);
+      const remaining = result.results.reduce((n, r) => n + (r.status === 'ok' ? r.counts.remaining : 0), 0);
+      const summary = result.status ? `${remaining} row(s) to migrate; status only, nothing written` : `migrated ${migrated} row(s); ${remaining} left to migrate`;
+      if (failed.length) progress.fail(`${summary}; ${failed.length} migration(s) failed in a cell`);
+      else progress.succeed(summary);
+      for (const r of failed) if (r.error) ctx.error(r.error, `${r.migration} in cell ${r.cell ? describeCell(r.cell) : '(none)'}: `);
+
+      printResults(ctx, result.migrations, result.results, Boolean(flags.perCell));
+      if (failed.some((r) => r.cellFailed)) return EXIT_ENVIRONMENT;
+      if (failed.length) return EXIT_MIGRATION_FAILED;
+      return remaining > 0 ? EXIT_MORE_TO_MIGRATE : 0;
+    },
+  );
+}
+
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
+}
+
+/** The per-cell row of one result. */
+function cellRow(ctx: CliContext, r: MigrationResult): Row {
+  const ok = r.status === 'ok';
+  return {
+    migration: r.migration,
+    cell: r.cell?.name ?? null,
+    cell_uuid: r.cell?.uuid ?? null,
+    status: r.status,
+    found: ok ? r.counts.found : null,
+    migrated: r.counts.migrated,
+    remaining: ok ? r.counts.remaining : null,
+    unmigratable: ok ? unmigratableTotal(r.counts) : null,
+    unmigratable_reasons: ok ? Object.entries(r.counts.unmigratable).map(([reason, n]) => `${reason}=${n}`).join(',') || null : null,
+    seconds: Math.round(r.seconds * 1000) / 1000,
+    error: r.error ? ctx.outcomeError({ item: null, status: 'failed', error: r.error, seconds: r.seconds }) : null,
+  };
+}
+
+/** The summary row of one migration over every cell. */
+function summaryRow(migration: MigrationName, results: MigrationResult[]): Row {
+  const complete = results.every((r) => r.status === 'ok');
+  const sum = (count: (r: MigrationResult) => number): number | null => (complete ? results.reduce((n, r) => n + count(r), 0) : null);
+  return {
+    migration,
+    total_needed: sum((r) => r.counts.found),
+    completed: results.reduce((n, r) => n + r.counts.migrated, 0),
+    remaining: sum((r) => r.counts.remaining),
+    unmigratable: sum((r) => unmigratableTotal(r.counts)),
+    status: complete ? 'ok' : 'failed',
+  };
+}
+
+/**
+ * Prints the summary (sorted by name, as Nova's table) in every format; JSON and YAML nest each
+ * migration's per-cell rows under `cells`; --per-cell adds a second table, or, in the value and CSV
+ * formats, prints the per-cell rows instead of the summary.
+ */
+function printResults(ctx: CliContext, migrations: MigrationName[], results: MigrationResult[], perCell: boolean): void {
+  const names = [...migrations].sort();
+  const of = (name: MigrationName) => results.filter((r) => r.migration === name);
+  const format = ctx.globals.format;
+  if (format === 'json' || format === 'yaml') {
+    ctx.printDocument(names.map((name) => ({ ...summaryRow(name, of(name)), cells: of(name).map((r) => cellRow(ctx, r)) })));
+    return;
+  }
+  const cellRows = names.flatMap((name) => of(name).map((r) => cellRow(ctx, r)));
+  if (perCell && format !== 'table') {
+    ctx.printList(cellRows, MIGRATION_CELL_COLUMNS);
+    return;
+  }
+  ctx.printList(names.map((name) => summaryRow(name, of(name))), MIGRATION_SUMMARY_COLUMNS);
+  if (perCell) ctx.printList(cellRows, MIGRATION_CELL_COLUMNS);
+}
