@@ -111,6 +111,8 @@ export async function copyDatabase(from: string, to: string): Promise<void> {
   const target = parseDatabaseUrl(to, '/');
   if (source.dialect === 'sqlite' && target.dialect === 'sqlite') {
     copyFileSync(source.path, target.path);
+    // A database still open in WAL mode keeps its latest commits in the -wal file.
+    if (existsSync(`${source.path}-wal`)) copyFileSync(`${source.path}-wal`, `${target.path}-wal`);
     return;
   }
   const src = databaseOf(from);
