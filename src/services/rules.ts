@@ -62,6 +62,15 @@ export interface Rules {
   schemaSyncCreatesOnly: true;
   /** Cell names may not be empty, blank or hold control characters (Nova accepts any name). */
   printableCellNames: boolean;
+  /** One online-data-migrations run covers every cell database, cell0 included (Nova: `[database]` only). */
+  onlineMigrationsEveryCell: true;
+  /**
+   * Online migrations walk candidates in key order and count rows that can never be migrated once,
+   * apart (Nova's queries have no ORDER BY: such rows can starve the others or loop for ever).
+   */
+  onlineMigrationsInKeyOrder: true;
+  /** Online migrations report true counts and exit 0 as soon as nothing migratable is left, 255 for an unreachable cell. */
+  onlineMigrationsExitCodes: true;
 }
 
 /** The rules of cellctl's own (modern) front. */
@@ -91,4 +100,7 @@ export const CELLCTL_RULES: Readonly<Rules> = Object.freeze({
   verifyRefusesMalformedUuid: true,
   schemaSyncCreatesOnly: true,
   printableCellNames: true,
+  onlineMigrationsEveryCell: true,
+  onlineMigrationsInKeyOrder: true,
+  onlineMigrationsExitCodes: true,
 });
