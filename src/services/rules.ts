@@ -62,6 +62,12 @@ export interface Rules {
   schemaSyncCreatesOnly: true;
   /** Cell names may not be empty, blank or hold control characters (Nova accepts any name). */
   printableCellNames: boolean;
+  /** populate_missing_availability_zones counts an instance whose host is '' once as unmigratable (Nova: migrated, unwritten, for ever). */
+  emptyHostZoneUnmigratable: true;
+  /** A host in several aggregates with a zone takes the lowest aggregate id's (Nova: the first row its database returns). */
+  lowestAggregateZone: true;
+  /** migrate_empty_ratio's settings are checked before anything runs, and an initial ratio of 0 or empty is refused. */
+  ratioSettingsCheckedFirst: true;
 }
 
 /** The rules of cellctl's own (modern) front. */
@@ -91,4 +97,7 @@ export const CELLCTL_RULES: Readonly<Rules> = Object.freeze({
   verifyRefusesMalformedUuid: true,
   schemaSyncCreatesOnly: true,
   printableCellNames: true,
+  emptyHostZoneUnmigratable: true,
+  lowestAggregateZone: true,
+  ratioSettingsCheckedFirst: true,
 });
