@@ -540,3 +540,17 @@ export class UnknownMigrationError extends InvalidInputError {
     super(`no online data migration is named '${migration}' (known: ${known.join(', ')})`);
   }
 }
+
+/** A configuration setting a command reads holds a value it cannot use; `expected` says what it takes. */
+export class InvalidSettingError extends InvalidInputError {
+  readonly code = 'INVALID_SETTING';
+
+  constructor(
+    readonly group: string,
+    readonly option: string,
+    readonly value: string,
+    readonly expected: string,
+  ) {
+    super(`[${group}] ${option} is ${JSON.stringify(value)}: it must be ${expected}`);
+  }
+}

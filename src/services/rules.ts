@@ -71,6 +71,12 @@ export interface Rules {
   onlineMigrationsInKeyOrder: true;
   /** Online migrations report true counts and exit 0 as soon as nothing migratable is left, 255 for an unreachable cell. */
   onlineMigrationsExitCodes: true;
+  /** populate_missing_availability_zones counts an instance whose host is '' once as unmigratable (Nova: migrated, unwritten, for ever). */
+  emptyHostZoneUnmigratable: true;
+  /** A host in several aggregates with a zone takes the lowest aggregate id's (Nova: the first row its database returns). */
+  lowestAggregateZone: true;
+  /** migrate_empty_ratio's settings are checked before anything runs, and an initial ratio of 0 or empty is refused. */
+  ratioSettingsCheckedFirst: true;
 }
 
 /** The rules of cellctl's own (modern) front. */
@@ -103,4 +109,7 @@ export const CELLCTL_RULES: Readonly<Rules> = Object.freeze({
   onlineMigrationsEveryCell: true,
   onlineMigrationsInKeyOrder: true,
   onlineMigrationsExitCodes: true,
+  emptyHostZoneUnmigratable: true,
+  lowestAggregateZone: true,
+  ratioSettingsCheckedFirst: true,
 });

@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
+import type { Tx } from '../unit-of-work';
 import type { CellDatabase } from './cell-tables.generated';
 
 /** A live compute node as host discovery needs it. */
@@ -53,4 +54,52 @@ export async function countLiveComputeNodesOnHost(db: Kysely<CellDatabase>, host
     .where('host', '=', host)
     .executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/** The three allocation ratios of a compute node, by resource. */
+export interface AllocationRatios {
+  cpu: number;
+  ram: number;
+  disk: number;
+}
+
+type RatioColumn = 'cpu_allocation_ratio' | 'ram_allocation_ratio' | 'disk_allocation_ratio';
+const RATIO_COLUMNS: Record<keyof AllocationRatios, RatioColumn> = { cpu: 'cpu_allocation_ratio', ram: 'ram_allocation_ratio', disk: 'disk_allocation_ratio' };
+
+/** A ratio Nova takes as unset: NULL or 0.0. */
+function emptyRatio(eb: ExpressionBuilder<CellDatabase, 'compute_nodes'>, column: RatioColumn): Expression<SqlBool> {
+  return eb.or([eb(column, 'is', null), eb(column, '=', 0)]);
+}
+
+/** Nova's candidates of migrate_empty_ratio: live nodes with some ratio NULL or 0.0. */
+function anyEmptyRatio(eb: ExpressionBuilder<CellDatabase, 'compute_nodes'>): Expression<SqlBool> {
+  return eb.and([eb('deleted', '=', 0), eb.or(Object.values(RATIO_COLUMNS).map((column) => emptyRatio(eb, column)))]);
+}
+
+/** The ids of the next `limit` live compute nodes after id `afterId` with some ratio NULL or 0.0, in id order. */
+export async function listNodesWithEmptyRatio(db: Kysely<CellDatabase>, afterId: number, limit: number): Promise<number[]> {
+  const rows = await db.selectFrom('compute_nodes').select('id').where(anyEmptyRatio).where('id', '>', afterId).orderBy('id').limit(limit).execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Sets each NULL or 0.0 ratio of the compute nodes `ids` to `ratios`' value, other ratios kept,
+ * and `updated_at`, where a node still has an empty ratio (one another run filled meanwhile is
+ * left alone); returns how many nodes were changed. One statement.
+ */
+export async function fillEmptyRatios(tx: Tx<CellDatabase>, ids: number[], ratios: AllocationRatios, updatedAt: string): Promise<number> {
+  if (ids.length === 0) return 0;
+  const result = await tx
+    .updateTable('compute_nodes')
+    .set((eb) => {
+      const fill = (resource: keyof AllocationRatios) => {
+        const column = RATIO_COLUMNS[resource];
+        return eb.case().when(emptyRatio(eb, column)).then(ratios[resource]).else(eb.ref(column)).end();
+      };
+      return { cpu_allocation_ratio: fill('cpu'), ram_allocation_ratio: fill('ram'), disk_allocation_ratio: fill('disk'), updated_at: updatedAt };
+    })
+    .where('id', 'in', ids)
+    .where(anyEmptyRatio)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }

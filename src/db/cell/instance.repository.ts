@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import type { Tx } from '../unit-of-work';
 import type { CellDatabase } from './cell-tables.generated';
 
 /** How many live (`deleted = 0`) instances a cell database holds, hidden ones included. */
@@ -86,4 +87,49 @@ export async function findInstancesForMapping(db: Kysely<CellDatabase>, uuids: s
 export async function countInstances(db: Kysely<CellDatabase>): Promise<number> {
   const row = await db.selectFrom('instances').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
   return Number(row.n);
+}
+
+/** An instance with a host and no availability zone (a candidate of populate_missing_availability_zones). */
+export interface InstanceWithoutZone {
+  id: number;
+  /** As stored: may be '' (Nova's "no host"). */
+  host: string;
+}
+
+/**
+ * The next `limit` instances after id `afterId`, in id order, that have a host (NULL excluded, ''
+ * included) and no availability zone; deleted and hidden ones included, as Nova reads them.
+ */
+export async function listInstancesWithoutZone(db: Kysely<CellDatabase>, afterId: number, limit: number): Promise<InstanceWithoutZone[]> {
+  const rows = await db
+    .selectFrom('instances')
+    .select(['id', 'host'])
+    .where('host', 'is not', null)
+    .where('availability_zone', 'is', null)
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ id: r.id, host: r.host as string }));
+}
+
+/** Instances written per statement (an id list of this length binds fine on both dialects). */
+const IDS_PER_STATEMENT = 1_000;
+
+/**
+ * Sets the availability zone (and `updated_at`) of the instances `ids` that still have none (one
+ * another run filled meanwhile keeps its zone); returns how many were set.
+ */
+export async function setAvailabilityZone(tx: Tx<CellDatabase>, ids: number[], zone: string, updatedAt: string): Promise<number> {
+  let changed = 0;
+  for (let i = 0; i < ids.length; i += IDS_PER_STATEMENT) {
+    const result = await tx
+      .updateTable('instances')
+      .set({ availability_zone: zone, updated_at: updatedAt })
+      .where('id', 'in', ids.slice(i, i + IDS_PER_STATEMENT))
+      .where('availability_zone', 'is', null)
+      .executeTakeFirst();
+    changed += Number(result.numUpdatedRows);
+  }
+  return changed;
 }

@@ -62,6 +62,11 @@ export interface OnlineMigration {
   origin: 'nova' | 'cellctl';
   /** One line for --help and the documentation. */
   summary: string;
+  /**
+   * Checks the settings it reads before anything runs (called for each selected migration); throws
+   * InvalidSettingError for a value it cannot use.
+   */
+  checkSettings?(setting: SettingReader): void;
   /** Migrates (or, with --status, counts) the candidates of one cell. */
   migrateCell(ctx: CellMigrationContext): Promise<void>;
   /** Counts the candidates that belong to no cell (instance mappings without one), when it has such. */

@@ -75,11 +75,13 @@ export function selectMigrations(names?: string[]): OnlineMigration[] {
 
 /**
  * Runs the selected online data migrations over the API database and every cell (or one).
- * Throws UnknownMigrationError and the lookup errors of resolveCell before anything runs, and the
- * API database's errors; a cell that fails or times out is reported in its results.
+ * Throws UnknownMigrationError, InvalidSettingError and the lookup errors of resolveCell before
+ * anything runs, and the API database's errors; a cell that fails or times out is reported in its
+ * results.
  */
 export async function runOnlineMigrations(dbs: DatabaseContext, options: OnlineMigrationsOptions): Promise<OnlineMigrationsResult> {
   const migrations = selectMigrations(options.migrations);
+  for (const migration of migrations) migration.checkSettings?.(options.setting);
   const cells = options.cell !== undefined ? [await resolveCell(dbs, options.cell)] : await listCells(dbs);
   const api = await dbs.api();
   const now = options.now ?? (() => new Date());

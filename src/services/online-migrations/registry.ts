@@ -1,5 +1,13 @@
 /** Every online data migration cellctl runs, in the order it runs them (Nova's registry order, then cellctl's). */
+import { populateMissingAvailabilityZones } from './availability-zones.migration';
+import { migrateEmptyRatio } from './empty-ratio.migration';
 import type { OnlineMigration } from './migration';
 import { migrationMigrateToUuid, populateDevUuids, populateUuids } from './uuid-backfill.migration';
 
-export const ONLINE_MIGRATIONS: readonly OnlineMigration[] = [migrationMigrateToUuid, populateUuids, populateDevUuids];
+export const ONLINE_MIGRATIONS: readonly OnlineMigration[] = [
+  migrationMigrateToUuid,
+  populateUuids,
+  populateMissingAvailabilityZones,
+  migrateEmptyRatio,
+  populateDevUuids,
+];

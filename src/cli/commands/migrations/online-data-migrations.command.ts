@@ -79,7 +79,7 @@ export function onlineDataMigrationsCommand(ctx: CliContext): Command {
       { code: 0, meaning: 'nothing migratable remains (rows that never can be may remain: they are counted as unmigratable)' },
       { code: EXIT_MORE_TO_MIGRATE, meaning: '--max-count stopped the run with migratable rows left (with --status: migratable rows exist): run it again' },
       { code: EXIT_MIGRATION_FAILED, meaning: 'a migration failed in a cell (its row names it, with the error; the other migrations and cells ran)' },
-      { code: 127, meaning: 'invalid input: a bad --max-count or --sleep, an unknown --migration, an unknown or ambiguous cell, --status with --max-count' },
+      { code: 127, meaning: 'invalid input: a bad --max-count or --sleep, an unknown --migration, an unknown or ambiguous cell, --status with --max-count, an allocation ratio setting migrate_empty_ratio cannot use' },
       { code: EXIT_ENVIRONMENT, meaning: 'the API database, or a cell database, could not be reached (its rows say failed or timed-out; the other cells ran)' },
     ],
     async (flags: Flags) => {
