@@ -156,6 +156,9 @@ const NOVA_RAISES = {
     networkInfo: networkInfo([u(0xc1), mac(0xc1)]),
     vifs: [{ uuid: u(0xf31), address: `${mac(0xf3)}/${u(0xf31)}`, tag: 'stays', created_at: T(23) }],
   },
+  // Two instances whose caches list the same VIF: the first (by id) gets it, the second never can.
+  claimsFirst: { uuid: u(0xf4), createdAt: T(24), networkInfo: networkInfo([u(0xf41), mac(0xf4)]) },
+  claimsSecond: { uuid: u(0xf5), createdAt: T(25), networkInfo: networkInfo([u(0xf41), mac(0xf4)]) },
 } satisfies Record<string, InstanceSeed>;
 
 /** What Nova's fill_virtual_interface_list leaves when it last ran (its marker points at `equal`). */
@@ -235,10 +238,10 @@ describeEachDialect('fill_virtual_interface_list', (env) => {
 
     const counts = await run();
     expect(counts).toEqual({
-      found: 6,
-      migrated: 2,
+      found: 8,
+      migrated: 3,
       remaining: 0,
-      unmigratable: { 'more-vifs-than-cache': 1, 'network-info-unreadable': 2, 'vif-address-in-use': 1 },
+      unmigratable: { 'more-vifs-than-cache': 1, 'network-info-unreadable': 2, 'vif-address-in-use': 2 },
     });
 
     expect(await liveVifs(cell, CASES.fewer.uuid)).toEqual([
@@ -262,14 +265,18 @@ describeEachDialect('fill_virtual_interface_list', (env) => {
     const after = await dumpRows(await dbs.cellDatabase({ uuid: 'cell1', name: 'cell1', databaseConnection: urls.cell }));
     const changed = Object.keys(before).filter((t) => JSON.stringify(before[t]) !== JSON.stringify(after[t]));
     expect(changed).toEqual(['virtual_interfaces']);
-    const rebuilt = new Set([CASES.fewer.uuid, CASES.reordered.uuid]);
+    expect([await liveVifs(cell, NOVA_RAISES.claimsFirst.uuid), await liveVifs(cell, NOVA_RAISES.claimsSecond.uuid)]).toEqual([
+      [{ uuid: u(0xf41), address: `${mac(0xf4)}/${u(0xf41)}`, tag: null, network_id: null }],
+      [],
+    ]);
+    const rebuilt = new Set([CASES.fewer.uuid, CASES.reordered.uuid, NOVA_RAISES.claimsFirst.uuid]);
     const untouched = (rows: string[]) => rows.filter((r) => !rebuilt.has(JSON.parse(r).instance_uuid as string));
     expect(untouched(after.virtual_interfaces!)).toEqual(untouched(before.virtual_interfaces!));
     expect(await fakeRows()).toEqual(fakeBefore);
     expect(await liveVifs(cell, NOVA_RAISES.addressInUse.uuid)).toEqual([{ uuid: u(0xf31), address: `${mac(0xf3)}/${u(0xf31)}`, tag: 'stays', network_id: null }]);
 
     // A second run finds nothing more to rebuild; the unmigratable ones are counted again.
-    expect(await run()).toEqual({ ...counts, found: 4, migrated: 0 });
+    expect(await run()).toEqual({ ...counts, found: 5, migrated: 0 });
   });
 
   it('--status counts what a run would rebuild and writes nothing', async () => {
@@ -277,10 +284,10 @@ describeEachDialect('fill_virtual_interface_list', (env) => {
     const handle = await dbs.cellDatabase({ uuid: 'cell1', name: 'cell1', databaseConnection: urls.cell });
     const before = [await dumpRows(handle), await dumpRows(await dbs.api())];
     expect(await run({ status: true })).toEqual({
-      found: 6,
+      found: 8,
       migrated: 0,
-      remaining: 2,
-      unmigratable: { 'more-vifs-than-cache': 1, 'network-info-unreadable': 2, 'vif-address-in-use': 1 },
+      remaining: 3,
+      unmigratable: { 'more-vifs-than-cache': 1, 'network-info-unreadable': 2, 'vif-address-in-use': 2 },
     });
     expect([await dumpRows(handle), await dumpRows(await dbs.api())]).toEqual(before);
   });

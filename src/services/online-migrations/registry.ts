@@ -1,5 +1,11 @@
 /** Every online data migration cellctl runs, in the order it runs them (Nova's registry order, then cellctl's). */
 import type { OnlineMigration } from './migration';
 import { migrationMigrateToUuid, populateDevUuids, populateUuids } from './uuid-backfill.migration';
+import { fillVirtualInterfaceList } from './vif-list.migration';
 
-export const ONLINE_MIGRATIONS: readonly OnlineMigration[] = [migrationMigrateToUuid, populateUuids, populateDevUuids];
+export const ONLINE_MIGRATIONS: readonly OnlineMigration[] = [
+  migrationMigrateToUuid,
+  populateUuids,
+  fillVirtualInterfaceList,
+  populateDevUuids,
+];
