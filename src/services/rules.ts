@@ -71,6 +71,16 @@ export interface Rules {
   onlineMigrationsInKeyOrder: true;
   /** Online migrations report true counts and exit 0 as soon as nothing migratable is left, 255 for an unreachable cell. */
   onlineMigrationsExitCodes: true;
+  /**
+   * fill_virtual_interface_list keeps no marker and creates no fake instance: every run checks every
+   * live instance (Nova: ~50 past its marker per call, through fake instance and marker VIF rows).
+   */
+  fillVifListWithoutMarker: true;
+  /**
+   * fill_virtual_interface_list rebuilds an instance's VIFs atomically, and counts one it cannot
+   * (unreadable cache, address live elsewhere) as unmigratable (Nova raises, part-written).
+   */
+  fillVifListAtomicRebuild: true;
 }
 
 /** The rules of cellctl's own (modern) front. */
@@ -103,4 +113,6 @@ export const CELLCTL_RULES: Readonly<Rules> = Object.freeze({
   onlineMigrationsEveryCell: true,
   onlineMigrationsInKeyOrder: true,
   onlineMigrationsExitCodes: true,
+  fillVifListWithoutMarker: true,
+  fillVifListAtomicRebuild: true,
 });
