@@ -31,7 +31,10 @@ export type UnmigratableReason =
   | 'archived'
   | 'instance-missing'
   | 'instance-user-id-null'
-  | 'empty-host';
+  | 'empty-host'
+  | 'more-vifs-than-cache'
+  | 'network-info-unreadable'
+  | 'vif-address-in-use';
 
 /** One line per reason, for help and documentation. */
 export const UNMIGRATABLE_REASONS: Record<UnmigratableReason, string> = {
@@ -42,6 +45,9 @@ export const UNMIGRATABLE_REASONS: Record<UnmigratableReason, string> = {
   'instance-missing': 'no instance with the mapping\'s UUID in its cell, live or archived',
   'instance-user-id-null': 'the instance has no user_id to copy',
   'empty-host': 'the instance has an empty host name, so it has no availability zone to take',
+  'more-vifs-than-cache': 'the instance has more live virtual interfaces than its network info cache lists (an interface being attached?)',
+  'network-info-unreadable': "the instance's network info cache is not a list of VIFs with an id and an address",
+  'vif-address-in-use': "a virtual interface the cache lists has an address already live on another instance's interface",
 };
 
 /** What one migration did (or, with --status, would do) in one cell. */

@@ -77,6 +77,16 @@ export interface Rules {
   lowestAggregateZone: true;
   /** migrate_empty_ratio's settings are checked before anything runs, and an initial ratio of 0 or empty is refused. */
   ratioSettingsCheckedFirst: true;
+  /**
+   * fill_virtual_interface_list keeps no marker and creates no fake instance: every run checks every
+   * live instance (Nova: ~50 past its marker per call, through fake instance and marker VIF rows).
+   */
+  fillVifListWithoutMarker: true;
+  /**
+   * fill_virtual_interface_list rebuilds an instance's VIFs atomically, and counts one it cannot
+   * (unreadable cache, address live elsewhere) as unmigratable (Nova raises, part-written).
+   */
+  fillVifListAtomicRebuild: true;
 }
 
 /** The rules of cellctl's own (modern) front. */
@@ -112,4 +122,6 @@ export const CELLCTL_RULES: Readonly<Rules> = Object.freeze({
   emptyHostZoneUnmigratable: true,
   lowestAggregateZone: true,
   ratioSettingsCheckedFirst: true,
+  fillVifListWithoutMarker: true,
+  fillVifListAtomicRebuild: true,
 });

@@ -9,6 +9,7 @@ import {
   newInstanceFaultRow,
   newInstanceRow,
   newTagRow,
+  newVirtualInterfaceRow,
 } from '../../src/db/cell/new-cell-rows';
 import type { RowTime } from '../../src/db/new-row-defaults';
 import { loadSchemaDefinition } from '../../src/db/schema/schema-definition';
@@ -43,6 +44,7 @@ const CASES: BuilderCase[] = [
   builderCase('main', 'instance_actions_events', newInstanceActionEventRow, {}),
   builderCase('main', 'block_device_mapping', newBlockDeviceMappingRow, {}),
   builderCase('main', 'tags', newTagRow, { resource_id: UUID, tag: 'blue' }),
+  builderCase('main', 'virtual_interfaces', newVirtualInterfaceRow, {}),
 ];
 
 type NovaDefault = { scalar: unknown } | { callable: string } | { other: string };

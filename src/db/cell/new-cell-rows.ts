@@ -13,6 +13,7 @@ import type {
   NewInstanceFaultsRow,
   NewInstancesRow,
   NewTagsRow,
+  NewVirtualInterfacesRow,
 } from './cell-tables.generated';
 
 const NOVA_BASE = { ...TIMESTAMP_MIXIN, ...SOFT_DELETE_MIXIN };
@@ -37,6 +38,7 @@ const BLOCK_DEVICE_MAPPING_DEFAULTS = {
 } satisfies ColumnDefaults<NewBlockDeviceMappingRow>;
 // NOTE: Nova's Tag model has neither timestamps nor soft delete: a tag row is just its key.
 const TAG_DEFAULTS = {} satisfies ColumnDefaults<NewTagsRow>;
+const VIRTUAL_INTERFACE_DEFAULTS = { ...NOVA_BASE } satisfies ColumnDefaults<NewVirtualInterfacesRow>;
 
 /** A new `instances` row (`uuid` required): created now, live, not cleaned, not hidden, terminate flags off. */
 export function newInstanceRow(values: NewRowValues<NewInstancesRow, typeof INSTANCE_DEFAULTS>, now: RowTime): NewInstancesRow {
@@ -80,4 +82,12 @@ export function newBlockDeviceMappingRow(
 /** A new `tags` row (`resource_id` and `tag` required); Nova's Tag model defaults nothing, so `now` is unused. */
 export function newTagRow(values: NewRowValues<NewTagsRow, typeof TAG_DEFAULTS>, now: RowTime): NewTagsRow {
   return buildNewRow<NewTagsRow>(TAG_DEFAULTS, values, now);
+}
+
+/** A new `virtual_interfaces` row (no column required), created now and live. */
+export function newVirtualInterfaceRow(
+  values: NewRowValues<NewVirtualInterfacesRow, typeof VIRTUAL_INTERFACE_DEFAULTS>,
+  now: RowTime,
+): NewVirtualInterfacesRow {
+  return buildNewRow<NewVirtualInterfacesRow>(VIRTUAL_INTERFACE_DEFAULTS, values, now);
 }
