@@ -62,6 +62,11 @@ export interface Rules {
   schemaSyncCreatesOnly: true;
   /** Cell names may not be empty, blank or hold control characters (Nova accepts any name). */
   printableCellNames: boolean;
+  /**
+   * The quota migrations soft-delete a cell row only once its key is in the API database (Nova
+   * soft-deletes a whole batch whose API inserts rolled back on one duplicate, losing those limits).
+   */
+  quotaMigrationNeverLosesLimits: true;
 }
 
 /** The rules of cellctl's own (modern) front. */
@@ -91,4 +96,5 @@ export const CELLCTL_RULES: Readonly<Rules> = Object.freeze({
   verifyRefusesMalformedUuid: true,
   schemaSyncCreatesOnly: true,
   printableCellNames: true,
+  quotaMigrationNeverLosesLimits: true,
 });

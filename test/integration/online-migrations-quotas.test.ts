@@ -189,6 +189,36 @@ describeEachDialect('quota online migrations', (env) => {
     );
   });
 
+  it('finds the API row the database compares equal to a cell key (MySQL: case and trailing spaces ignored), so the cell row never stays behind', async () => {
+    await api.db.insertInto('quotas').values({ project_id: 'P1', resource: 'cores', hard_limit: 99, created_at: CREATED }).execute();
+    await seed(cell1, { quotas: [{ project_id: 'p1 ', resource: 'CORES', hard_limit: 20 }] });
+    const result = await run();
+    expect(resultOf(result.results, LIMITS, 'cell1').counts).toMatchObject({ found: 1, migrated: 1, remaining: 0 });
+    await expectAllSoftDeleted(cell1, 'quotas');
+    if (env.dialect === 'mysql') {
+      expect(await apiQuotas(api.db)).toEqual([['P1', 'cores', 99]]);
+      expect(keptNotices()).toEqual([expect.objectContaining({ count: 1, examples: [expect.objectContaining({ cellLimit: 20, apiLimit: 99 })] })]);
+    } else {
+      expect(await apiQuotas(api.db)).toEqual([
+        ['p1 ', 'CORES', 20],
+        ['P1', 'cores', 99],
+      ]);
+      expect(keptNotices()).toEqual([]);
+    }
+  });
+
+  it('the command warns about every kept API value, even with -q, and exits 0', async () => {
+    await api.db.insertInto('quotas').values({ project_id: 'p1', resource: 'cores', hard_limit: 99, created_at: CREATED }).execute();
+    await seed(cell1, { quotas: [{ project_id: 'p1', resource: 'cores', hard_limit: 20 }] });
+    const conf = writeNovaConf(join(env.dir, 'warn'), { api: urls.api });
+    const cli = await runCli(['--config-file', conf, '-q', '-f', 'json', 'online-data-migrations', '--migration', LIMITS], { cwd: env.dir });
+    expect(cli.code).toBe(0);
+    await expectAllSoftDeleted(cell1, 'quotas');
+    expect(cli.stderr).toMatch(
+      /^cellctl: warning: migrate_quota_limits_to_api_db in cell cell1 \([0-9a-f-]+\): the API database already held 1 of the cell's values with another value; kept the API's \(Nova reads it first\), the cell rows are soft-deleted: quotas id \d+ \(project_id p1, resource cores\): cell 20, API 99\n$/,
+    );
+  });
+
   it("loses no limit of a batch that holds one duplicate (Nova rolls back the batch's inserts and soft-deletes it all)", async () => {
     await api.db.insertInto('quotas').values({ project_id: 'p1', resource: 'cores', hard_limit: 20, created_at: CREATED }).execute();
     await seed(cell1, {
@@ -234,8 +264,8 @@ describeEachDialect('quota online migrations', (env) => {
     expect(resultOf(failed.results, CLASSES, 'cell1')).toMatchObject({ status: 'failed', counts: { migrated: 0 } });
     // The API half was written; the cell rows are all still live.
     expect(await apiQuotas(api.db)).toEqual([
-      [null, 'ram', 100],
       ['p1', 'cores', 20],
+      [null, 'ram', 100],
     ]);
     expect(await apiClasses(api.db)).toEqual([['default', 'cores', 20]]);
     expect(await liveIds(cell1, 'quotas')).toHaveLength(2);
@@ -245,8 +275,8 @@ describeEachDialect('quota online migrations', (env) => {
     expect(resultOf(rerun.results, LIMITS, 'cell1')).toMatchObject({ status: 'ok', counts: { found: 3, migrated: 3, remaining: 0 } });
     expect(resultOf(rerun.results, CLASSES, 'cell1')).toMatchObject({ status: 'ok', counts: { found: 1, migrated: 1, remaining: 0 } });
     expect(await apiQuotas(api.db)).toEqual([
-      [null, 'ram', 100],
       ['p1', 'cores', 20],
+      [null, 'ram', 100],
     ]);
     expect(await apiUserQuotas(api.db)).toEqual([['u1', 'p1', 'cores', 10]]);
     expect(await apiClasses(api.db)).toEqual([['default', 'cores', 20]]);
@@ -418,7 +448,7 @@ describeEachDialect('quota online migrations', (env) => {
       const ours = await seedDeployment('a');
       const nova = await seedDeployment('b');
 
-      const cli = await runCli(['--config-file', ours.conf, '-f', 'json', 'online-data-migrations', '--migration', LIMITS, '--migration', CLASSES], { cwd: env.dir });
+      const cli = await runCli(['--config-file', ours.conf, '-q', '-f', 'json', 'online-data-migrations', '--migration', LIMITS, '--migration', CLASSES], { cwd: env.dir });
       expect(cli.stderr).toBe('');
       expect(cli.code).toBe(0);
       for (const conf of nova.cellConfs) {
