@@ -82,3 +82,17 @@ export function addCounts(into: MigrationCounts, more: MigrationCounts): Migrati
   }
   return into;
 }
+
+/**
+ * A cell limit or quota class whose key the API database already held with another value: the
+ * API's value is kept (Nova reads API values over the cell's) and the cell row is soft-deleted.
+ */
+export interface KeptApiValue {
+  table: 'quotas' | 'project_user_quotas' | 'quota_classes';
+  /** The cell row's id (it stays in the cell database, soft-deleted). */
+  cellId: number;
+  /** The natural key: project_id and resource (and user_id), or class_name and resource. */
+  key: Record<string, string | null>;
+  cellLimit: number | null;
+  apiLimit: number | null;
+}

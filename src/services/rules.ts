@@ -87,6 +87,11 @@ export interface Rules {
    * (unreadable cache, address live elsewhere) as unmigratable (Nova raises, part-written).
    */
   fillVifListAtomicRebuild: true;
+  /**
+   * The quota migrations soft-delete a cell row only once its key is in the API database (Nova
+   * soft-deletes a whole batch whose API inserts rolled back on one duplicate, losing those limits).
+   */
+  quotaMigrationNeverLosesLimits: true;
 }
 
 /** The rules of cellctl's own (modern) front. */
@@ -124,4 +129,5 @@ export const CELLCTL_RULES: Readonly<Rules> = Object.freeze({
   ratioSettingsCheckedFirst: true,
   fillVifListWithoutMarker: true,
   fillVifListAtomicRebuild: true,
+  quotaMigrationNeverLosesLimits: true,
 });

@@ -1,6 +1,6 @@
 import type { Cell } from '../domain/cell';
 import type { CellRef } from '../domain/errors';
-import type { MigrationCounts, MigrationName } from '../domain/online-migrations';
+import type { KeptApiValue, MigrationCounts, MigrationName } from '../domain/online-migrations';
 import type { OutcomeSummary } from './cell-execution';
 
 /** Notices a service reports while it runs, as data: each front words them its own way. */
@@ -10,7 +10,12 @@ export type Notice =
   /** A host found in one cell is mapped to another; it is left as it is. */
   | { kind: 'host-in-other-cell'; host: string; cell: CellRef; mappedTo: { uuid: string | null; name: string | null }; byService: boolean }
   /** Waiting for hosts to be mapped: a round ended with these still missing. */
-  | { kind: 'waiting-for-hosts'; missing: string[]; round: number; elapsedMs: number; timeoutMs: number };
+  | { kind: 'waiting-for-hosts'; missing: string[]; round: number; elapsedMs: number; timeoutMs: number }
+  /**
+   * An online migration met cell rows whose key the API database already held with another value:
+   * the API's values were kept (`count` rows; `examples`, the first few) and the cell rows soft-deleted.
+   */
+  | { kind: 'api-value-kept'; migration: MigrationName; cell: Cell; count: number; examples: KeptApiValue[] };
 
 /** What a long-running service reports while it runs (progress, notices), one union for every service. */
 export type RunEvent =

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { newCellMappingRow, newHostMappingRow, newInstanceMappingRow } from '../../src/db/api/new-api-rows';
+import { newCellMappingRow, newHostMappingRow, newInstanceMappingRow, newProjectUserQuotaRow, newQuotaClassRow, newQuotaRow } from '../../src/db/api/new-api-rows';
 import {
   newBlockDeviceMappingRow,
   newInstanceActionEventRow,
@@ -37,6 +37,9 @@ const CASES: BuilderCase[] = [
   builderCase('api', 'cell_mappings', newCellMappingRow, { uuid: UUID }),
   builderCase('api', 'host_mappings', newHostMappingRow, { cell_id: 7, host: 'compute-1' }),
   builderCase('api', 'instance_mappings', newInstanceMappingRow, { instance_uuid: UUID, project_id: 'p' }),
+  builderCase('api', 'quotas', newQuotaRow, { resource: 'cores' }),
+  builderCase('api', 'project_user_quotas', newProjectUserQuotaRow, { user_id: 'u', project_id: 'p', resource: 'cores' }),
+  builderCase('api', 'quota_classes', newQuotaClassRow, {}),
   builderCase('main', 'instances', newInstanceRow, { uuid: UUID }),
   builderCase('main', 'instance_extra', newInstanceExtraRow, { instance_uuid: UUID }),
   builderCase('main', 'instance_faults', newInstanceFaultRow, { code: 500 }),

@@ -5,7 +5,14 @@
  */
 import { toDbBoolean } from '../dialect';
 import { buildNewRow, TIMESTAMP_MIXIN, type ColumnDefaults, type NewRowValues, type RowTime } from '../new-row-defaults';
-import type { NewCellMappingsRow, NewHostMappingsRow, NewInstanceMappingsRow } from './api-tables.generated';
+import type {
+  NewCellMappingsRow,
+  NewHostMappingsRow,
+  NewInstanceMappingsRow,
+  NewProjectUserQuotasRow,
+  NewQuotaClassesRow,
+  NewQuotasRow,
+} from './api-tables.generated';
 
 const CELL_MAPPING_DEFAULTS = { ...TIMESTAMP_MIXIN, disabled: toDbBoolean(false) } satisfies ColumnDefaults<NewCellMappingsRow>;
 const HOST_MAPPING_DEFAULTS = { ...TIMESTAMP_MIXIN } satisfies ColumnDefaults<NewHostMappingsRow>;
@@ -33,4 +40,23 @@ export function newInstanceMappingRow(
   now: RowTime,
 ): NewInstanceMappingsRow {
   return buildNewRow<NewInstanceMappingsRow>(INSTANCE_MAPPING_DEFAULTS, values, now);
+}
+
+const QUOTA_DEFAULTS = { ...TIMESTAMP_MIXIN } satisfies ColumnDefaults<NewQuotasRow>;
+const PROJECT_USER_QUOTA_DEFAULTS = { ...TIMESTAMP_MIXIN } satisfies ColumnDefaults<NewProjectUserQuotasRow>;
+const QUOTA_CLASS_DEFAULTS = { ...TIMESTAMP_MIXIN } satisfies ColumnDefaults<NewQuotaClassesRow>;
+
+/** A new `quotas` row (a project's limit of one resource; `resource` required), created now. */
+export function newQuotaRow(values: NewRowValues<NewQuotasRow, typeof QUOTA_DEFAULTS>, now: RowTime): NewQuotasRow {
+  return buildNewRow<NewQuotasRow>(QUOTA_DEFAULTS, values, now);
+}
+
+/** A new `project_user_quotas` row (`user_id`, `project_id` and `resource` required), created now. */
+export function newProjectUserQuotaRow(values: NewRowValues<NewProjectUserQuotasRow, typeof PROJECT_USER_QUOTA_DEFAULTS>, now: RowTime): NewProjectUserQuotasRow {
+  return buildNewRow<NewProjectUserQuotasRow>(PROJECT_USER_QUOTA_DEFAULTS, values, now);
+}
+
+/** A new `quota_classes` row, created now. */
+export function newQuotaClassRow(values: NewRowValues<NewQuotaClassesRow, typeof QUOTA_CLASS_DEFAULTS>, now: RowTime): NewQuotaClassesRow {
+  return buildNewRow<NewQuotaClassesRow>(QUOTA_CLASS_DEFAULTS, values, now);
 }

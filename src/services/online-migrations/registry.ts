@@ -2,10 +2,13 @@
 import { populateMissingAvailabilityZones } from './availability-zones.migration';
 import { migrateEmptyRatio } from './empty-ratio.migration';
 import type { OnlineMigration } from './migration';
+import { migrateQuotaClassesToApiDb, migrateQuotaLimitsToApiDb } from './quotas.migration';
 import { migrationMigrateToUuid, populateDevUuids, populateUuids } from './uuid-backfill.migration';
 import { fillVirtualInterfaceList } from './vif-list.migration';
 
 export const ONLINE_MIGRATIONS: readonly OnlineMigration[] = [
+  migrateQuotaLimitsToApiDb,
+  migrateQuotaClassesToApiDb,
   migrationMigrateToUuid,
   populateUuids,
   populateMissingAvailabilityZones,

@@ -3,7 +3,7 @@ import { describeCell } from '../../../domain/cell';
 import { ConflictingOptionsError } from '../../../domain/errors';
 import { unmigratableTotal, type MigrationName } from '../../../domain/online-migrations';
 import type { MigrationResult } from '../../../services/online-migrations/online-migrations.service';
-import type { RunEvent } from '../../../services/run-events';
+import type { Notice, RunEvent } from '../../../services/run-events';
 import type { CliContext } from '../../cli-context';
 import { defineAction } from '../../command-kit';
 import { EXIT_ENVIRONMENT } from '../../exit-codes';
@@ -93,7 +93,9 @@ export function onlineDataMigrationsCommand(ctx: CliContext): Command {
 
       const progress = createProgress({ stream: ctx.io.stderr, quiet: ctx.globals.quiet, label: flags.status ? 'counting' : 'migrating' });
       const latest = new Map<string, { found: number; migrated: number }>();
+      const kept: Array<Extract<Notice, { kind: 'api-value-kept' }>> = [];
       const onEvent = (event: RunEvent): void => {
+        if (event.type === 'notice' && event.notice.kind === 'api-value-kept') kept.push(event.notice);
         if (event.type !== 'migration-progress') return;
         latest.set(`${event.migration}|${event.cell.uuid}`, event.counts);
         const found = [...latest.values()].reduce((n, c) => n + c.found, 0);
@@ -123,12 +125,26 @@ export function onlineDataMigrationsCommand(ctx: CliContext): Command {
       if (failed.length) progress.fail(`${summary}; ${failed.length} migration(s) failed in a cell`);
       else progress.succeed(summary);
       for (const r of failed) if (r.error) ctx.error(r.error, `${r.migration} in cell ${r.cell ? describeCell(r.cell) : '(none)'}: `);
+      for (const n of kept) ctx.warn(keptApiValuesText(n));
 
       printResults(ctx, result.migrations, result.results, Boolean(flags.perCell));
       if (failed.some((r) => r.cellFailed)) return EXIT_ENVIRONMENT;
       if (failed.length) return EXIT_MIGRATION_FAILED;
       return remaining > 0 ? EXIT_MORE_TO_MIGRATE : 0;
     },
+  );
+}
+
+/** The warning for cell values a quota migration found the API database holding otherwise (it kept the API's). */
+function keptApiValuesText(n: Extract<Notice, { kind: 'api-value-kept' }>): string {
+  const rows = n.examples.map((k) => {
+    const key = Object.entries(k.key).map(([column, value]) => `${column} ${value ?? 'NULL'}`).join(', ');
+    return `${k.table} id ${k.cellId} (${key}): cell ${k.cellLimit ?? 'NULL'}, API ${k.apiLimit ?? 'NULL'}`;
+  });
+  const more = n.count > n.examples.length ? `; and ${n.count - n.examples.length} more` : '';
+  return (
+    `${n.migration} in cell ${describeCell(n.cell)}: the API database already held ${n.count} of the cell's values with another value; ` +
+    `kept the API's (Nova reads it first), the cell rows are soft-deleted: ${rows.join('; ')}${more}`
   );
 }
 
