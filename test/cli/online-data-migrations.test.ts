@@ -118,12 +118,13 @@ describeEachDialect('online-data-migrations', (env) => {
   });
 
   it('--max-count is one budget for the whole run: exit 1 while rows remain, the same end in steps', async () => {
-    const first = await json('online-data-migrations', '--max-count', '7');
+    const only = UUID_BACKFILLS.flatMap((m) => ['--migration', m]);
+    const first = await json('online-data-migrations', '--max-count', '7', ...only);
     expect(first.code).toBe(1);
     expect(first.rows.reduce((n, r) => n + r.completed, 0)).toBe(7);
     expect(first.rows.reduce((n, r) => n + (r.remaining ?? 0), 0)).toBe(42 - 7);
     let steps = 1;
-    for (let code = first.code; code === 1; steps++) code = (await cli('-q', '-f', 'value', 'online-data-migrations', '--max-count', '7')).code;
+    for (let code = first.code; code === 1; steps++) code = (await cli('-q', '-f', 'value', 'online-data-migrations', '--max-count', '7', ...only)).code;
     expect(steps).toBe(6);
     const nulls = await Promise.all(cells.map((db) => db.selectFrom('pci_devices').select('id').where('uuid', 'is', null).execute()));
     expect(nulls.flat()).toEqual([]);
