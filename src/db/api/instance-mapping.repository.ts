@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { LockingRead } from '../dialect';
 import type { DialectAdapter } from '../dialect-adapter';
 import type { Tx } from '../unit-of-work';
@@ -95,7 +95,10 @@ export async function listMappingsToPopulate(db: Kysely<ApiDatabase>, column: Ma
     .selectFrom('instance_mappings')
     .select(['id', 'instance_uuid', 'project_id'])
     .where('cell_id', '=', cellId)
-    .where(column, 'is', null)
+    // NOTE: `+column` keeps the planner off the (user_id, project_id) index: SQLite (which has no
+    // index on cell_id) would read every NULL entry and sort them for each chunk; by primary key
+    // (MySQL: the cell_id index, ordered by id) a chunk reads only its own rows.
+    .where(sql<boolean>`+${sql.ref(column)} is null`)
     .where('id', '>', afterId)
     .orderBy('id')
     .limit(limit)
