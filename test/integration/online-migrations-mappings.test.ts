@@ -9,7 +9,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { ApiDatabase, InstanceMappingsRow } from '../../src/db/api/api-tables.generated';
+import { setMappingUserIds, setQueuedForDelete } from '../../src/db/api/instance-mapping.repository';
 import type { CellDatabase, NewInstancesRow } from '../../src/db/cell/cell-tables.generated';
+import { inTransaction } from '../../src/db/unit-of-work';
 import { CELL0_UUID } from '../../src/domain/constants';
 import { createDatabaseContext, type DatabaseContext } from '../../src/services/database-context.service';
 import { clearCellTables, createNovaDatabase, insertCellMapping } from '../support/cell-fixtures';
@@ -317,6 +319,17 @@ describeEachDialect('online data migrations of instance mappings', (env) => {
     expect(rerunForReal.code).toBe(0);
     expect(byMigration(rerunForReal.stdout).get(USER)).toMatchObject({ completed: 0, remaining: 0 });
     expect(await dump()).toEqual(after);
+  });
+
+  it('keeps a value another run set between the read and the write (guarded writes count only what they set)', async () => {
+    const a = await addMapping(api, randomUUID(), ids.cell1);
+    const b = await addMapping(api, randomUUID(), ids.cell1, { queued_for_delete: 1, user_id: 'set-meanwhile' });
+    const handle = await dbs.api();
+    const now = '2026-01-02 03:04:05';
+    expect(await inTransaction(handle, (tx) => setQueuedForDelete(tx, [a, b], 0, now))).toBe(1);
+    expect(await inTransaction(handle, (tx) => setMappingUserIds(tx, handle.adapter, [[a, 'u-a', now], [b, 'u-b', now]]))).toBe(1);
+    expect(await mapping(a)).toMatchObject({ queued_for_delete: 0, user_id: 'u-a', updated_at: now });
+    expect(await mapping(b)).toMatchObject({ queued_for_delete: 1, user_id: 'set-meanwhile', updated_at: null });
   });
 
   it('walks more than one chunk of mappings in key order, each row exactly once', async () => {
