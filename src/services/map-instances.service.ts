@@ -20,6 +20,7 @@ import {
 import { toDbBoolean, toDbTimestamp } from '../db/dialect';
 import { inTransaction } from '../db/unit-of-work';
 import type { Cell } from '../domain/cell';
+import { isQueuedForDelete } from '../domain/instance-state';
 import { scatterCells, type CellOutcome } from './cell-execution';
 import { compareText, listCells, resolveCell } from './cell-lookup.service';
 import type { DatabaseContext } from './database-context.service';
@@ -115,14 +116,6 @@ export interface MapInstancesResult {
   markersFound: number;
   markersRemoved: number;
   dryRun: boolean;
-}
-
-/**
- * The queued_for_delete value Nova's populate_queued_for_delete migration would give an
- * instance: deleted, or in vm_state soft-delete (Nova's map_instances itself writes false).
- */
-export function queuedForDelete(instance: Pick<InstanceForMapping, 'deleted' | 'vm_state'>): boolean {
-  return (instance.deleted ?? 0) !== 0 || instance.vm_state === 'soft-delete';
 }
 
 /**
@@ -239,7 +232,7 @@ async function mapCell(
       cell_id: cell.id,
       project_id: i.project_id ?? '',
       user_id: i.user_id,
-      queued_for_delete: toDbBoolean(options.rules.queuedForDeleteFromState && queuedForDelete(i)),
+      queued_for_delete: toDbBoolean(options.rules.queuedForDeleteFromState && isQueuedForDelete(i)),
     }));
     // NOTE: rows go in key order, so concurrent runs take the unique index's locks in the same
     // order (fewer deadlocks); a chunk that still meets one is run again (it is idempotent).

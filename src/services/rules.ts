@@ -92,6 +92,16 @@ export interface Rules {
    * soft-deletes a whole batch whose API inserts rolled back on one duplicate, losing those limits).
    */
   quotaMigrationNeverLosesLimits: true;
+  /**
+   * populate_queued_for_delete and populate_user_id walk each cell's mappings in id order, one API
+   * transaction per chunk and cell (Nova: one transaction over every cell, LIMIT without ORDER BY).
+   */
+  mappingMigrationsInKeyOrder: true;
+  /**
+   * Mappings populate_user_id can never fill are counted once by reason and left alone (Nova
+   * re-selects them every call: they starve the others, and a NULL user_id is rewritten for ever).
+   */
+  userIdUnmigratableCounted: true;
 }
 
 /** The rules of cellctl's own (modern) front. */
@@ -130,4 +140,6 @@ export const CELLCTL_RULES: Readonly<Rules> = Object.freeze({
   fillVifListWithoutMarker: true,
   fillVifListAtomicRebuild: true,
   quotaMigrationNeverLosesLimits: true,
+  mappingMigrationsInKeyOrder: true,
+  userIdUnmigratableCounted: true,
 });

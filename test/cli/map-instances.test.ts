@@ -53,6 +53,16 @@ describeEachDialect('map-instances and instance verify', (env) => {
     expect(result.stderr).toMatch(/mapped 4 instance\(s\); 0 left unmapped/);
   });
 
+  it("writes queued_for_delete 0 for deleted = 1 on an instance whose id is not 1 (Nova's predicate is deleted = id)", async () => {
+    const db = await cellDb();
+    await insertInstance(db);
+    const oddlyDeleted = await insertInstance(db, { id: 7 });
+    await db.updateTable('instances').set({ deleted: 1 }).where('uuid', '=', oddlyDeleted).execute();
+    expect((await cli('-q', 'map-instances', '--cell', 'cell1')).code).toBe(0);
+    const row = (await mappings()).find((r) => r.instance_uuid === oddlyDeleted);
+    expect(row?.queued_for_delete).toBe(0);
+  });
+
   it('loops with --max-count until it exits 0, as upgrade scripts do', async () => {
     await insertInstances(await cellDb(), 25, { deletedEvery: 5 });
     const codes: number[] = [];

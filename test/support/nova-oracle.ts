@@ -130,3 +130,23 @@ export async function copyDatabase(from: string, to: string): Promise<void> {
     }
   });
 }
+
+/**
+ * novaManage without blocking the event loop, so that independent Nova runs (on different
+ * deployments) can overlap; same result shape.
+ */
+export function novaManageAsync(configFile: string, args: string[]): Promise<NovaResult> {
+  const { spawn } = require('node:child_process') as typeof import('node:child_process');
+  const script = 'import sys; from nova.cmd.manage import main; sys.argv[0] = "nova-manage"; sys.exit(main())';
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(NOVA_PYTHON, ['-c', script, '--config-file', configFile, ...args]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (status) =>
+      resolvePromise({ status: status ?? -1, stdout, stderr: stderr.split('\n').filter((l) => !/eventlet|monkey|^\s*$/.test(l)).join('\n') }),
+    );
+  });
+}

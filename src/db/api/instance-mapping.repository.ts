@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { LockingRead } from '../dialect';
 import type { DialectAdapter } from '../dialect-adapter';
 import type { Tx } from '../unit-of-work';
@@ -74,4 +74,70 @@ export async function deleteNovaMapInstancesMarkers(db: Kysely<ApiDatabase>): Pr
 export async function listMappedInstanceUuidsBetween(db: Kysely<ApiDatabase>, from: string, to: string): Promise<Set<string>> {
   const rows = await db.selectFrom('instance_mappings').select('instance_uuid').where('instance_uuid', '>=', from).where('instance_uuid', '<=', to).execute();
   return new Set(rows.map((r) => r.instance_uuid));
+}
+
+/** A column of instance_mappings that Nova's online data migrations fill where it is NULL. */
+export type MappingColumnToPopulate = 'queued_for_delete' | 'user_id';
+
+/** What a mapping migration reads of a mapping whose column is still NULL. */
+export interface MappingToPopulate {
+  id: number;
+  instance_uuid: string;
+  project_id: string;
+}
+
+/**
+ * The next `limit` mappings of cell `cellId` after id `afterId` whose `column` is NULL, in id
+ * order (a keyset walk: each row is read once, whatever the run decides about it).
+ */
+export async function listMappingsToPopulate(db: Kysely<ApiDatabase>, column: MappingColumnToPopulate, cellId: number, afterId: number, limit: number): Promise<MappingToPopulate[]> {
+  return db
+    .selectFrom('instance_mappings')
+    .select(['id', 'instance_uuid', 'project_id'])
+    .where('cell_id', '=', cellId)
+    // NOTE: `+column` keeps the planner off the (user_id, project_id) index: SQLite (which has no
+    // index on cell_id) would read every NULL entry and sort them for each chunk; by primary key
+    // (MySQL: the cell_id index, ordered by id) a chunk reads only its own rows.
+    .where(sql<boolean>`+${sql.ref(column)} is null`)
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
+/** How many mappings with no cell have `column` NULL: in all, and of them with project `project` (a marker). */
+export async function countCellessMappingsToPopulate(db: Kysely<ApiDatabase>, column: MappingColumnToPopulate, project: string): Promise<{ total: number; ofProject: number }> {
+  const row = await db
+    .selectFrom('instance_mappings')
+    .select((eb) => [eb.fn.countAll<number>().as('total'), eb.fn.sum<number | null>(eb.case().when('project_id', '=', project).then(1).else(0).end()).as('ofProject')])
+    .where('cell_id', 'is', null)
+    .where(column, 'is', null)
+    .executeTakeFirstOrThrow();
+  return { total: Number(row.total), ofProject: Number(row.ofProject ?? 0) };
+}
+
+/**
+ * Sets queued_for_delete to `value` (and updated_at) on the mappings with these ids that still
+ * have none (one set meanwhile by another run keeps its value); returns how many were set.
+ */
+export async function setQueuedForDelete(tx: Tx<ApiDatabase>, ids: number[], value: 0 | 1, updatedAt: string): Promise<number> {
+  let changed = 0;
+  for (let i = 0; i < ids.length; i += 5000) {
+    const result = await tx
+      .updateTable('instance_mappings')
+      .set({ queued_for_delete: value, updated_at: updatedAt })
+      .where('id', 'in', ids.slice(i, i + 5000))
+      .where('queued_for_delete', 'is', null)
+      .executeTakeFirst();
+    changed += Number(result.numUpdatedRows);
+  }
+  return changed;
+}
+
+/**
+ * Gives each `[id, userId, updatedAt]` mapping its user_id where it still has none (one set
+ * meanwhile by another run keeps its value); returns how many were set.
+ */
+export async function setMappingUserIds(tx: Tx<ApiDatabase>, adapter: DialectAdapter, rows: Array<[number, string, string]>): Promise<number> {
+  return adapter.updateByKey(tx, 'instance_mappings', 'id', ['user_id', 'updated_at'], rows, 'user_id IS NULL');
 }

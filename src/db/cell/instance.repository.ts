@@ -133,3 +133,35 @@ export async function setAvailabilityZone(tx: Tx<CellDatabase>, ids: number[], z
   }
   return changed;
 }
+
+/** What the instance-mapping migrations read of an instance. */
+export interface InstanceForPopulate {
+  id: number;
+  uuid: string;
+  user_id: string | null;
+  deleted: number | null;
+  vm_state: string | null;
+  hidden: number | null;
+}
+
+/** The instances with these UUIDs, deleted and hidden ones included (IN lists of 5,000). */
+export async function findInstancesForPopulate(db: Kysely<CellDatabase>, uuids: string[]): Promise<InstanceForPopulate[]> {
+  const found: InstanceForPopulate[] = [];
+  for (let i = 0; i < uuids.length; i += 5000) {
+    found.push(...(await db.selectFrom('instances').select(['id', 'uuid', 'user_id', 'deleted', 'vm_state', 'hidden']).where('uuid', 'in', uuids.slice(i, i + 5000)).execute()));
+  }
+  return found;
+}
+
+/**
+ * Which of these UUIDs have a row in shadow_instances (archived instances). NOTE: Nova's schema
+ * has no index on shadow_instances.uuid: ask only for the few UUIDs no live row answered.
+ */
+export async function findArchivedInstanceUuids(db: Kysely<CellDatabase>, uuids: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (let i = 0; i < uuids.length; i += 5000) {
+    const rows = await db.selectFrom('shadow_instances').select('uuid').distinct().where('uuid', 'in', uuids.slice(i, i + 5000)).execute();
+    for (const r of rows) found.add(r.uuid);
+  }
+  return found;
+}

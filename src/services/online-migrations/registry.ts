@@ -1,6 +1,7 @@
 /** Every online data migration cellctl runs, in the order it runs them (Nova's registry order, then cellctl's). */
 import { populateMissingAvailabilityZones } from './availability-zones.migration';
 import { migrateEmptyRatio } from './empty-ratio.migration';
+import { populateQueuedForDelete, populateUserId } from './instance-mapping.migration';
 import type { OnlineMigration } from './migration';
 import { migrateQuotaClassesToApiDb, migrateQuotaLimitsToApiDb } from './quotas.migration';
 import { migrationMigrateToUuid, populateDevUuids, populateUuids } from './uuid-backfill.migration';
@@ -12,7 +13,9 @@ export const ONLINE_MIGRATIONS: readonly OnlineMigration[] = [
   migrationMigrateToUuid,
   populateUuids,
   populateMissingAvailabilityZones,
+  populateQueuedForDelete,
   migrateEmptyRatio,
   fillVirtualInterfaceList,
+  populateUserId,
   populateDevUuids,
 ];
