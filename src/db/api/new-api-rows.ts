@@ -6,6 +6,7 @@
 import { toDbBoolean } from '../dialect';
 import { buildNewRow, TIMESTAMP_MIXIN, type ColumnDefaults, type NewRowValues, type RowTime } from '../new-row-defaults';
 import type { NewCellMappingsRow, NewHostMappingsRow, NewInstanceMappingsRow } from './api-tables.generated';
+import type { NewInstanceGroupMemberRow, NewInstanceGroupPolicyRow, NewInstanceGroupsRow } from './api-tables.generated';
 
 const CELL_MAPPING_DEFAULTS = { ...TIMESTAMP_MIXIN, disabled: toDbBoolean(false) } satisfies ColumnDefaults<NewCellMappingsRow>;
 const HOST_MAPPING_DEFAULTS = { ...TIMESTAMP_MIXIN } satisfies ColumnDefaults<NewHostMappingsRow>;
@@ -33,4 +34,30 @@ export function newInstanceMappingRow(
   now: RowTime,
 ): NewInstanceMappingsRow {
   return buildNewRow<NewInstanceMappingsRow>(INSTANCE_MAPPING_DEFAULTS, values, now);
+}
+
+const INSTANCE_GROUP_DEFAULTS = { ...TIMESTAMP_MIXIN } satisfies ColumnDefaults<NewInstanceGroupsRow>;
+// NOTE: rules NULL, as Nova 26's InstanceGroup._create_in_db writes a policy given without rules.
+const INSTANCE_GROUP_POLICY_DEFAULTS = { ...TIMESTAMP_MIXIN, rules: null } satisfies ColumnDefaults<NewInstanceGroupPolicyRow>;
+const INSTANCE_GROUP_MEMBER_DEFAULTS = { ...TIMESTAMP_MIXIN } satisfies ColumnDefaults<NewInstanceGroupMemberRow>;
+
+/** A new `instance_groups` row (`uuid` required), created now. */
+export function newInstanceGroupRow(values: NewRowValues<NewInstanceGroupsRow, typeof INSTANCE_GROUP_DEFAULTS>, now: RowTime): NewInstanceGroupsRow {
+  return buildNewRow<NewInstanceGroupsRow>(INSTANCE_GROUP_DEFAULTS, values, now);
+}
+
+/** A new `instance_group_policy` row (`group_id` required), created now, rules NULL unless given. */
+export function newInstanceGroupPolicyRow(
+  values: NewRowValues<NewInstanceGroupPolicyRow, typeof INSTANCE_GROUP_POLICY_DEFAULTS>,
+  now: RowTime,
+): NewInstanceGroupPolicyRow {
+  return buildNewRow<NewInstanceGroupPolicyRow>(INSTANCE_GROUP_POLICY_DEFAULTS, values, now);
+}
+
+/** A new `instance_group_member` row (`group_id` required), created now. */
+export function newInstanceGroupMemberRow(
+  values: NewRowValues<NewInstanceGroupMemberRow, typeof INSTANCE_GROUP_MEMBER_DEFAULTS>,
+  now: RowTime,
+): NewInstanceGroupMemberRow {
+  return buildNewRow<NewInstanceGroupMemberRow>(INSTANCE_GROUP_MEMBER_DEFAULTS, values, now);
 }
