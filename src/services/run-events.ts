@@ -10,7 +10,9 @@ export type Notice =
   /** A host found in one cell is mapped to another; it is left as it is. */
   | { kind: 'host-in-other-cell'; host: string; cell: CellRef; mappedTo: { uuid: string | null; name: string | null }; byService: boolean }
   /** Waiting for hosts to be mapped: a round ended with these still missing. */
-  | { kind: 'waiting-for-hosts'; missing: string[]; round: number; elapsedMs: number; timeoutMs: number };
+  | { kind: 'waiting-for-hosts'; missing: string[]; round: number; elapsedMs: number; timeoutMs: number }
+  /** Legacy groups of a cell whose UUID the API database already has: the API copy kept, the cell copy soft-deleted (`status`: would be). */
+  | { kind: 'instance-groups-already-in-api'; cell: CellRef; groups: string[]; status: boolean };
 
 /** What a long-running service reports while it runs (progress, notices), one union for every service. */
 export type RunEvent =

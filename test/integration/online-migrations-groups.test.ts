@@ -84,7 +84,7 @@ describeEachDialect('online migration migrate_instance_groups_to_api_db', (env) 
     const gone = await insertLegacyGroup(cell1, { deleted: true, members: [I1] });
     // The first policy soft-deleted: the lowest-id *live* one is taken.
     const other = await insertLegacyGroup(cell2, { name: 'db', project: 'p2', user: 'u2', policies: ['affinity', 'soft-affinity'], members: [I3] });
-    await cell2.updateTable('instance_group_policy').set((eb) => ({ deleted: eb.ref('id') })).where('policy', '=', 'affinity').execute();
+    await cell2.updateTable('instance_group_policy').set((eb) => ({ deleted: eb.ref('id'), deleted_at: '2018-01-01 00:00:00' })).where('policy', '=', 'affinity').execute();
 
     const { counts, notices } = await run();
     expect([counts('cell1'), counts('cell2')]).toEqual([{ found: 2, migrated: 2, remaining: 0 }, { found: 1, migrated: 1, remaining: 0 }]);

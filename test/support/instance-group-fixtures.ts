@@ -16,7 +16,7 @@ export interface GroupSeed {
   user?: string;
   policies?: string[];
   members?: Array<string | { instance: string; deleted: true }>;
-  /** Soft-delete the group row itself (deleted = id). */
+  /** Soft-delete the group with its policies and members (deleted = id), as Nova did. */
   deleted?: boolean;
 }
 
@@ -35,9 +35,15 @@ export async function insertLegacyGroup(db: Kysely<CellDatabase>, seed: GroupSee
   for (const member of seed.members ?? []) {
     const instance = typeof member === 'string' ? member : member.instance;
     const m = await db.insertInto('instance_group_member').values({ group_id: id, instance_id: instance, deleted: 0, created_at: created }).executeTakeFirstOrThrow();
-    if (typeof member !== 'string') await db.updateTable('instance_group_member').set({ deleted: Number(m.insertId) }).where('id', '=', Number(m.insertId)).execute();
+    if (typeof member !== 'string') await db.updateTable('instance_group_member').set({ deleted: Number(m.insertId), deleted_at: created }).where('id', '=', Number(m.insertId)).execute();
   }
-  if (seed.deleted) await db.updateTable('instance_groups').set({ deleted: id }).where('id', '=', id).execute();
+  if (seed.deleted) {
+    // As Nova's instance_group_delete: the group, its policies and its members.
+    for (const table of ['instance_group_member', 'instance_group_policy'] as const) {
+      await db.updateTable(table).set((eb) => ({ deleted: eb.ref('id'), deleted_at: created })).where('group_id', '=', id).where('deleted', '=', 0).execute();
+    }
+    await db.updateTable('instance_groups').set({ deleted: id, deleted_at: created }).where('id', '=', id).execute();
+  }
   return { uuid, id };
 }
 

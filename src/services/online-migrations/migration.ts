@@ -8,6 +8,7 @@ import type { CellDatabase } from '../../db/cell/cell-tables.generated';
 import type { DatabaseHandle } from '../../db/connection';
 import type { Cell } from '../../domain/cell';
 import type { MigrationCounts, MigrationName } from '../../domain/online-migrations';
+import type { Notice } from '../run-events';
 
 /**
  * What --max-count leaves to migrate, shared by every migration and cell of a run. Taken
@@ -47,6 +48,8 @@ export interface CellMigrationContext {
   signal: AbortSignal;
   /** Call after each chunk: reports the counts so far (progress on stderr). */
   progress: () => void;
+  /** Reports a notice (as data; the front words it). */
+  notice: (notice: Notice) => void;
 }
 
 /** What a migration works with for the rows that belong to no cell (read-only: they are unmigratable). */

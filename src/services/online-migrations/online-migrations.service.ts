@@ -10,7 +10,7 @@ import { isFailed } from '../../domain/outcome';
 import { scatterCells } from '../cell-execution';
 import { listCells, resolveCell } from '../cell-lookup.service';
 import type { DatabaseContext } from '../database-context.service';
-import type { RunEventSink } from '../run-events';
+import type { Notice, RunEventSink } from '../run-events';
 import { MigrationBudget, type OnlineMigration, type SettingReader } from './migration';
 import { ONLINE_MIGRATIONS } from './registry';
 
@@ -113,8 +113,9 @@ export async function runOnlineMigrations(dbs: DatabaseContext, options: OnlineM
           const result: MigrationResult = { migration: migration.name, cell, status: 'ok', counts: noCounts(), cellFailed: false, seconds: 0 };
           tally.set(migration.name, result);
           const progress = (): void => options.onEvent?.({ type: 'migration-progress', migration: migration.name, cell, counts: { ...result.counts } });
+          const notice = (n: Notice): void => options.onEvent?.({ type: 'notice', notice: n });
           try {
-            await migration.migrateCell({ cell, cellDb, api, status, budget, counts: result.counts, now, setting: options.setting, signal, progress });
+            await migration.migrateCell({ cell, cellDb, api, status, budget, counts: result.counts, now, setting: options.setting, signal, progress, notice });
           } catch (error) {
             if (signal.aborted || unreachable(error)) throw error;
             result.status = 'failed';

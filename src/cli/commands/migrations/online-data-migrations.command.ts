@@ -94,6 +94,13 @@ export function onlineDataMigrationsCommand(ctx: CliContext): Command {
       const progress = createProgress({ stream: ctx.io.stderr, quiet: ctx.globals.quiet, label: flags.status ? 'counting' : 'migrating' });
       const latest = new Map<string, { found: number; migrated: number }>();
       const onEvent = (event: RunEvent): void => {
+        if (event.type === 'notice' && event.notice.kind === 'instance-groups-already-in-api') {
+          const { cell, groups, status } = event.notice;
+          ctx.notice(
+            `${groups.length} instance group(s) of cell ${describeCell(cell)} already in the API database ${status ? 'would be' : 'were'} kept as they are there; ` +
+              `the cell copies ${status ? 'would be' : 'were'} soft-deleted, not merged: ${groups.join(', ')}`,
+          );
+        }
         if (event.type !== 'migration-progress') return;
         latest.set(`${event.migration}|${event.cell.uuid}`, event.counts);
         const found = [...latest.values()].reduce((n, c) => n + c.found, 0);
