@@ -71,6 +71,13 @@ export interface Rules {
   onlineMigrationsInKeyOrder: true;
   /** Online migrations report true counts and exit 0 as soon as nothing migratable is left, 255 for an unreachable cell. */
   onlineMigrationsExitCodes: true;
+  /**
+   * `migrate_instance_groups_to_api_db`, cellctl's own migration (Nova removed it in Rocky), moves
+   * instance groups left in cell databases to the API database, the API copy winning.
+   */
+  instanceGroupMigration: true;
+  /** `instance-group` reads groups left in cell databases too, marking where each lives (Nova 26 reads only the API database). */
+  instanceGroupsInCells: true;
 }
 
 /** The rules of cellctl's own (modern) front. */
@@ -103,4 +110,6 @@ export const CELLCTL_RULES: Readonly<Rules> = Object.freeze({
   onlineMigrationsEveryCell: true,
   onlineMigrationsInKeyOrder: true,
   onlineMigrationsExitCodes: true,
+  instanceGroupMigration: true,
+  instanceGroupsInCells: true,
 });
