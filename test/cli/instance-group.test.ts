@@ -226,8 +226,11 @@ describeEachDialect('instance-group commands', (env) => {
   });
 
   it('after the migration every group lives in the API database', async () => {
-    const migrate = await cli('-q', 'online-data-migrations', '--migration', 'migrate_instance_groups_to_api_db');
+    const migrate = await cli('online-data-migrations', '--migration', 'migrate_instance_groups_to_api_db');
     expect(migrate.code).toBe(0);
+    // G_API's stale copy in cell1 is soft-deleted, not merged; the moved rows stay soft-deleted in the cells.
+    expect(migrate.stderr).toMatch(new RegExp(`1 instance group\\(s\\) of cell cell1 .* already in the API database were kept .*: ${G_API}`));
+    expect(migrate.stderr).toMatch(/3 legacy instance group\(s\) .*soft-deleted.*archive_deleted_rows skips/);
     const all = await json<GroupRow[]>('instance-group', 'list', '--all-cells');
     expect(all.data!.map((g) => [g.uuid, g.location])).toEqual([[G_CELL1, 'api'], [G_API, 'api'], [G_CELL2, 'api']]);
     expect(all.data![1]!.members).toBe(I1);

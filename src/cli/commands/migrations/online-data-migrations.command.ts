@@ -131,6 +131,10 @@ export function onlineDataMigrationsCommand(ctx: CliContext): Command {
       else progress.succeed(summary);
       for (const r of failed) if (r.error) ctx.error(r.error, `${r.migration} in cell ${r.cell ? describeCell(r.cell) : '(none)'}: `);
 
+      const groupsMoved = result.results.filter((r) => r.migration === 'migrate_instance_groups_to_api_db').reduce((n, r) => n + r.counts.migrated, 0);
+      if (groupsMoved > 0) {
+        ctx.notice(`${groupsMoved} legacy instance group(s) are now soft-deleted in their cell databases; Nova's archive_deleted_rows skips those tables, so the rows stay`);
+      }
       printResults(ctx, result.migrations, result.results, Boolean(flags.perCell));
       if (failed.some((r) => r.cellFailed)) return EXIT_ENVIRONMENT;
       if (failed.length) return EXIT_MIGRATION_FAILED;
