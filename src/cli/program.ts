@@ -12,6 +12,7 @@ import { onlineDataMigrationsCommand } from './commands/migrations/online-data-m
 import { simpleCellSetupCommand } from './commands/setup/simple-cell-setup.command';
 import { oneTerminalLine } from './output/terminal-text';
 import { hostCommand } from './commands/host/host.command';
+import { instanceGroupCommand } from './commands/instance-group/instance-group.command';
 import { DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_LOCK_TIMEOUT_SECONDS } from '../domain/constants';
 import { formatExitCodes } from './exit-codes';
 import { secondsParser } from './modern/options';
@@ -68,6 +69,7 @@ export function buildProgram(ctx: CliContext): Command {
   program.addCommand(mapInstancesCommand(ctx));
   program.addCommand(onlineDataMigrationsCommand(ctx));
   program.addCommand(instanceCommand(ctx));
+  program.addCommand(instanceGroupCommand(ctx));
 
   program.hook('preAction', (_root, action) => {
     ctx.setGlobals(action.optsWithGlobals(), action.getOptionValueSourceWithGlobals('format') === 'cli');

@@ -554,3 +554,27 @@ export class InvalidSettingError extends InvalidInputError {
     super(`[${group}] ${option} is ${JSON.stringify(value)}: it must be ${expected}`);
   }
 }
+
+/** No instance group has the given UUID or name (in the given project), in the API database or any cell. */
+export class InstanceGroupNotFoundError extends InvalidInputError {
+  readonly code = 'INSTANCE_GROUP_NOT_FOUND';
+
+  constructor(
+    readonly ref: string,
+    readonly project?: string,
+  ) {
+    super(`no instance group has the UUID or name '${ref}'${project === undefined ? '' : ` in project ${project}`}`);
+  }
+}
+
+/** An instance group name matches several groups; `uuids` are all of them. */
+export class AmbiguousInstanceGroupError extends InvalidInputError {
+  readonly code = 'AMBIGUOUS_INSTANCE_GROUP';
+
+  constructor(
+    readonly ref: string,
+    readonly uuids: string[],
+  ) {
+    super(`instance group name '${ref}' matches ${uuids.length} instance groups: ${uuids.join(', ')}`);
+  }
+}

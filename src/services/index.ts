@@ -10,3 +10,4 @@ export * from './schema.service';
 export * from './simple-cell-setup.service';
 export * from './rules';
 export * from './online-migrations/online-migrations.service';
+export * from './instance-group.service';

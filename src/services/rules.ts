@@ -102,6 +102,13 @@ export interface Rules {
    * re-selects them every call: they starve the others, and a NULL user_id is rewritten for ever).
    */
   userIdUnmigratableCounted: true;
+  /**
+   * `migrate_instance_groups_to_api_db`, cellctl's own migration (Nova removed it in Rocky), moves
+   * instance groups left in cell databases to the API database, the API copy winning.
+   */
+  instanceGroupMigration: true;
+  /** `instance-group` reads groups left in cell databases too, marking where each lives (Nova 26 reads only the API database). */
+  instanceGroupsInCells: true;
 }
 
 /** The rules of cellctl's own (modern) front. */
@@ -142,4 +149,6 @@ export const CELLCTL_RULES: Readonly<Rules> = Object.freeze({
   quotaMigrationNeverLosesLimits: true,
   mappingMigrationsInKeyOrder: true,
   userIdUnmigratableCounted: true,
+  instanceGroupMigration: true,
+  instanceGroupsInCells: true,
 });

@@ -15,7 +15,9 @@ export type Notice =
    * An online migration met cell rows whose key the API database already held with another value:
    * the API's values were kept (`count` rows; `examples`, the first few) and the cell rows soft-deleted.
    */
-  | { kind: 'api-value-kept'; migration: MigrationName; cell: Cell; count: number; examples: KeptApiValue[] };
+  | { kind: 'api-value-kept'; migration: MigrationName; cell: Cell; count: number; examples: KeptApiValue[] }
+  /** Legacy groups of a cell whose UUID the API database already has: the API copy kept, the cell copy soft-deleted (`status`: would be). */
+  | { kind: 'instance-groups-already-in-api'; cell: CellRef; groups: string[]; status: boolean };
 
 /** What a long-running service reports while it runs (progress, notices), one union for every service. */
 export type RunEvent =

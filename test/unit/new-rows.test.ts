@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { newCellMappingRow, newHostMappingRow, newInstanceMappingRow, newProjectUserQuotaRow, newQuotaClassRow, newQuotaRow } from '../../src/db/api/new-api-rows';
+import { newInstanceGroupMemberRow, newInstanceGroupPolicyRow, newInstanceGroupRow } from '../../src/db/api/new-api-rows';
 import {
   newBlockDeviceMappingRow,
   newInstanceActionEventRow,
@@ -48,6 +49,9 @@ const CASES: BuilderCase[] = [
   builderCase('main', 'block_device_mapping', newBlockDeviceMappingRow, {}),
   builderCase('main', 'tags', newTagRow, { resource_id: UUID, tag: 'blue' }),
   builderCase('main', 'virtual_interfaces', newVirtualInterfaceRow, {}),
+  builderCase('api', 'instance_groups', newInstanceGroupRow, { uuid: UUID }),
+  builderCase('api', 'instance_group_policy', newInstanceGroupPolicyRow, { group_id: 7 }),
+  builderCase('api', 'instance_group_member', newInstanceGroupMemberRow, { group_id: 7 }),
 ];
 
 type NovaDefault = { scalar: unknown } | { callable: string } | { other: string };

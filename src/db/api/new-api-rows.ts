@@ -8,6 +8,9 @@ import { buildNewRow, TIMESTAMP_MIXIN, type ColumnDefaults, type NewRowValues, t
 import type {
   NewCellMappingsRow,
   NewHostMappingsRow,
+  NewInstanceGroupMemberRow,
+  NewInstanceGroupPolicyRow,
+  NewInstanceGroupsRow,
   NewInstanceMappingsRow,
   NewProjectUserQuotasRow,
   NewQuotaClassesRow,
@@ -59,4 +62,30 @@ export function newProjectUserQuotaRow(values: NewRowValues<NewProjectUserQuotas
 /** A new `quota_classes` row, created now. */
 export function newQuotaClassRow(values: NewRowValues<NewQuotaClassesRow, typeof QUOTA_CLASS_DEFAULTS>, now: RowTime): NewQuotaClassesRow {
   return buildNewRow<NewQuotaClassesRow>(QUOTA_CLASS_DEFAULTS, values, now);
+}
+
+const INSTANCE_GROUP_DEFAULTS = { ...TIMESTAMP_MIXIN } satisfies ColumnDefaults<NewInstanceGroupsRow>;
+// NOTE: rules NULL, as Nova 26's InstanceGroup._create_in_db writes a policy given without rules.
+const INSTANCE_GROUP_POLICY_DEFAULTS = { ...TIMESTAMP_MIXIN, rules: null } satisfies ColumnDefaults<NewInstanceGroupPolicyRow>;
+const INSTANCE_GROUP_MEMBER_DEFAULTS = { ...TIMESTAMP_MIXIN } satisfies ColumnDefaults<NewInstanceGroupMemberRow>;
+
+/** A new `instance_groups` row (`uuid` required), created now. */
+export function newInstanceGroupRow(values: NewRowValues<NewInstanceGroupsRow, typeof INSTANCE_GROUP_DEFAULTS>, now: RowTime): NewInstanceGroupsRow {
+  return buildNewRow<NewInstanceGroupsRow>(INSTANCE_GROUP_DEFAULTS, values, now);
+}
+
+/** A new `instance_group_policy` row (`group_id` required), created now, rules NULL unless given. */
+export function newInstanceGroupPolicyRow(
+  values: NewRowValues<NewInstanceGroupPolicyRow, typeof INSTANCE_GROUP_POLICY_DEFAULTS>,
+  now: RowTime,
+): NewInstanceGroupPolicyRow {
+  return buildNewRow<NewInstanceGroupPolicyRow>(INSTANCE_GROUP_POLICY_DEFAULTS, values, now);
+}
+
+/** A new `instance_group_member` row (`group_id` required), created now. */
+export function newInstanceGroupMemberRow(
+  values: NewRowValues<NewInstanceGroupMemberRow, typeof INSTANCE_GROUP_MEMBER_DEFAULTS>,
+  now: RowTime,
+): NewInstanceGroupMemberRow {
+  return buildNewRow<NewInstanceGroupMemberRow>(INSTANCE_GROUP_MEMBER_DEFAULTS, values, now);
 }

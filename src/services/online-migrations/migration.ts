@@ -48,8 +48,8 @@ export interface CellMigrationContext {
   signal: AbortSignal;
   /** Call after each chunk: reports the counts so far (progress on stderr). */
   progress: () => void;
-  /** Reports a notice (a run event); a migration with nothing to report never calls it. */
-  notice?: (notice: Notice) => void;
+  /** Reports a notice (as data; the front words it). */
+  notice: (notice: Notice) => void;
 }
 
 /** What a migration works with for the rows that belong to no cell (read-only: they are unmigratable). */

@@ -115,8 +115,8 @@ export async function runOnlineMigrations(dbs: DatabaseContext, options: OnlineM
           const result: MigrationResult = { migration: migration.name, cell, status: 'ok', counts: noCounts(), cellFailed: false, seconds: 0 };
           tally.set(migration.name, result);
           const progress = (): void => options.onEvent?.({ type: 'migration-progress', migration: migration.name, cell, counts: { ...result.counts } });
+          const notice = (n: Notice): void => options.onEvent?.({ type: 'notice', notice: n });
           try {
-            const notice = (n: Notice): void => options.onEvent?.({ type: 'notice', notice: n });
             await migration.migrateCell({ cell, cellDb, api, status, budget, counts: result.counts, now, setting: options.setting, signal, progress, notice });
           } catch (error) {
             if (signal.aborted || unreachable(error)) throw error;

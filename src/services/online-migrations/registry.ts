@@ -1,6 +1,7 @@
 /** Every online data migration cellctl runs, in the order it runs them (Nova's registry order, then cellctl's). */
 import { populateMissingAvailabilityZones } from './availability-zones.migration';
 import { migrateEmptyRatio } from './empty-ratio.migration';
+import { migrateInstanceGroupsToApiDb } from './instance-groups.migration';
 import { populateQueuedForDelete, populateUserId } from './instance-mapping.migration';
 import type { OnlineMigration } from './migration';
 import { migrateQuotaClassesToApiDb, migrateQuotaLimitsToApiDb } from './quotas.migration';
@@ -18,4 +19,6 @@ export const ONLINE_MIGRATIONS: readonly OnlineMigration[] = [
   fillVirtualInterfaceList,
   populateUserId,
   populateDevUuids,
+  // cellctl's own, after Nova's ten.
+  migrateInstanceGroupsToApiDb,
 ];

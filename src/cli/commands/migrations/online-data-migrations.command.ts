@@ -96,6 +96,13 @@ export function onlineDataMigrationsCommand(ctx: CliContext): Command {
       const kept: Array<Extract<Notice, { kind: 'api-value-kept' }>> = [];
       const onEvent = (event: RunEvent): void => {
         if (event.type === 'notice' && event.notice.kind === 'api-value-kept') kept.push(event.notice);
+        if (event.type === 'notice' && event.notice.kind === 'instance-groups-already-in-api') {
+          const { cell, groups, status } = event.notice;
+          ctx.notice(
+            `${groups.length} instance group(s) of cell ${describeCell(cell)} already in the API database ${status ? 'would be' : 'were'} kept as they are there; ` +
+              `the cell copies ${status ? 'would be' : 'were'} soft-deleted, not merged: ${groups.join(', ')}`,
+          );
+        }
         if (event.type !== 'migration-progress') return;
         latest.set(`${event.migration}|${event.cell.uuid}`, event.counts);
         const found = [...latest.values()].reduce((n, c) => n + c.found, 0);
@@ -127,6 +134,10 @@ export function onlineDataMigrationsCommand(ctx: CliContext): Command {
       for (const r of failed) if (r.error) ctx.error(r.error, `${r.migration} in cell ${r.cell ? describeCell(r.cell) : '(none)'}: `);
       for (const n of kept) ctx.warn(keptApiValuesText(n));
 
+      const groupsMoved = result.results.filter((r) => r.migration === 'migrate_instance_groups_to_api_db').reduce((n, r) => n + r.counts.migrated, 0);
+      if (groupsMoved > 0) {
+        ctx.notice(`${groupsMoved} legacy instance group(s) are now soft-deleted in their cell databases; Nova's archive_deleted_rows skips those tables, so the rows stay`);
+      }
       printResults(ctx, result.migrations, result.results, Boolean(flags.perCell));
       if (failed.some((r) => r.cellFailed)) return EXIT_ENVIRONMENT;
       if (failed.length) return EXIT_MIGRATION_FAILED;
