@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import { loadConfig, type LoadedConfig } from '../config/config-loader';
+import { embeddedPaths, ensureEmbeddedHome } from '../config/embedded-home';
 import type { DatabaseContext } from '../services/database-context.service';
 
 /** The services layer, as the lazily loaded module commands call. */
@@ -53,8 +55,8 @@ export class RunContext {
   }
 
   /**
-   * The configuration, loaded on first use. The embedded nova.conf, when it is new, is written
-   * only when the first database is opened: a command that refuses its input writes nothing.
+   * The configuration, loaded on first use. A new embedded nova.conf is read from memory and
+   * written only once the run has created a database of the deployment (see close).
    */
   config(): LoadedConfig {
     if (!this.loadedConfig) {
@@ -92,9 +94,10 @@ export class RunContext {
         onQuery: s.onQuery,
         connectTimeoutMs: s.connectTimeout * 1000,
         lockWaitMs: s.lockTimeout * 1000,
-        beforeFirstUse: () => {
-          const notice = config.writeEmbeddedConfig?.();
-          if (notice !== undefined) s.onNotice(notice);
+        beforeOpen: (url, create) => {
+          // The embedded home is made when one of its databases is first created, not before.
+          const home = config.writeEmbeddedConfig ? config.embeddedHome : undefined;
+          if (create && home !== undefined && url.dialect === 'sqlite' && url.path.startsWith(`${home}/`)) ensureEmbeddedHome(home);
         },
         sources: { apiDatabaseConnection: config.sourceOf('apiDatabaseConnection'), databaseConnection: config.sourceOf('databaseConnection') },
       });
@@ -110,8 +113,23 @@ export class RunContext {
     return this.exitCode;
   }
 
-  /** Closes every database connection this run opened. */
+  /**
+   * Closes every database connection this run opened; then, when the run created a database of a
+   * new embedded deployment, writes its nova.conf (so the next run, and Nova, find the same files).
+   * A run that created none (refused, a dry run, other databases named) leaves no file behind.
+   */
   async close(): Promise<void> {
     await this.databaseContext?.close();
+    const config = this.loadedConfig;
+    if (!config?.writeEmbeddedConfig || config.embeddedHome === undefined) return;
+    const paths = embeddedPaths(config.embeddedHome);
+    if (![paths.apiDatabase, paths.cellDatabase, paths.cell0Database].some((file) => existsSync(file))) return;
+    try {
+      const notice = config.writeEmbeddedConfig();
+      if (notice !== undefined) this.current.onNotice(notice);
+    } catch (error) {
+      // NOTE: the run's own outcome stands; the next run tries again.
+      this.io.stderr.write(`cellctl: warning: ${error instanceof Error ? error.message : String(error)}\n`);
+    }
   }
 }

@@ -3,7 +3,7 @@
  * directory, written there on first use and read like any other configuration file afterwards.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { ConfigError, FileSystemError } from '../domain/errors';
 
@@ -102,11 +102,7 @@ export interface EnsureEmbeddedConfigResult {
 export function ensureEmbeddedConfig(home: string): EnsureEmbeddedConfigResult {
   const { configFile } = embeddedPaths(home);
   if (existsSync(configFile)) return { configFile, created: false };
-  try {
-    makeDirectories(home, 0o700);
-  } catch (error) {
-    throw new FileSystemError(`cannot create the embedded home ${home}: ${describeFsError(error)}`, { cause: error });
-  }
+  ensureEmbeddedHome(home);
   const text = renderEmbeddedConfig(home);
   const temporary = join(home, `.${EMBEDDED_CONFIG_FILE}.${randomBytes(8).toString('hex')}.tmp`);
   try {
@@ -132,7 +128,24 @@ export function ensureEmbeddedConfig(home: string): EnsureEmbeddedConfigResult {
   } catch (error) {
     throw new FileSystemError(`cannot write the embedded configuration ${configFile}: ${describeFsError(error)}`, { cause: error });
   } finally {
-    rmSync(temporary, { force: true });
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // NOTE: nothing to remove (the home could not hold it); the error above says why.
+    }
+  }
+}
+
+/**
+ * Creates the embedded home (mode 0700, parents as needed) unless it exists. Throws
+ * FileSystemError (exit 255) when it cannot be created, or exists and is not a directory.
+ */
+export function ensureEmbeddedHome(home: string): void {
+  try {
+    makeDirectories(home, 0o700);
+    if (!statSync(home).isDirectory()) throw Object.assign(new Error('not a directory'), { code: 'ENOTDIR' });
+  } catch (error) {
+    throw new FileSystemError(`cannot create the embedded home ${home}: ${describeFsError(error)}`, { cause: error });
   }
 }
 
@@ -190,7 +203,7 @@ export function describeFsError(error: unknown): string {
     case 'EISDIR':
       return 'is a directory';
     case 'ENOTDIR':
-      return 'a parent is not a directory';
+      return 'it, or a parent, is not a directory';
     case 'EROFS':
       return 'read-only file system';
     case 'ENOSPC':

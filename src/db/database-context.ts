@@ -21,10 +21,10 @@ export interface DatabaseContextOptions {
   /** How long a write waits for a lock another session holds (default DEFAULT_LOCK_TIMEOUT_SECONDS). */
   lockWaitMs?: number;
   /**
-   * Runs once, before the first database is opened or looked for; when it throws, nothing is
-   * opened (the embedded deployment writes its nova.conf here, once the command's input passed).
+   * Runs before a database is opened (`create`: opened to be created if missing); when it throws,
+   * nothing is opened (the embedded deployment creates its home directory here).
    */
-  beforeFirstUse?: () => void;
+  beforeOpen?: (url: DatabaseUrl, create: boolean) => void;
   /** Where the two configured URLs came from (a flag, a variable, a file's section and key), named by errors about them. */
   sources?: { apiDatabaseConnection?: string; databaseConnection?: string };
 }
@@ -44,7 +44,6 @@ export class DatabaseContext {
   private readonly handles = new Map<string, { handle: Promise<DatabaseHandle<unknown>>; opening: AbortController }>();
   /** Databases dropped and still closing: close() waits for them too. */
   private readonly dropping = new Set<Promise<void>>();
-  private used = false;
 
   constructor(private readonly options: DatabaseContextOptions) {}
 
@@ -137,7 +136,6 @@ export class DatabaseContext {
    */
   async exists(kind: 'api' | 'cell', url: string): Promise<boolean> {
     const raw = kind === 'cell' ? this.renderDatabaseUrl(url) : url;
-    this.firstUse();
     return databaseExists(this.parse(raw), this.options.connectTimeoutMs);
   }
 
@@ -173,12 +171,6 @@ export class DatabaseContext {
     return url;
   }
 
-  private firstUse(): void {
-    if (this.used) return;
-    this.options.beforeFirstUse?.();
-    this.used = true;
-  }
-
   private key(kind: 'api' | 'cell', url: DatabaseUrl): string {
     return `${kind}|${databaseUrlKey(url)}`;
   }
@@ -188,7 +180,7 @@ export class DatabaseContext {
     const key = this.key(kind, url);
     let entry = this.handles.get(key);
     if (!entry) {
-      this.firstUse();
+      this.options.beforeOpen?.(url, Boolean(options.create));
       const opening = new AbortController();
       const handle = openDatabase<unknown>(url, {
         create: options.create,

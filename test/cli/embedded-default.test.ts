@@ -4,7 +4,7 @@
  * nova-manage takes over the same deployment.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NOVA_API_REVISION, NOVA_CELL_REVISION } from '../../src/domain/constants';
 import { runCli } from '../support/cli-runner';
@@ -57,8 +57,24 @@ describe('the embedded default', () => {
       expect([argv.join(' '), result.code, existsSync(fresh)]).toEqual([argv.join(' '), expect.any(Number), false]);
       expect(result.code).not.toBe(0);
     }
-    // ... and written by the first one that reaches a database.
-    expect((await refuse('-f', 'value', 'cell', 'list')).stderr).toContain('created the embedded deployment configuration');
+    // ... nor by commands that reach no database of the embedded deployment, or refuse what they find there.
+    const other = join(home, 'elsewhere');
+    mkdirSync(other);
+    writeFileSync(join(other, 'foreign.sqlite'), '');
+    const elsewhere = [`--api-db`, `sqlite:///${join(other, 'api.sqlite')}`, `--db`, `sqlite:///${join(other, 'cell.sqlite')}`];
+    for (const argv of [
+      [...elsewhere, 'api-db', 'sync', '--dry-run'],
+      [...elsewhere, '-q', 'api-db', 'sync'],
+      [...elsewhere, 'cell', 'show', 'nosuch'],
+      ['cell', 'show', 'nosuch'],
+      ['api-db', 'sync', '--dry-run'],
+    ]) {
+      const result = await refuse(...argv);
+      expect([argv.join(' '), result.stderr]).not.toEqual([argv.join(' '), expect.stringContaining('created the embedded')]);
+      expect([argv.join(' '), existsSync(join(fresh, 'nova.conf'))]).toEqual([argv.join(' '), false]);
+    }
+    // ... and written by the first one that creates a database of it.
+    expect((await refuse('api-db', 'sync')).stderr).toContain('created the embedded deployment configuration');
     expect(existsSync(join(fresh, 'nova.conf'))).toBe(true);
   });
 
@@ -108,8 +124,9 @@ describe('an embedded home that cannot be created', () => {
   // A separate process with a deadline: Node's recursive mkdir never returns under /proc, which
   // would hang this test runner itself.
   const cellctlWithin = (env: Record<string, string>, seconds: number) =>
-    spawnSync(process.execPath, [join(__dirname, '..', '..', 'bin', 'cellctl'), 'cell', 'list'], {
+    spawnSync(process.execPath, [join(__dirname, '..', '..', 'bin', 'cellctl'), 'api-db', 'sync'], {
       env: { PATH: process.env.PATH, HOME: '/nonexistent-home', ...env },
+      cwd: '/',
       timeout: seconds * 1000,
       encoding: 'utf8',
     });
@@ -119,11 +136,12 @@ describe('an embedded home that cannot be created', () => {
     ['HOME=/proc', { HOME: '/proc' }],
     ['XDG_DATA_HOME=/proc', { XDG_DATA_HOME: '/proc' }],
     ['a home below a regular file', { CELLCTL_HOME: '/etc/hostname/cellctl' }],
+    ['a home that is a device', { CELLCTL_HOME: '/dev/null' }],
+    ['a home that is a regular file', { CELLCTL_HOME: '/etc/hostname' }],
   ])('%s fails at once with 255 and one line naming the home', (_label, env) => {
     const result = cellctlWithin(env, 10);
     expect(result.error).toBeUndefined();
     expect(result.status).toBe(255);
-    expect(result.stdout).toBe('');
     expect(result.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^cellctl: error: cannot create the embedded home \//)]);
   });
 });
