@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { DatabaseUrl } from '../domain/database-url';
+import type { DatabaseObjectKind } from '../domain/errors';
 import type { QueryLogger } from './query-log';
 import { createTableStatements } from './schema/ddl';
 import type { TableDefinition } from './schema/schema-definition';
@@ -36,6 +37,8 @@ export interface DialectAdapter {
   createTableStatements(table: TableDefinition): string[];
   /** The tables of the connected database (not views; SQLite's internal tables excluded), sorted. */
   listTables(db: Kysely<any>): Promise<string[]>;
+  /** The views, triggers, routines and events of the connected database (Nova's schema has none), by name. */
+  listOtherObjects(db: Kysely<any>): Promise<Array<{ kind: DatabaseObjectKind; name: string }>>;
   /** How one of Nova's tables, as createTableStatements makes it, looks in this dialect's catalogue. */
   expectedTableShape(table: TableDefinition): TableShape;
   /** How each of `tables` of the connected database looks in its catalogue (information_schema, pragmas). */
@@ -79,6 +82,14 @@ export function mysqlAdapter(url: Extract<DatabaseUrl, { dialect: 'mysql' }>): D
       const { rows } = await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables
         WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'`.execute(db);
       return rows.map((r) => r.name).sort();
+    },
+    async listOtherObjects(db) {
+      const { rows } = await sql<{ kind: DatabaseObjectKind; name: string }>`
+        SELECT 'view' AS kind, table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'VIEW'
+        UNION ALL SELECT 'trigger', trigger_name FROM information_schema.triggers WHERE trigger_schema = DATABASE()
+        UNION ALL SELECT 'routine', routine_name FROM information_schema.routines WHERE routine_schema = DATABASE()
+        UNION ALL SELECT 'event', event_name FROM information_schema.events WHERE event_schema = DATABASE()`.execute(db);
+      return rows.map((r) => ({ kind: r.kind, name: r.name })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     },
     async insertIgnore(db, table, columns, rows) {
       // NOTE: literals rendered by mysql2 itself: for large batches several times cheaper on the
@@ -154,6 +165,10 @@ export function sqliteAdapter(raw: () => BetterSqlite3.Database | undefined, onQ
     async listTables(db) {
       const { rows } = await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`.execute(db);
       return rows.map((r) => r.name).sort();
+    },
+    async listOtherObjects(db) {
+      const { rows } = await sql<{ kind: DatabaseObjectKind; name: string }>`SELECT type AS kind, name FROM sqlite_master WHERE type IN ('view', 'trigger') ORDER BY name`.execute(db);
+      return rows.map((r) => ({ kind: r.kind, name: r.name }));
     },
     async insertIgnore(_db, table, columns, rows) {
       const statement = `INSERT OR IGNORE INTO "${table}" (${columns.map((c) => `"${c}"`).join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`;

@@ -199,6 +199,9 @@ export interface SchemaRefusal {
   blocker?: PartialSchemaBlocker;
 }
 
+/** Database objects besides tables that a schema may hold (Nova's has none of them). */
+export type DatabaseObjectKind = 'view' | 'trigger' | 'routine' | 'event';
+
 /** How a table differs from Nova's definition: the first differing part, as its catalogue shows it. */
 export interface TableDifference {
   part: 'table' | 'column' | 'index' | 'foreign key';
@@ -212,6 +215,8 @@ export interface TableDifference {
 /** Why an unstamped database's tables are not a partial Nova schema: a table not Nova's, holding rows, or unlike Nova's. */
 export type PartialSchemaBlocker =
   | { table: string; reason: 'foreign' | 'rows' }
+  /** A view, trigger, routine or event: Nova's schema has none. */
+  | { table: string; reason: 'object'; kind: DatabaseObjectKind }
   | { table: string; reason: 'differs'; difference: TableDifference };
 
 /**
@@ -245,6 +250,7 @@ function describeRefusal(r: SchemaRefusal): string {
 }
 
 function describeBlocker(b: PartialSchemaBlocker): string {
+  if (b.reason === 'object') return `${b.kind} ${b.table} is not part of Nova's schema`;
   if (b.reason !== 'differs') return b.reason === 'foreign' ? `${b.table} is not a table of Nova's schema` : `Nova's table ${b.table} holds rows`;
   const d = b.difference;
   const what =

@@ -35,7 +35,7 @@ export function classifySchema(snapshot: SchemaSnapshot, definition: SchemaDefin
     return { ...base, status: missingTables.length ? 'incomplete' : 'current', revision: snapshot.alembicRevision, missingTables };
   }
   if (snapshot.legacyVersion !== undefined) return { ...base, status: 'legacy', revision: String(snapshot.legacyVersion) };
-  return { ...base, status: snapshot.tables.length ? 'unstamped' : 'empty', revision: null };
+  return { ...base, status: snapshot.tables.length || snapshot.otherObjects.length ? 'unstamped' : 'empty', revision: null };
 }
 
 /** Reads and classifies the schema of a database. */
@@ -86,7 +86,8 @@ export async function syncSchema(handle: AnyDatabaseHandle | undefined, kind: Sc
     if (inspection.status === 'current') return result('unchanged');
     if (inspection.status === 'empty') return result(options.dryRun ? 'would-create' : 'created');
     if (inspection.status === 'unstamped') {
-      const blocker = await findPartialSchemaBlocker(reader, definition, snapshot.tables);
+      const object = snapshot.otherObjects[0];
+      const blocker = object ? { table: object.name, reason: 'object' as const, kind: object.kind } : await findPartialSchemaBlocker(reader, definition, snapshot.tables);
       if (!blocker) return result(options.dryRun ? 'would-complete' : 'completed', snapshot.tables);
       throw refusal(handle.target, kind, inspection, blocker);
     }

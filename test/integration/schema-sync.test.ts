@@ -63,6 +63,25 @@ describeEachDialect('schema sync', (env) => {
     expect(await dumpSchema(api)).toEqual(before);
   });
 
+  it('refuses a database holding only a view, or a trigger on an otherwise partial schema, and writes nothing', async () => {
+    const { db } = await dbs.api({ create: true });
+    await sql`CREATE VIEW foreign_view AS SELECT 1 AS one`.execute(db);
+    const [view] = await syncSchemas(dbs, [apiSchemaTarget(dbs)], {});
+    expect((errorOf(view) as SchemaRefusedError).refusal).toMatchObject({ blocker: { table: 'foreign_view', reason: 'object', kind: 'view' } });
+    expect(errorOf(view)!.message).toMatch(/view foreign_view is not part of Nova's schema/);
+    const [dry] = await syncSchemas(dbs, [apiSchemaTarget(dbs)], { dryRun: true });
+    expect(errorOf(dry)).toBeInstanceOf(SchemaRefusedError);
+    await sql`DROP VIEW foreign_view`.execute(db);
+
+    await createPartialSchema('api', 3);
+    const first = tablesInCreationOrder(loadSchemaDefinition('api'))[0]!.name;
+    await sql.raw(`CREATE TRIGGER foreign_trigger BEFORE INSERT ON ${first} FOR EACH ROW BEGIN SELECT 1; END`.replace('BEGIN SELECT 1; END', env.dialect === 'mysql' ? 'SET @x = 1' : 'BEGIN SELECT 1; END')).execute(db);
+    const before = await dumpSchema(api);
+    const [trigger] = await syncSchemas(dbs, [apiSchemaTarget(dbs)], {});
+    expect((errorOf(trigger) as SchemaRefusedError).refusal).toMatchObject({ blocker: { table: 'foreign_trigger', reason: 'object', kind: 'trigger' } });
+    expect(await dumpSchema(api)).toEqual(before);
+  });
+
   /** Leaves what a sync killed part-way leaves: the first `count` tables in creation order, no stamp. */
   async function createPartialSchema(kind: SchemaKind, count: number): Promise<void> {
     const handle = kind === 'api' ? await dbs.api({ create: true }) : await dbs.localCell({ create: true });

@@ -52,12 +52,13 @@ describe('schema definition', () => {
   it('classifies schemas: empty, current, incomplete, other revision, legacy, foreign', () => {
     const definition = loadSchemaDefinition('api');
     const all = definition.tables.map((t) => t.name);
-    expect(classifySchema({ tables: [] }, definition).status).toBe('empty');
-    expect(classifySchema({ tables: all, alembicRevision: NOVA_API_REVISION }, definition).status).toBe('current');
-    const partial = classifySchema({ tables: all.slice(1), alembicRevision: NOVA_API_REVISION }, definition);
+    expect(classifySchema({ otherObjects: [], tables: [] }, definition).status).toBe('empty');
+    expect(classifySchema({ otherObjects: [], tables: all, alembicRevision: NOVA_API_REVISION }, definition).status).toBe('current');
+    const partial = classifySchema({ otherObjects: [], tables: all.slice(1), alembicRevision: NOVA_API_REVISION }, definition);
     expect(partial).toMatchObject({ status: 'incomplete', missingTables: [all[0]] });
-    expect(classifySchema({ tables: all, alembicRevision: 'd67eeaabee36' }, definition).status).toBe('other-revision');
-    expect(classifySchema({ tables: ['migrate_version'], legacyVersion: 87 }, definition)).toMatchObject({ status: 'legacy', revision: '87' });
-    expect(classifySchema({ tables: ['users'] }, definition).status).toBe('unstamped');
+    expect(classifySchema({ otherObjects: [], tables: all, alembicRevision: 'd67eeaabee36' }, definition).status).toBe('other-revision');
+    expect(classifySchema({ otherObjects: [], tables: ['migrate_version'], legacyVersion: 87 }, definition)).toMatchObject({ status: 'legacy', revision: '87' });
+    expect(classifySchema({ otherObjects: [], tables: ['users'] }, definition).status).toBe('unstamped');
+    expect(classifySchema({ tables: [], otherObjects: [{ kind: 'view', name: 'v' }] }, definition).status).toBe('unstamped');
   });
 });

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { PartialSchemaBlocker } from '../../domain/errors';
+import type { DatabaseObjectKind, PartialSchemaBlocker } from '../../domain/errors';
 import type { AnyDatabaseHandle } from '../connection';
 import type { DialectAdapter } from '../dialect-adapter';
 import type { Tx } from '../unit-of-work';
@@ -9,6 +9,8 @@ import { compareTableShapes } from './table-shape';
 /** What a database holds, as far as Nova's schema is concerned. */
 export interface SchemaSnapshot {
   tables: string[];
+  /** Views, triggers, routines and events (Nova's schema has none). */
+  otherObjects: Array<{ kind: DatabaseObjectKind; name: string }>;
   /** `alembic_version.version_num`, when the table exists and has a row. */
   alembicRevision?: string;
   /** `migrate_version.version` of sqlalchemy-migrate (databases from before Nova 25). */
@@ -19,7 +21,7 @@ export interface SchemaSnapshot {
 export async function readSchemaSnapshot(handle: Pick<AnyDatabaseHandle, 'db' | 'adapter'>): Promise<SchemaSnapshot> {
   const db = handle.db as Kysely<any>;
   const tables = await handle.adapter.listTables(db);
-  const snapshot: SchemaSnapshot = { tables };
+  const snapshot: SchemaSnapshot = { tables, otherObjects: await handle.adapter.listOtherObjects(db) };
   if (tables.includes('alembic_version')) {
     const row = await db.selectFrom('alembic_version').select('version_num').executeTakeFirst();
     if (row) snapshot.alembicRevision = row.version_num as string;
