@@ -1,3 +1,4 @@
+import { generalCiKey } from './collation';
 import { CELL0_UUID } from './constants';
 import type { ValueProblem } from './errors';
 
@@ -22,39 +23,14 @@ export function describeCell(cell: Pick<Cell, 'uuid' | 'name'>): string {
 }
 
 /**
- * The key under which two cell names are the same name: an approximation, in JavaScript, of
- * MySQL's `utf8mb3_general_ci`, the collation of Nova's `cell_mappings.name`, so that SQLite
- * deployments compare names as MySQL ones do and no comparison depends on the SQL engine. Like
- * that collation it ignores trailing spaces (PAD SPACE: U+0020 only, not tabs) and compares one
- * character at a time by one weight, its upper case, with accents dropped from Latin letters
- * (Latin-1 to Latin Extended-B, Latin Extended Additional) and basic Greek and Cyrillic ones
- * (`é` = `E`, `ß` = `S` never `SS`; no expansions or contractions). Letters MySQL's older
- * Unicode tables do not know may fold here and not there; characters outside the BMP (utf8mb3
- * cannot hold them) compare as themselves. test/cli/cell-names.test.ts checks it against MariaDB.
+ * The key under which two cell names are the same name: as MySQL's `utf8mb3_general_ci`, the
+ * collation of Nova's `cell_mappings.name`, compares them (generalCiKey: exact for the BMP, from a
+ * weight table read from MariaDB), so SQLite deployments compare names as MySQL ones do and no
+ * comparison depends on the SQL engine.
  */
 export function cellNameKey(name: string): string {
-  let key = '';
-  for (const ch of name.replace(/ +$/, '')) key += collationWeight(ch);
-  return key;
+  return generalCiKey(name);
 }
-
-function collationWeight(ch: string): string {
-  const cp = ch.codePointAt(0)!;
-  if (cp > 0xffff) return ch;
-  const base = ACCENTS_FOLDED.some(([from, to]) => cp >= from && cp < to) ? String.fromCodePoint(ch.normalize('NFD').codePointAt(0)!) : ch;
-  const upper = base.toUpperCase();
-  // NOTE: MySQL has no upper case of two letters: ß weighs as S, the others (ﬁ, ŉ) as themselves.
-  return [...upper].length === 1 ? upper : cp === 0xdf ? 'S' : base;
-}
-
-/** The code point ranges whose letters utf8mb3_general_ci compares without their accents. */
-const ACCENTS_FOLDED: Array<[number, number]> = [
-  [0x00c0, 0x0250],
-  [0x0370, 0x0400],
-  [0x0400, 0x0410],
-  [0x0450, 0x0460],
-  [0x1e00, 0x1f00],
-];
 
 /**
  * The cells a name addresses: those with exactly this name if any (so each of two cells whose

@@ -209,6 +209,15 @@ describeEachDialect('quota online migrations', (env) => {
     }
   });
 
+  it('compares keys as utf8mb3_general_ci does beyond Latin too (ᾷ is α), so the cell row never stays behind', async () => {
+    await api.db.insertInto('quotas').values({ project_id: 'ᾷ1', resource: 'cores', hard_limit: 99, created_at: CREATED }).execute();
+    await seed(cell1, { quotas: [{ project_id: 'α1', resource: 'cores', hard_limit: 20 }] });
+    const result = await run();
+    expect(resultOf(result.results, LIMITS, 'cell1').counts).toMatchObject({ found: 1, migrated: 1, remaining: 0 });
+    await expectAllSoftDeleted(cell1, 'quotas');
+    expect(await apiQuotas(api.db)).toEqual(env.dialect === 'mysql' ? [['ᾷ1', 'cores', 99]] : [['α1', 'cores', 20], ['ᾷ1', 'cores', 99]]);
+  });
+
   it('the command warns about every kept API value, even with -q, and exits 0', async () => {
     await api.db.insertInto('quotas').values({ project_id: 'p1', resource: 'cores', hard_limit: 99, created_at: CREATED }).execute();
     await seed(cell1, { quotas: [{ project_id: 'p1', resource: 'cores', hard_limit: 20 }] });

@@ -36,7 +36,7 @@ import {
 import { toDbTimestamp } from '../../db/dialect';
 import type { DialectAdapter } from '../../db/dialect-adapter';
 import { inTransaction, type Tx } from '../../db/unit-of-work';
-import { cellNameKey } from '../../domain/cell';
+import { generalCiKey } from '../../domain/collation';
 import type { KeptApiValue, MigrationName } from '../../domain/online-migrations';
 import type { CellMigrationContext, OnlineMigration } from './migration';
 
@@ -159,7 +159,7 @@ const quotaClasses: QuotaTableMove<CellQuotaClass> = {
  * exactly, so there the exact row always exists.
  */
 function apiValueLookup(values: Map<string, number | null>): (apiKey: string) => number | null | undefined {
-  const fold = (key: string): string => JSON.stringify((JSON.parse(key) as Array<string | null>).map((v) => (v === null ? v : cellNameKey(v))));
+  const fold = (key: string): string => JSON.stringify((JSON.parse(key) as Array<string | null>).map((v) => (v === null ? v : generalCiKey(v))));
   const folded = new Map<string, number | null>();
   for (const [key, value] of values) if (!folded.has(fold(key))) folded.set(fold(key), value);
   return (apiKey) => (values.has(apiKey) ? values.get(apiKey) : folded.get(fold(apiKey)));
