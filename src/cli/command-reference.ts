@@ -5,7 +5,9 @@ import { COMMON_EXIT_CODES } from './exit-codes';
 function leaves(command: Command, path: string[] = []): Array<{ path: string[]; command: Command }> {
   const here = [...path, command.name()];
   if (command.commands.length === 0) return [{ path: here, command }];
-  return command.commands.flatMap((sub) => leaves(sub, here));
+  // Every group has a `help`: the reference shows the program's only.
+  const subs = path.length > 0 ? command.commands.filter((sub) => sub.name() !== 'help') : command.commands;
+  return subs.flatMap((sub) => leaves(sub, here));
 }
 
 function optionLines(command: Command): string[] {
