@@ -103,7 +103,8 @@ const CHECKED_COLUMNS = [
 
 /**
  * Refuses, before anything is read or written, the values of a cell write that cellctl will not
- * store: a name that is empty, blank or holds a control character (with printableCellNames), and
+ * store: a name that is empty, blank (invisible characters only) or holds a control or bidi
+ * character (with printableCellNames), and
  * any value Nova's cell_mappings column cannot hold (too long, or characters outside its charset:
  * columnValueProblem), on both dialects alike. The one check every cell write (create, ensure,
  * update, cell0 setup, simple-cell-setup) goes through. Throws UnstorableValueError (URLs masked).

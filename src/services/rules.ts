@@ -60,7 +60,7 @@ export interface Rules {
   verifyRefusesMalformedUuid: true;
   /** `db sync` creates Nova's schema only in an empty database and refuses older ones (Nova migrates). */
   schemaSyncCreatesOnly: true;
-  /** Cell names may not be empty, blank or hold control characters (Nova accepts any name). */
+  /** Cell names may not be empty, blank or invisible, nor hold control or bidirectional characters (Nova accepts any name). */
   printableCellNames: boolean;
   /** One online-data-migrations run covers every cell database, cell0 included (Nova: `[database]` only). */
   onlineMigrationsEveryCell: true;
