@@ -216,6 +216,8 @@ describeEachDialect('host commands', (env) => {
       const errors = result.stderr.split('\n').filter((l) => l.startsWith('cellctl: error:'));
       expect(errors).toHaveLength(1);
       expect(errors[0]).toMatch(/cellctl: error: cell down \(.*\): cannot reach database/);
+      // The cells that failed are counted as failed, not as 'scanned' less them.
+      expect(result.stderr).toMatch(/\nmapped 2 new hosts \(1 of 3 cells failed; 2 compute nodes marked mapped\)\n/);
     });
 
     it('parallel runs as separate processes never fail on each other: each host mapped once, reported once', async () => {
