@@ -68,6 +68,16 @@ export function cellsNamed<C extends Pick<Cell, 'name'>>(cells: C[], name: strin
   return cells.filter((c) => c.name !== null && cellNameKey(c.name) === key);
 }
 
+const UUID_SHAPED = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * True when a cell name is a UUID (any case): a lookup takes it as a cell's UUID first, so a cell
+ * so named could not be reached by its name once any cell has that UUID (cell0's included).
+ */
+export function isUuidShapedCellName(name: string): boolean {
+  return UUID_SHAPED.test(name);
+}
+
 /**
  * Characters that print as nothing or as blank space: format characters (zero-width spaces and
  * joiners, soft hyphen, byte-order mark, bidi marks), space and line/paragraph separators,

@@ -434,6 +434,7 @@ export type ValueProblem =
   | { kind: 'blank' }
   | { kind: 'control-character'; codePoint: number }
   | { kind: 'bidi-control'; codePoint: number }
+  | { kind: 'uuid' }
   | { kind: 'too-long'; limit: number; unit: 'characters' | 'bytes'; length: number }
   | { kind: 'charset'; charset: string; codePoint: number };
 
@@ -480,6 +481,8 @@ function describeValueProblem(p: ValueProblem, column?: string): string {
       return `contains a ${p.codePoint === 0x2028 || p.codePoint === 0x2029 ? 'line separator' : 'control character'} (${codePointName(p.codePoint)})`;
     case 'bidi-control':
       return `contains a bidirectional control (${codePointName(p.codePoint)})`;
+    case 'uuid':
+      return 'is a UUID: cells are looked up by UUID before name';
     case 'too-long':
       return `is too long: ${p.length} ${p.unit}, ${column ?? 'the column'} holds at most ${p.limit}`;
     case 'charset':

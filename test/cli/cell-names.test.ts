@@ -142,6 +142,22 @@ describeEachDialect('cell names', (env) => {
       }
     });
 
+    it("refuses a name that is a UUID (a lookup takes it as a cell's UUID first, cell0's included): 127, nothing written", async () => {
+      const cell1 = (await cli('cell', 'create', '--name', 'cell1', ...urls())).stdout.trim();
+      for (const name of ['00000000-0000-0000-0000-000000000000', cell1, cell1.toUpperCase(), 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee']) {
+        for (const argv of [
+          ['cell', 'create', '--name', name, ...urls()],
+          ['cell', 'ensure', '--name', name, ...urls()],
+          ['cell', 'update', 'cell1', '--name', name],
+        ]) {
+          const result = await refused(...argv);
+          expect({ argv: argv.slice(0, 2), name, code: result.code }).toEqual({ argv: argv.slice(0, 2), name, code: 127 });
+          expect(result.stderr).toMatch(/^cellctl: error: cell name "[-0-9a-fA-F]+" is a UUID: cells are looked up by UUID before name\n$/);
+        }
+      }
+      for (const name of ['cell-00000000-0000-0000-0000-000000000000', '00000000000000000000000000000000']) expect((await cli('-q', 'cell', 'create', '--name', name, ...urls())).code).toBe(0);
+    });
+
     it('keeps accepting inner blanks and other printable names', async () => {
       for (const name of ['cell one', 'région-1', 'a/b', 'zero\u200bwidth', 'no\u00a0break', 'עברית']) expect((await cli('-q', 'cell', 'create', '--name', name, ...urls())).code).toBe(0);
     });
