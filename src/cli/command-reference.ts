@@ -5,7 +5,9 @@ import { COMMON_EXIT_CODES } from './exit-codes';
 function leaves(command: Command, path: string[] = []): Array<{ path: string[]; command: Command }> {
   const here = [...path, command.name()];
   if (command.commands.length === 0) return [{ path: here, command }];
-  return command.commands.flatMap((sub) => leaves(sub, here));
+  // Every group has a `help`: the reference shows the program's only.
+  const subs = path.length > 0 ? command.commands.filter((sub) => sub.name() !== 'help') : command.commands;
+  return subs.flatMap((sub) => leaves(sub, here));
 }
 
 function optionLines(command: Command): string[] {
@@ -23,6 +25,11 @@ export function renderCommandReference(program: Command): string {
     '<!-- Generated from the program by test/unit/command-reference.test.ts (CELLCTL_UPDATE_DOCS=1 rewrites it). -->',
     '',
     'Every command accepts the global options; every command that writes accepts `--dry-run`.',
+    '',
+    'In `-f table`, `value` and `csv` output, control bytes in the data (C0, DEL, C1: a newline, an escape',
+    'sequence), line separators and bidirectional controls are shown escaped (`\\n`, `\\e`, `\\x07`, `\\u202e`),',
+    'one record a line; `json` and `yaml` keep the data as it is.',
+    '',
     'Exit codes 127 and 255 mean the same for every command:',
     '',
     ...COMMON_EXIT_CODES.map((c) => `- **${c.code}**: ${c.meaning}`),

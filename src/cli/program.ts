@@ -13,6 +13,7 @@ import { simpleCellSetupCommand } from './commands/setup/simple-cell-setup.comma
 import { oneTerminalLine } from './output/terminal-text';
 import { hostCommand } from './commands/host/host.command';
 import { instanceGroupCommand } from './commands/instance-group/instance-group.command';
+import { commandPath, helpCommand } from './commands/help/help.command';
 import { DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_LOCK_TIMEOUT_SECONDS } from '../domain/constants';
 import { formatExitCodes } from './exit-codes';
 import { secondsParser } from './modern/options';
@@ -78,8 +79,25 @@ export function buildProgram(ctx: CliContext): Command {
   return program;
 }
 
-/** exitOverride and output routing for every command: settings addCommand does not inherit. */
+/**
+ * exitOverride and output routing for every command: settings addCommand does not inherit. Every
+ * group gets cellctl's `help [command...]` instead of commander's, and run without a subcommand
+ * is a usage error in one line (commander would print the whole help on stderr).
+ */
 function configureTree(command: Command, ctx: CliContext): void {
+  if (command.commands.length > 0) {
+    command.helpCommand(false);
+    const names = command.commands.map((sub) => sub.name());
+    command.addCommand(helpCommand(ctx));
+    // NOTE: commander shows a group's help as an error (help({ error: true })) only when it was
+    // run without a subcommand (cellctl's help command replaces the other case): say so instead.
+    command.on('beforeHelp', (context: { error?: boolean }) => {
+      if (!context.error) return;
+      const path = commandPath(command);
+      const needs = path ? `'${path}' needs a subcommand` : 'cellctl needs a command';
+      command.error(`error: ${needs} (${names.join(', ')}); see ${['cellctl', path].filter(Boolean).join(' ')} --help`, { exitCode: 127, code: 'cellctl.missingSubcommand' });
+    });
+  }
   command.exitOverride();
   command.configureOutput({
     writeOut: (s) => ctx.io.stdout.write(s),

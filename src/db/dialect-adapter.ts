@@ -63,6 +63,8 @@ export interface DialectAdapter {
    * none (its write transaction is exclusive) and resolves to a no-op release at once.
    */
   acquireNamedLock(db: Kysely<any>, name: string, waitMs: number): Promise<(() => Promise<void>) | undefined>;
+  /** How long acquireNamedLock really waits when asked for `waitMs` (MySQL: whole seconds, rounded up). */
+  namedLockWaitMs(waitMs: number): number;
 }
 
 // NOTE: bounds the size of one MySQL statement (a few hundred kB, well under max_allowed_packet).
@@ -123,13 +125,19 @@ export function mysqlAdapter(url: Extract<DatabaseUrl, { dialect: 'mysql' }>): D
     async acquireNamedLock(db, name, waitMs) {
       // NOTE: GET_LOCK names are server-wide: qualify them with the database (64 characters at most).
       const qualified = `cellctl:${url.database ?? ''}:${name}`.slice(0, 64);
-      const { rows } = await sql<{ got: number | null }>`SELECT GET_LOCK(${qualified}, ${Math.ceil(waitMs / 1000)}) AS got`.execute(db);
+      const { rows } = await sql<{ got: number | null }>`SELECT GET_LOCK(${qualified}, ${mysqlLockWaitSeconds(waitMs)}) AS got`.execute(db);
       if (Number(rows[0]?.got) !== 1) return undefined;
       return async () => {
         await sql`SELECT RELEASE_LOCK(${qualified})`.execute(db).catch(() => undefined);
       };
     },
+    namedLockWaitMs: (waitMs) => mysqlLockWaitSeconds(waitMs) * 1000,
   };
+}
+
+// NOTE: GET_LOCK takes whole seconds (0.001 would be 0, no wait at all): round up.
+function mysqlLockWaitSeconds(waitMs: number): number {
+  return Math.ceil(waitMs / 1000);
 }
 
 /**
@@ -181,5 +189,6 @@ export function sqliteAdapter(raw: () => BetterSqlite3.Database | undefined, onQ
     async acquireNamedLock() {
       return async () => undefined;
     },
+    namedLockWaitMs: (waitMs) => waitMs,
   };
 }

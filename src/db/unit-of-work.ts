@@ -42,7 +42,7 @@ export async function inTransaction<DB, T>(handle: DatabaseHandle<DB>, work: (tx
   try {
     return await handle.db.connection().execute(async (conn) => {
       const release = options.lock === undefined ? undefined : await adapter.acquireNamedLock(conn, options.lock, handle.lockWaitMs);
-      if (options.lock !== undefined && !release) throw new LockTimeoutError(handle.target, `lock '${options.lock}'`, handle.lockWaitMs);
+      if (options.lock !== undefined && !release) throw new LockTimeoutError(handle.target, `lock '${options.lock}'`, adapter.namedLockWaitMs(handle.lockWaitMs));
       try {
         const started = Date.now();
         for (let attempt = 1; ; attempt += 1) {

@@ -44,15 +44,38 @@ export function cellsNamed<C extends Pick<Cell, 'name'>>(cells: C[], name: strin
   return cells.filter((c) => c.name !== null && cellNameKey(c.name) === key);
 }
 
+const UUID_SHAPED = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 /**
- * What makes a cell name unusable, or undefined: empty, blank only (whitespace), or holding a
- * control character or line separator (a name on two lines prints as two rows). Nova accepts
- * any name; the rules say whether a front refuses these (printableCellNames).
+ * True when a cell name is a UUID (any case): a lookup takes it as a cell's UUID first, so a cell
+ * so named could not be reached by its name once any cell has that UUID (cell0's included).
+ */
+export function isUuidShapedCellName(name: string): boolean {
+  return UUID_SHAPED.test(name);
+}
+
+/**
+ * Characters that print as nothing or as blank space: format characters (zero-width spaces and
+ * joiners, soft hyphen, byte-order mark, bidi marks), space and line/paragraph separators,
+ * U+180E and the U+2060..U+206F block (some unassigned there).
+ */
+const INVISIBLE = /[\p{Cf}\p{Zs}\p{Zl}\p{Zp}\u180e\u200b-\u200f\u2060-\u206f\ufeff]/gu;
+
+/** Bidirectional controls: embeddings, overrides, isolates and marks, which reorder what follows on screen. */
+const BIDI_CONTROL = /[\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+
+/**
+ * What makes a cell name unusable, or undefined: empty, blank (nothing left once whitespace and
+ * invisible characters are removed), holding a control character or line separator (a name on two
+ * lines prints as two rows) or a bidirectional control (`q\u202eevil` shows as `qlive`). Nova
+ * accepts any name; the rules say whether a front refuses these (printableCellNames).
  */
 export function cellNameProblem(name: string): ValueProblem | undefined {
   if (name === '') return { kind: 'empty' };
-  if (name.trim() === '') return { kind: 'blank' };
+  if (name.trim().replace(INVISIBLE, '') === '') return { kind: 'blank' };
   const control = /[\p{Cc}\u2028\u2029]/u.exec(name);
   if (control) return { kind: 'control-character', codePoint: control[0].codePointAt(0)! };
+  const bidi = BIDI_CONTROL.exec(name);
+  if (bidi) return { kind: 'bidi-control', codePoint: bidi[0].codePointAt(0)! };
   return undefined;
 }

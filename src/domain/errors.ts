@@ -439,6 +439,8 @@ export type ValueProblem =
   | { kind: 'empty' }
   | { kind: 'blank' }
   | { kind: 'control-character'; codePoint: number }
+  | { kind: 'bidi-control'; codePoint: number }
+  | { kind: 'uuid' }
   | { kind: 'too-long'; limit: number; unit: 'characters' | 'bytes'; length: number }
   | { kind: 'charset'; charset: string; codePoint: number };
 
@@ -446,7 +448,7 @@ export type ValueProblem =
 export type CheckedField = 'cell name' | 'database URL' | 'transport URL' | 'host name';
 
 /**
- * A value is refused before anything is written: a blank or control-character cell name, or a
+ * A value is refused before anything is written: a blank, control- or bidi-character cell name, or a
  * value Nova's column cannot hold (longer than it, or characters outside its charset). `value`
  * is as given (masked for URLs); the message shows it escaped and shortened, on one line.
  */
@@ -466,8 +468,9 @@ export class UnstorableValueError extends InvalidInputError {
 
 function previewValue(value: string): string {
   const shown = [...value].length > 60 ? `${[...value].slice(0, 57).join('')}...` : value;
-  // NOTE: JSON.stringify leaves U+2028/U+2029 as they are; a terminal would break the line there.
-  return JSON.stringify(shown).replace(/[\u2028\u2029]/g, (c) => `\\u${c.codePointAt(0)!.toString(16)}`);
+  // NOTE: JSON.stringify leaves U+2028/U+2029 and format characters (zero-width, bidi controls) as
+  // they are; a terminal would break the line there, show nothing, or reorder the rest of the line.
+  return JSON.stringify(shown).replace(/[\u2028\u2029\p{Cf}]/gu, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
 }
 
 function codePointName(cp: number): string {
@@ -482,6 +485,10 @@ function describeValueProblem(p: ValueProblem, column?: string): string {
       return 'is blank';
     case 'control-character':
       return `contains a ${p.codePoint === 0x2028 || p.codePoint === 0x2029 ? 'line separator' : 'control character'} (${codePointName(p.codePoint)})`;
+    case 'bidi-control':
+      return `contains a bidirectional control (${codePointName(p.codePoint)})`;
+    case 'uuid':
+      return 'is a UUID: cells are looked up by UUID before name';
     case 'too-long':
       return `is too long: ${p.length} ${p.unit}, ${column ?? 'the column'} holds at most ${p.limit}`;
     case 'charset':

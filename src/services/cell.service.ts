@@ -9,7 +9,7 @@ import { countLiveInstances } from '../db/cell/instance.repository';
 import { toDbBoolean, toDbTimestamp } from '../db/dialect';
 import { columnLimits } from '../db/schema/schema-definition';
 import { inTransaction, type Tx } from '../db/unit-of-work';
-import { type Cell, cellNameKey, cellNameProblem, cellsNamed, isCell0 } from '../domain/cell';
+import { type Cell, cellNameKey, cellNameProblem, cellsNamed, isCell0, isUuidShapedCellName } from '../domain/cell';
 import { columnValueProblem } from '../domain/column-value';
 import {
   AmbiguousCellError,
@@ -103,7 +103,8 @@ const CHECKED_COLUMNS = [
 
 /**
  * Refuses, before anything is read or written, the values of a cell write that cellctl will not
- * store: a name that is empty, blank or holds a control character (with printableCellNames), and
+ * store: a name that is empty, blank (invisible characters only) or holds a control or bidi
+ * character (with printableCellNames) or is a UUID (with uuidCellNamesRefused), and
  * any value Nova's cell_mappings column cannot hold (too long, or characters outside its charset:
  * columnValueProblem), on both dialects alike. The one check every cell write (create, ensure,
  * update, cell0 setup, simple-cell-setup) goes through. Throws UnstorableValueError (URLs masked).
@@ -112,6 +113,9 @@ export function checkCellValues(values: CellValues, rules: Rules): void {
   if (values.name !== undefined && rules.printableCellNames) {
     const problem = cellNameProblem(values.name);
     if (problem) throw new UnstorableValueError('cell name', values.name, problem);
+  }
+  if (values.name !== undefined && rules.uuidCellNamesRefused && isUuidShapedCellName(values.name)) {
+    throw new UnstorableValueError('cell name', values.name, { kind: 'uuid' });
   }
   for (const [key, field, column] of CHECKED_COLUMNS) {
     const value = values[key];

@@ -60,8 +60,10 @@ export interface Rules {
   verifyRefusesMalformedUuid: true;
   /** `db sync` creates Nova's schema only in an empty database and refuses older ones (Nova migrates). */
   schemaSyncCreatesOnly: true;
-  /** Cell names may not be empty, blank or hold control characters (Nova accepts any name). */
+  /** Cell names may not be empty, blank or invisible, nor hold control or bidirectional characters (Nova accepts any name). */
   printableCellNames: boolean;
+  /** A cell name may not be a UUID: lookups take it as a cell's UUID first (Nova accepts it). */
+  uuidCellNamesRefused: boolean;
   /** One online-data-migrations run covers every cell database, cell0 included (Nova: `[database]` only). */
   onlineMigrationsEveryCell: true;
   /**
@@ -138,6 +140,7 @@ export const CELLCTL_RULES: Readonly<Rules> = Object.freeze({
   verifyRefusesMalformedUuid: true,
   schemaSyncCreatesOnly: true,
   printableCellNames: true,
+  uuidCellNamesRefused: true,
   onlineMigrationsEveryCell: true,
   onlineMigrationsInKeyOrder: true,
   onlineMigrationsExitCodes: true,

@@ -265,6 +265,18 @@ describeEachDialect('cell and cell0 commands', (env) => {
       expect((await cellDb.selectFrom('compute_nodes').select('mapped').executeTakeFirstOrThrow()).mapped).toBe(0);
     });
 
+    it('reports the time it waited for a lock another session holds, not a shorter --lock-timeout (MySQL waits whole seconds)', async () => {
+      let result: CliResult | undefined;
+      await inTransaction(await dbs.api(), async () => {
+        result = await cli('--lock-timeout', '0.001', 'cell', 'create', '--name', 'blocked');
+      }, { lock: CELLS_LOCK });
+      expect(result!.code).toBe(255);
+      const waited = env.dialect === 'mysql' ? "lock 'cells' after 1 s" : 'write lock after 0.001 s';
+      expect(result!.stderr.split('\n')).toHaveLength(2);
+      expect(result!.stderr).toMatch(/^cellctl: error: database \S+ is locked by another session: /);
+      expect(result!.stderr.endsWith(`gave up waiting for its ${waited}\n`)).toBe(true);
+    });
+
     it('deletes nothing when a host was mapped to the cell after its checks, while it waited for the lock: 2', async () => {
       await cli('-q', 'cell', 'create', '--name', 'cell1');
       const cell = (await cellRows())[0];

@@ -133,8 +133,43 @@ describeEachDialect('cell names', (env) => {
       }
     });
 
+    it('refuses a name of invisible characters only, or holding a bidirectional control: 127, one line, shown escaped', async () => {
+      expect((await cli('-q', 'cell', 'create', '--name', 'cell1', ...urls())).code).toBe(0);
+      const invisible = ['\u200b', ' \u200b\u200c\u200d ', '\ufeff', '\u2060', '\u180e', '\u00a0\u3000', '\u00ad'];
+      const bidi = ['q\u202eevil', '\u202aa', 'b\u2066c\u2069', 'x\u200ey', 'x\u200fy'];
+      for (const name of [...invisible, ...bidi]) {
+        for (const argv of [
+          ['cell', 'create', '--name', name, ...urls()],
+          ['cell', 'ensure', '--name', name, ...urls()],
+          ['cell', 'update', 'cell1', '--name', name],
+        ]) {
+          const result = await refused(...argv);
+          expect({ argv: argv.slice(0, 2), name, code: result.code }).toEqual({ argv: argv.slice(0, 2), name, code: 127 });
+          expect(result.stderr.trimEnd().split('\n')).toHaveLength(1);
+          expect(result.stderr).toMatch(/cell name .* (is blank|contains a bidirectional control \(U\+[0-9A-F]{4}\))/);
+          expect(result.stderr).not.toMatch(/[\p{Cf}\u2028\u2029]/u);
+        }
+      }
+    });
+
+    it("refuses a name that is a UUID (a lookup takes it as a cell's UUID first, cell0's included): 127, nothing written", async () => {
+      const cell1 = (await cli('cell', 'create', '--name', 'cell1', ...urls())).stdout.trim();
+      for (const name of ['00000000-0000-0000-0000-000000000000', cell1, cell1.toUpperCase(), 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee']) {
+        for (const argv of [
+          ['cell', 'create', '--name', name, ...urls()],
+          ['cell', 'ensure', '--name', name, ...urls()],
+          ['cell', 'update', 'cell1', '--name', name],
+        ]) {
+          const result = await refused(...argv);
+          expect({ argv: argv.slice(0, 2), name, code: result.code }).toEqual({ argv: argv.slice(0, 2), name, code: 127 });
+          expect(result.stderr).toMatch(/^cellctl: error: cell name "[-0-9a-fA-F]+" is a UUID: cells are looked up by UUID before name\n$/);
+        }
+      }
+      for (const name of ['cell-00000000-0000-0000-0000-000000000000', '00000000000000000000000000000000']) expect((await cli('-q', 'cell', 'create', '--name', name, ...urls())).code).toBe(0);
+    });
+
     it('keeps accepting inner blanks and other printable names', async () => {
-      for (const name of ['cell one', 'région-1', 'a/b']) expect((await cli('-q', 'cell', 'create', '--name', name, ...urls())).code).toBe(0);
+      for (const name of ['cell one', 'région-1', 'a/b', 'zero\u200bwidth', 'no\u00a0break', 'עברית']) expect((await cli('-q', 'cell', 'create', '--name', name, ...urls())).code).toBe(0);
     });
   });
   describe("values Nova's columns cannot hold", () => {

@@ -216,6 +216,8 @@ describeEachDialect('host commands', (env) => {
       const errors = result.stderr.split('\n').filter((l) => l.startsWith('cellctl: error:'));
       expect(errors).toHaveLength(1);
       expect(errors[0]).toMatch(/cellctl: error: cell down \(.*\): cannot reach database/);
+      // The cells that failed are counted as failed, not as 'scanned' less them.
+      expect(result.stderr).toMatch(/\nmapped 2 new hosts \(1 of 3 cells failed; 2 compute nodes marked mapped\)\n/);
     });
 
     it('parallel runs as separate processes never fail on each other: each host mapped once, reported once', async () => {
@@ -305,6 +307,42 @@ describeEachDialect('host commands', (env) => {
       const unknown = await cli('host', 'delete', '--cell', 'cell9', '--host', 'h');
       expect(unknown.code).toBe(127);
       expect(unknown.stderr).toMatch(/no cell has the name or UUID 'cell9'/);
+    });
+  });
+
+  describe('empty or blank values', () => {
+    it('host delete refuses an empty or blank --host: 127, one line naming the flag, nothing changed', async () => {
+      await mapHost('h1', ids.cell1);
+      for (const host of ['', ' ', '\t']) {
+        const result = await cli('host', 'delete', '--cell', 'cell1', '--host', host);
+        expect({ host, code: result.code }).toEqual({ host, code: 127 });
+        expect(result.stdout).toBe('');
+        expect(result.stderr).toMatch(/^cellctl: error: .*--host must name a host, not '(|\s|\\t)'\n$/);
+      }
+      expect(await hostMappings()).toEqual([['h1', ids.cell1]]);
+    });
+
+    it.each([
+      [['host', 'delete', '--cell', '', '--host', 'h1']],
+      [['host', 'list', '--cell', '']],
+      [['host', 'discover', '--cell', ' ']],
+      [['db', 'version', '--cell', '']],
+      [['db', 'sync', '--cell', '']],
+      [['map-instances', '--cell', '']],
+      [['online-data-migrations', '--cell', '']],
+    ])('%j: an empty or blank --cell is 127 in one line naming the flag', async (argv) => {
+      await mapHost('h1', ids.cell1);
+      const result = await cli(...argv);
+      expect(result.code).toBe(127);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toMatch(/^cellctl: error: .*--cell must name a cell \(its name or UUID\), not '\s*'\n$/);
+      expect(await hostMappings()).toEqual([['h1', ids.cell1]]);
+    });
+
+    it.each([[['cell', 'show', '']], [['cell', 'update', ' ', '--disable']], [['cell', 'delete', '']]])('%j: an empty or blank cell argument is 127 in one line', async (argv) => {
+      const result = await cli(...argv);
+      expect(result.code).toBe(127);
+      expect(result.stderr).toMatch(/^cellctl: error: .*<cell> must name a cell \(its name or UUID\), not '\s*'\n$/);
     });
   });
 

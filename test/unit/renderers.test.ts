@@ -279,3 +279,29 @@ describe('renderObject', () => {
     );
   });
 });
+
+describe('control bytes in stored data (a name Nova stored)', () => {
+  const evil = 'ev\x1b[31mil\nline2\r\t\x07\x9b';
+  const rows = [{ name: evil, uuid: 'c1' }, { name: 'ok', uuid: 'c2' }];
+  const columns: ColumnSpec[] = [{ key: 'name' }, { key: 'uuid' }];
+  const RAW_CONTROL = /[\x00-\x09\x0b-\x1f\x7f-\x9f]/;
+
+  it('value: escaped, one record a line', () => {
+    const out = renderList(rows, columns, { format: 'value' });
+    expect(out).toBe('ev\\e[31mil\\nline2\\r\\t\\x07\\x9b c1\nok c2\n');
+    expect(out).not.toMatch(RAW_CONTROL);
+    expect(renderObject(rows[0], columns, { format: 'value' })).toBe('ev\\e[31mil\\nline2\\r\\t\\x07\\x9b\nc1\n');
+  });
+
+  it('csv: every control byte escaped (line breaks too), one record a line', () => {
+    const out = renderList(rows, columns, { format: 'csv' });
+    expect(out).toBe('"name","uuid"\n"ev\\e[31mil\\nline2\\r\\t\\x07\\x9b","c1"\n"ok","c2"\n');
+    expect(out).not.toMatch(RAW_CONTROL);
+    expect(renderObject(rows[0], columns, { format: 'csv' })).not.toMatch(RAW_CONTROL);
+  });
+
+  it('json and yaml: the data as it is', () => {
+    expect(JSON.parse(renderList(rows, columns, { format: 'json' }))[0].name).toBe(evil);
+    expect(parse(renderList(rows, columns, { format: 'yaml' }))[0].name).toBe(evil);
+  });
+});

@@ -33,9 +33,23 @@ export function positiveIntegerParser(flag: string): (value: string) => number {
   };
 }
 
+/**
+ * A parser that refuses an empty or blank value (`--host ''` would look up a host named '' and
+ * report it in words that read wrong) with `<label> must name <what>`, and returns it as given.
+ */
+export function nonBlankParser(label: string, what: string): (value: string) => string {
+  return (value) => {
+    if (value.trim() === '') throw new InvalidArgumentError(`${label} must name ${what}, not '${value}'`);
+    return value;
+  };
+}
+
+/** Parses a cell given by name or UUID (`--cell`, `<cell>`): refuses an empty or blank one. */
+export const cellParser = (label: string): ((value: string) => string) => nonBlankParser(label, 'a cell (its name or UUID)');
+
 /** `--cell NAME|UUID`. */
 export function cellOption(description: string): Option {
-  return new Option('--cell <name-or-uuid>', description);
+  return new Option('--cell <name-or-uuid>', description).argParser(cellParser('--cell'));
 }
 
 /** `--all-cells`. */

@@ -66,7 +66,7 @@ export function renderList(rows: Row[], columns: ColumnSpec[], options: RenderOp
       return renderYaml(rows.map((row) => pick(row, selected)));
     case 'value':
       return rows
-        .map((row) => `${selected.map((column) => displayText(valueOf(row, column))).join(' ')}\n`)
+        .map((row) => `${selected.map((column) => oneTerminalLine(displayText(valueOf(row, column)))).join(' ')}\n`)
         .join('');
     case 'csv':
       return renderCsv(selected, rows);
@@ -90,7 +90,7 @@ export function renderObject(row: Row, columns: ColumnSpec[], options: RenderOpt
     case 'yaml':
       return renderYaml(pick(row, selected));
     case 'value':
-      return selected.map((column) => `${displayText(valueOf(row, column))}\n`).join('');
+      return selected.map((column) => `${oneTerminalLine(displayText(valueOf(row, column)))}\n`).join('');
     case 'csv':
       return renderCsv(selected, [row]);
   }
@@ -182,10 +182,12 @@ function renderCsv(columns: ColumnSpec[], rows: Row[]): string {
   return lines.map((fields) => `${fields.join(',')}\n`).join('');
 }
 
-// NOTE: cliff's default `--quote nonnumeric`: strings quoted, numbers and booleans bare.
+// NOTE: cliff's default `--quote nonnumeric`: strings quoted, numbers and booleans bare. Control
+// bytes are escaped as in tables, line breaks too (CSV could quote them): one record a line, and
+// nothing that reaches a terminal can move the cursor or recolour it. JSON and YAML keep the data.
 function csvField(value: Scalar): string {
   if (typeof value === 'string') {
-    return `"${value.replace(/"/g, '""')}"`;
+    return `"${oneTerminalLine(value).replace(/"/g, '""')}"`;
   }
   return displayText(value);
 }

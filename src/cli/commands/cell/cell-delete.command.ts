@@ -2,7 +2,7 @@ import { Command } from 'commander';
 import { CellInUseError } from '../../../domain/errors';
 import type { CliContext } from '../../cli-context';
 import { defineAction } from '../../command-kit';
-import { dryRunOption } from '../../modern/options';
+import { cellParser, dryRunOption } from '../../modern/options';
 import { SCHEDULER_CACHE_NOTE } from './cell-output';
 
 const BLOCKER_CODES: Record<CellInUseError['blocker'], number> = { hosts: 2, instances: 3, 'stale-instance-mappings': 4 };
@@ -11,7 +11,7 @@ const BLOCKER_CODES: Record<CellInUseError['blocker'], number> = { hosts: 2, ins
 export function cellDeleteCommand(ctx: CliContext): Command {
   const command = new Command('delete')
     .description('delete a cell mapping; refused while hosts are mapped, instances live in it, or stale instance mappings remain')
-    .argument('<cell>', 'name or UUID')
+    .argument('<cell>', 'name or UUID', cellParser('<cell>'))
     .option('--force', 'also remove its host mappings and stale instance mappings (and reset compute_nodes.mapped); never live instances')
     .addOption(dryRunOption('report the blockers or what would be removed, write nothing'));
   return defineAction(

@@ -2,14 +2,14 @@ import { Command } from 'commander';
 import { Cell0ToggleError, ConflictingOptionsError, DuplicateCellError, InvalidTransportUrlError } from '../../../domain/errors';
 import type { CliContext } from '../../cli-context';
 import { defineAction } from '../../command-kit';
-import { dryRunOption } from '../../modern/options';
+import { cellParser, dryRunOption } from '../../modern/options';
 import { CELL_COLUMNS, cellRow, printChanges, SCHEDULER_CACHE_NOTE } from './cell-output';
 
 /** `cellctl cell update NAME|UUID`: change only what is passed. */
 export function cellUpdateCommand(ctx: CliContext): Command {
   const command = new Command('update')
     .description('change only the values passed (unlike Nova, an omitted URL keeps its value); masked diff on stderr')
-    .argument('<cell>', 'name or UUID')
+    .argument('<cell>', 'name or UUID', cellParser('<cell>'))
     .option('--name <name>', 'rename the cell (not blank, no control characters)')
     .option('--database-connection <url>', 'the new database URL')
     .option('--transport-url <url>', 'the new message queue URL')

@@ -3,7 +3,7 @@ import { describeCell } from '../../../domain/cell';
 import { HostHasInstancesError, HostInOtherCellError, HostNotMappedError } from '../../../domain/errors';
 import type { CliContext } from '../../cli-context';
 import { defineAction } from '../../command-kit';
-import { cellOption, dryRunOption } from '../../modern/options';
+import { cellOption, dryRunOption, nonBlankParser } from '../../modern/options';
 import { SCHEDULER_CACHE_NOTE } from './host-discover.command';
 
 /** `cellctl host delete`: remove one host's mapping from its cell (Nova's delete_host). */
@@ -11,7 +11,7 @@ export function hostDeleteCommand(ctx: CliContext): Command {
   const command = new Command('delete')
     .description("delete a host's mapping and mark its compute nodes unmapped; refused while instances live on it")
     .addOption(cellOption('the cell the host is mapped to').makeOptionMandatory())
-    .requiredOption('--host <host>', 'the host to remove')
+    .requiredOption('--host <host>', 'the host to remove', nonBlankParser('--host', 'a host'))
     .addOption(dryRunOption());
   return defineAction(
     ctx,

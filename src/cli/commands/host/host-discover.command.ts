@@ -158,7 +158,8 @@ function reportSummary(ctx: CliContext, result: DiscoverHostsResult, failures: n
     ctx.notice('no cells to scan: no cell other than cell0 is mapped (cell0 never has hosts)');
     return;
   }
-  const scanned = `${plural(result.cells.length - failures, 'cell')} scanned`;
+  // NOTE: a cell that failed may have been scanned and its hosts mapped before it failed: count it as failed, not as not scanned.
+  const scanned = failures === 0 ? `${plural(result.cells.length, 'cell')} scanned` : `${failures} of ${plural(result.cells.length, 'cell')} failed`;
   const marked = result.computeNodesMarked ? `; ${plural(result.computeNodesMarked, 'compute node')} marked mapped` : '';
   if (result.dryRun) {
     ctx.notice(`dry run: would map ${plural(result.mapped.length, 'new host')} (${scanned}${marked.replace('marked', 'to mark')}); nothing written`);
