@@ -136,7 +136,47 @@ function rewriteUrl(raw: string, rewrite: SecretRewrite): string {
     const slashes = /^\/+/.exec(tail)?.[0] ?? '';
     if (slashes) return prefix[0] + slashes + rewriteUrl(prefix[0] + tail.slice(slashes.length), rewrite).slice(prefix[0].length);
   }
+  const unparsable = unparsableEntryColon(netloc);
+  if (unparsable !== undefined) {
+    // NOTE: an entry with "user:password" and no '@' (or a template rendered without one) does not
+    // parse, and nothing tells where its password ends: nothing after that ':' is shown.
+    const before = netloc.slice(0, unparsable.entryStart);
+    const entry = netloc.slice(unparsable.entryStart);
+    const shownBefore = before === '' ? '' : rewriteNetloc(before.slice(0, -1), rewrite) + ',';
+    return prefix[0] + shownBefore + entry.slice(0, unparsable.colon + 1) + rewrite(rest.slice(authority.hostStart + unparsable.entryStart + unparsable.colon + 1));
+  }
   return prefix[0] + rewriteNetloc(netloc, rewrite) + rewriteTail(tail, rewrite);
+}
+
+/** What may follow a host's ':' and be shown: digits, or template fields with digits and ':' (`{password}:5672`). */
+const PLAUSIBLE_PORT = /^[0-9]*$|^(?=.*\{)(?:[0-9:]|\{[A-Za-z_][A-Za-z0-9_]*\})*$/;
+
+/**
+ * In a host list, the first entry without '@' whose text after its ':' is no plausible port (so
+ * likely "user:password" with the '@' missing): where the entry starts and its ':' (in the entry).
+ */
+function unparsableEntryColon(netloc: string): { entryStart: number; colon: number } | undefined {
+  const entries = netloc.split(',');
+  // Entries up to the last one with an '@' may be a password holding a ',' (rewriteNetloc rejoins them).
+  let lastWithAt = -1;
+  entries.forEach((entry, i) => {
+    if (entry.includes('@')) lastWithAt = i;
+  });
+  let entryStart = 0;
+  for (const [i, entry] of entries.entries()) {
+    if (i > lastWithAt) {
+      let colon: number;
+      if (entry.startsWith('[')) {
+        const close = entry.indexOf(']');
+        colon = close < 0 ? -1 : entry.indexOf(':', close);
+      } else {
+        colon = entry.indexOf(':');
+      }
+      if (colon >= 0 && !PLAUSIBLE_PORT.test(entry.slice(colon + 1))) return { entryStart, colon };
+    }
+    entryStart += entry.length + 1;
+  }
+  return undefined;
 }
 
 function rewriteNetloc(netloc: string, rewrite: SecretRewrite): string {
