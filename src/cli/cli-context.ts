@@ -1,5 +1,5 @@
 import type { Outcome } from '../domain/outcome';
-import { isUrlShaped, maskParameters, maskUrl, scrubSecrets, urlPasswords } from '../domain/url-masking';
+import { isUrlShaped, maskParameters, maskUrl, quoteUrl, scrubSecrets, urlPasswords } from '../domain/url-masking';
 import { oneTerminalLine, terminalLines } from './output/terminal-text';
 import type { CellPolicy } from '../services/cell.service';
 import type { Rules } from '../services/rules';
@@ -136,10 +136,14 @@ export class CliContext {
     return { defaults: { databaseConnection: config.databaseConnection, transportUrl: config.transportUrl }, rules: await this.rules() };
   }
 
-  /** A URL as output may show it: masked unless --show-secrets. */
+  /**
+   * A URL as output may show it: masked unless --show-secrets; a stored value that does not read
+   * like a URL is not shown at all (any part of it could be a password).
+   */
   displayUrl(url: string | null | undefined): string | null {
     if (url === null || url === undefined) return null;
-    return this.globalOptions?.showSecrets ? url : maskUrl(url);
+    if (this.globalOptions?.showSecrets || url === '') return url;
+    return quoteUrl(url);
   }
 
   /** Writes data to stdout. */
