@@ -49,6 +49,7 @@ export class CliContext {
   private secrets?: Set<string>;
   /** Whether the command about to run was given --transport-url (else a transport URL is the configuration's). */
   private transportUrlGiven = false;
+  private databaseUrlGiven = false;
   readonly run: RunContext;
 
   /** `argv`: the run's arguments, so that what quotes them (commander's errors, --debug) can mask the URLs among them. */
@@ -78,6 +79,7 @@ export class CliContext {
     };
     this.globalOptions = g;
     this.transportUrlGiven = raw.transportUrl !== undefined;
+    this.databaseUrlGiven = raw.databaseConnection !== undefined;
     this.run.configure({
       ...g,
       onNotice: (n) => this.notice(n),
@@ -178,7 +180,8 @@ export class CliContext {
 
   /** One error line on stderr, worded for this front; the stack trace only with --debug. */
   error(error: unknown, prefix = ''): void {
-    const message = error instanceof Error ? errorText(error, { transportUrl: () => this.transportUrlSource() }) : String(error);
+    const sources = { transportUrl: () => this.transportUrlSource(), databaseUrl: () => (this.databaseUrlGiven ? '--database-connection' : undefined) };
+    const message = error instanceof Error ? errorText(error, sources) : String(error);
     // NOTE: a line break or escape byte in a message comes from input or a driver: escaped, never cut or sent raw.
     this.io.stderr.write(`cellctl: error: ${oneTerminalLine(scrubSecrets(`${prefix}${message}`.trimEnd()))}\n`);
     if (this.globalOptions?.debug && error instanceof Error) this.debug(error.stack ?? '');

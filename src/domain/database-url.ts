@@ -127,8 +127,8 @@ interface DatabaseUrlAnatomy {
   dialect: 'mysql' | 'sqlite';
   /** The trimmed URL. */
   text: string;
-  /** How errors name the URL: masked (or not quoted), with where it came from (see describeUrl). */
-  described: string;
+  /** How errors name the URL: masked (or not quoted), with where it came from (see urlNaming). */
+  naming: { quoted: string; note: string; sourced: boolean };
   userinfo?: string;
   hostport: string;
   databaseText?: string;
@@ -143,21 +143,25 @@ interface DatabaseUrlAnatomy {
  * How messages name a database URL: quoted (masked, or not at all) and where it came from; a URL
  * rendered from a template is named by the template (it holds `{password}`, not the password).
  */
-function describeUrl(text: string, source: string | undefined, template?: string): string {
-  if (template !== undefined) return `${quoteUrl(template.trim())} (a template, rendered with the values of ${source ?? 'the [database] connection'})`;
-  return source === undefined ? quoteUrl(text) : `${quoteUrl(text)} from ${source}`;
+function urlNaming(text: string, source: string | undefined, template: string | undefined): { quoted: string; note: string; sourced: boolean } {
+  if (template !== undefined) {
+    return { quoted: quoteUrl(template.trim()), note: ` (a template, rendered with the values of ${source ?? 'the [database] connection'})`, sourced: false };
+  }
+  return { quoted: quoteUrl(text), note: source === undefined ? '' : ` from ${source}`, sourced: source !== undefined };
 }
 
-function invalidUrl(described: string): (reason: string) => InvalidUrlError {
-  return (reason) => new InvalidUrlError(`invalid database URL ${described}: ${reason}`);
+function invalidUrl(naming: { quoted: string; note: string; sourced: boolean }): (reason: string) => InvalidUrlError {
+  return (reason) =>
+    new InvalidUrlError(`invalid database URL ${naming.quoted}${naming.note}: ${reason}`, naming.sourced ? undefined : { quoted: naming.quoted, note: naming.note, reason });
 }
 
 function dissectDatabaseUrl(raw: string, source?: string, template?: string): DatabaseUrlAnatomy {
   const lead = raw.length - raw.trimStart().length;
   const text = raw.trim();
   if (text === '') throw new InvalidUrlError(source === undefined ? 'empty database URL' : `empty database URL from ${source}`);
-  const described = describeUrl(text, source, template);
-  const invalid = invalidUrl(described);
+  const naming = urlNaming(text, source, template);
+  const described = `${naming.quoted}${naming.note}`;
+  const invalid = invalidUrl(naming);
 
   const sep = text.indexOf('://');
   if (sep < 0) throw invalid('expected dialect+driver://user:password@host:port/database or sqlite:///path');
@@ -181,7 +185,7 @@ function dissectDatabaseUrl(raw: string, source?: string, template?: string): Da
     return {
       dialect: 'sqlite',
       text,
-      described,
+      naming,
       hostport: '',
       databaseText: path,
       databaseStart: lead + restStart + 1,
@@ -220,7 +224,7 @@ function dissectDatabaseUrl(raw: string, source?: string, template?: string): Da
   return {
     dialect: 'mysql',
     text,
-    described,
+    naming,
     userinfo: authority.userinfo,
     hostport,
     databaseText,
@@ -232,7 +236,7 @@ function dissectDatabaseUrl(raw: string, source?: string, template?: string): Da
 }
 
 function buildMysqlUrl(anatomy: DatabaseUrlAnatomy, raw: string): MysqlDatabaseUrl {
-  const invalid = invalidUrl(anatomy.described);
+  const invalid = invalidUrl(anatomy.naming);
   const url: MysqlDatabaseUrl = { dialect: 'mysql', port: MYSQL_DEFAULT_PORT, ignoredParams: [], raw };
 
   if (anatomy.userinfo !== undefined) {
@@ -313,7 +317,7 @@ function buildMysqlUrl(anatomy: DatabaseUrlAnatomy, raw: string): MysqlDatabaseU
 }
 
 function queryNames(anatomy: DatabaseUrlAnatomy): string[] {
-  const invalid = invalidUrl(anatomy.described);
+  const invalid = invalidUrl(anatomy.naming);
   const names: string[] = [];
   for (const [name] of queryPairs(anatomy.query, invalid)) if (!names.includes(name)) names.push(name);
   return names;

@@ -242,6 +242,18 @@ describeEachDialect('a sweep of bad input', (env) => {
     { label: 'CELLCTL_HOME under /proc', argv: ['cell', 'list'], code: 255, env: { CELLCTL_HOME: '/proc/cellctl-sweep' }, noConfig: true },
   ];
 
+  it('names a mistyped template as typed and the flag it came from, never its rendering', async () => {
+    const template = join(env.dir, 'template.conf');
+    const create = await cli(['--config-file', template, 'cell', 'create', '--name', 'c9', '--transport-url', 'rabbit://nova@mq9/', '--database-connection', 'mysql+pymysql://{username}:{password}{hostname}/c2'], { noConfig: true });
+    expect([create.code, create.stderr]).toEqual([
+      127,
+      `cellctl: error: invalid database URL mysql+pymysql://{username}:{password}{hostname}/c2 from --database-connection (a template, rendered with the values of ${template} [database] connection): the text after ":" is not a port (credentials need user:password@host)\n`,
+    ]);
+    const transport = await cli(['cell', 'create', '--name', 'c9', '--database-connection', cellUrl('c9'), '--transport-url', 'rabbit://{username}:{password}:5672/']);
+    expect(transport.code).toBe(1);
+    expect(transport.stderr).toMatch(/^cellctl: error: invalid transport URL rabbit:\/\/\{username\}:\{password\}:5672\/ from --transport-url: invalid literal for int\(\) with base 10: '\*\*\*\*'/);
+  });
+
   it('gives every case its documented exit code, one stderr line at most, no trace, no password, and no row changed', async () => {
     const all = cases().filter((c) => !c.only || c.only === env.dialect);
     expect(all.length).toBeGreaterThanOrEqual(100);
