@@ -245,6 +245,11 @@ function decodeLoosely(text: string, plusIsSpace: boolean): string {
 
 /** Rewrites `user:secret@` shapes and `password=...` pairs in something that is not a `scheme://` URL. */
 function rewriteLoosely(text: string, rewrite: SecretRewrite): string {
+  // NOTE: one malformed URL without '@' is masked whole: a quote in its password ends no URL here.
+  if (!/\s/.test(text.trim()) && !text.includes('@')) {
+    const whole = rewriteLooseWithoutAt(text.trim(), rewrite);
+    if (whole !== text.trim()) return text.slice(0, text.length - text.trimStart().length) + whole;
+  }
   const credentials = rewriteUrlsIn(text, rewrite).replace(/\S+/g, (token) => (token.includes('//') ? token : rewriteLooseCredentials(token, rewrite)));
   return credentials.replace(
     /([?&;\s]|^)([A-Za-z0-9_.-]*)=([^&\s#;]*)/g,
@@ -259,9 +264,25 @@ function rewriteLoosely(text: string, rewrite: SecretRewrite): string {
  */
 function rewriteLooseCredentials(token: string, rewrite: SecretRewrite): string {
   const at = token.lastIndexOf('@');
+  if (at < 0) return rewriteLooseWithoutAt(token, rewrite);
   const colon = token.indexOf(':');
   if (at < 0 || colon < 0 || colon > at) return token;
   const password = token.slice(colon + 1, at);
   if (password === '' || password === SECRET_MASK || isTemplatePlaceholder(password)) return token;
   return token.slice(0, colon + 1) + rewrite(password) + token.slice(at);
+}
+
+/** A malformed URL's start: a scheme-like word, then `//` (the ':' missing) or `:/`. */
+const LOOSE_START = /^[A-Za-z][A-Za-z0-9+._-]*(?::\/+|\/\/+)/;
+
+/** In a malformed URL without '@', as in maskUrl: nothing after a ':' that no plausible port follows. */
+function rewriteLooseWithoutAt(token: string, rewrite: SecretRewrite): string {
+  const start = LOOSE_START.exec(token);
+  if (!start) return token;
+  const rest = token.slice(start[0].length);
+  const authorityEnd = rest.search(/[/?#]/);
+  const unparsable = unparsableEntryColon(authorityEnd < 0 ? rest : rest.slice(0, authorityEnd));
+  if (unparsable === undefined) return token;
+  const cut = start[0].length + unparsable.entryStart + unparsable.colon + 1;
+  return token.slice(0, cut) + rewrite(token.slice(cut));
 }

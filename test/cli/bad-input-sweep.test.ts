@@ -218,6 +218,8 @@ describeEachDialect('a sweep of bad input', (env) => {
     { label: 'create: transport URL without @', argv: ['cell', 'create', '--name', 'c9', '--database-connection', cellUrl('c9'), '--transport-url', `rabbit://nova:${SECRET}:controller:5672/`], code: 1 },
     { label: 'update: transport URL without @', argv: ['cell', 'update', 'cell1', '--transport-url', `rabbit://u:${SECRET}.controller/`], code: 1 },
     { label: '--api-db without @', argv: ['--api-db', `mysql+pymysql://nova:${SECRET}`, 'cell', 'list'], code: 127 },
+    { label: '--api-db without : and @', argv: ['--api-db', `mysql+pymysql//nova:${SECRET}/nova_api`, 'cell', 'list'], code: 127 },
+    { label: 'create: transport URL without : and @', argv: ['cell', 'create', '--name', 'c9', '--database-connection', cellUrl('c9'), '--transport-url', `rabbit//u:${SECRET}:h/`], code: 1 },
     { label: '--db without @', argv: ['--db', `mysql+pymysql://nova:${SECRET}/nova`, 'db', 'version'], code: 127 },
     { label: 'OS_API_DATABASE__CONNECTION without @', argv: ['cell', 'list'], code: 127, env: { OS_API_DATABASE__CONNECTION: `mysql+pymysql://nova:${SECRET}#127.0.0.1/nova_api` } },
     { label: 'create: transport template rendered without @', argv: ['cell', 'create', '--name', 'c9', '--database-connection', cellUrl('c9'), '--transport-url', 'rabbit://{username}:{password}:5672/'], code: 1 },

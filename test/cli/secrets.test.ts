@@ -233,6 +233,7 @@ function noAtCases(n: string, pw: string, plainCellUrl: string, plainMqUrl: stri
     `mysql+pymysql://nova:${pw}/nova`,
     `mysql+pymysql://nova:${pw}#127.0.0.1/nova`,
     `mysql+pymysql://nova:${pw}127.0.0.1/nova`,
+    `mysql+pymysql//nova:${pw}/nova`,
   ];
   const mqShapes = [
     `rabbit://u:${pw}`,
@@ -240,6 +241,7 @@ function noAtCases(n: string, pw: string, plainCellUrl: string, plainMqUrl: stri
     `rabbit://u:${pw}.controller/`,
     `rabbit://nova:${pw}:controller:5672/`,
     `rabbit://u:P1x@h1,u:${pw}:h2/`,
+    `rabbit//u:${pw}:h/`,
   ];
   const offset = Number(n);
   const db = (i: number): string => dbShapes[(offset + i) % dbShapes.length] as string;

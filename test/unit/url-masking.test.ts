@@ -83,6 +83,13 @@ describe('maskUrl', () => {
     ['mysql://db:3306/nova', 'mysql://db:3306/nova'],
     ['mysql://[::1]:3306/nova', 'mysql://[::1]:3306/nova'],
     ['mysql://{hostname}:{port}/nova', 'mysql://{hostname}:{port}/nova'],
+    // ... malformed ones too (the ':' after the scheme missing, or one '/' only).
+    ['mysql+pymysql//nova:PW9/nova', 'mysql+pymysql//nova:****'],
+    ['mysql+pymysql:/nova:PW9', 'mysql+pymysql:/nova:****'],
+    ['rabbit//u:PW9:h/', 'rabbit//u:****'],
+    ['rabbit//h:5672/', 'rabbit//h:5672/'],
+    ["mysql+pymysql//nova:se'cr\"et/nova", 'mysql+pymysql//nova:****'],
+    ['see mysql+pymysql//nova:PW9:h/x now', 'see mysql+pymysql//nova:**** now'],
   ])('%s', (raw, masked) => {
     expect(maskUrl(raw)).toBe(masked);
   });
