@@ -151,6 +151,9 @@ function rewriteUrl(raw: string, rewrite: SecretRewrite): string {
 /** What may follow a host's ':' and be shown: digits, or template fields with digits and ':' (`{password}:5672`). */
 const PLAUSIBLE_PORT = /^[0-9]*$|^(?=.*\{)(?:[0-9:]|\{[A-Za-z_][A-Za-z0-9_]*\})*$/;
 
+/** What masking left (a message scanned again ends it with ':' before its reason). */
+const ALREADY_MASKED = /^\*\*\*\*[:;,.)]?$/;
+
 /**
  * In a host list, the first entry without '@' whose text after its ':' is no plausible port (so
  * likely "user:password" with the '@' missing): where the entry starts and its ':' (in the entry).
@@ -172,7 +175,7 @@ function unparsableEntryColon(netloc: string): { entryStart: number; colon: numb
       } else {
         colon = entry.indexOf(':');
       }
-      if (colon >= 0 && !PLAUSIBLE_PORT.test(entry.slice(colon + 1))) return { entryStart, colon };
+      if (colon >= 0 && !PLAUSIBLE_PORT.test(entry.slice(colon + 1)) && !ALREADY_MASKED.test(entry.slice(colon + 1))) return { entryStart, colon };
     }
     entryStart += entry.length + 1;
   }

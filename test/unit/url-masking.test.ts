@@ -113,6 +113,10 @@ describe('scrubSecrets', () => {
       'cell x: invalid database URL mysql+pymysql://nova:**** bad port',
     );
     expect(scrubSecrets("can't reach rabbit://u:PWT:h/ now")).toBe("can't reach rabbit://u:**** now");
+    // A message masked where it was made keeps its text when scanned again.
+    const made = 'invalid database URL mysql+pymysql://nova:****: the text after ":" is not a port';
+    expect(scrubSecrets(made)).toBe(made);
+    expect(scrubSecrets('bad rabbit//u:****: No scheme specified')).toBe('bad rabbit//u:****: No scheme specified');
   });
 
   it('masks every URL in free text and keeps the rest', () => {
