@@ -1,5 +1,5 @@
 import type { Outcome } from '../domain/outcome';
-import { isUrlShaped, maskParameters, maskUrl, scrubSecrets, urlPasswords } from '../domain/url-masking';
+import { isUrlShaped, maskParameters, maskUrl, quoteUrl, scrubSecrets, urlPasswords } from '../domain/url-masking';
 import { oneTerminalLine, terminalLines } from './output/terminal-text';
 import type { CellPolicy } from '../services/cell.service';
 import type { Rules } from '../services/rules';
@@ -49,6 +49,7 @@ export class CliContext {
   private secrets?: Set<string>;
   /** Whether the command about to run was given --transport-url (else a transport URL is the configuration's). */
   private transportUrlGiven = false;
+  private databaseUrlGiven = false;
   readonly run: RunContext;
 
   /** `argv`: the run's arguments, so that what quotes them (commander's errors, --debug) can mask the URLs among them. */
@@ -78,6 +79,7 @@ export class CliContext {
     };
     this.globalOptions = g;
     this.transportUrlGiven = raw.transportUrl !== undefined;
+    this.databaseUrlGiven = raw.databaseConnection !== undefined;
     this.run.configure({
       ...g,
       onNotice: (n) => this.notice(n),
@@ -136,10 +138,14 @@ export class CliContext {
     return { defaults: { databaseConnection: config.databaseConnection, transportUrl: config.transportUrl }, rules: await this.rules() };
   }
 
-  /** A URL as output may show it: masked unless --show-secrets. */
+  /**
+   * A URL as output may show it: masked unless --show-secrets; a stored value that does not read
+   * like a URL is not shown at all (any part of it could be a password).
+   */
   displayUrl(url: string | null | undefined): string | null {
     if (url === null || url === undefined) return null;
-    return this.globalOptions?.showSecrets ? url : maskUrl(url);
+    if (this.globalOptions?.showSecrets || url === '') return url;
+    return quoteUrl(url);
   }
 
   /** Writes data to stdout. */
@@ -174,7 +180,8 @@ export class CliContext {
 
   /** One error line on stderr, worded for this front; the stack trace only with --debug. */
   error(error: unknown, prefix = ''): void {
-    const message = error instanceof Error ? errorText(error, { transportUrl: () => this.transportUrlSource() }) : String(error);
+    const sources = { transportUrl: () => this.transportUrlSource(), databaseUrl: () => (this.databaseUrlGiven ? '--database-connection' : undefined) };
+    const message = error instanceof Error ? errorText(error, sources) : String(error);
     // NOTE: a line break or escape byte in a message comes from input or a driver: escaped, never cut or sent raw.
     this.io.stderr.write(`cellctl: error: ${oneTerminalLine(scrubSecrets(`${prefix}${message}`.trimEnd()))}\n`);
     if (this.globalOptions?.debug && error instanceof Error) this.debug(error.stack ?? '');

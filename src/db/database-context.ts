@@ -86,9 +86,7 @@ export class DatabaseContext {
    */
   cellDatabaseUrl(cell: CellTarget): string {
     if (!cell.databaseConnection) throw new CellWithoutDatabaseError({ uuid: cell.uuid, name: cell.name });
-    const rendered = this.renderDatabaseUrl(cell.databaseConnection);
-    this.parse(rendered);
-    return rendered;
+    return this.parseStored(cell.databaseConnection).rendered;
   }
 
   /** A cell's database, opened on first use (see cellDatabaseUrl for what it throws). */
@@ -135,8 +133,8 @@ export class DatabaseContext {
    * URLs are rendered first. Throws the typed errors of openDatabase when a server cannot be asked.
    */
   async exists(kind: 'api' | 'cell', url: string): Promise<boolean> {
-    const raw = kind === 'cell' ? this.renderDatabaseUrl(url) : url;
-    return databaseExists(this.parse(raw), this.options.connectTimeoutMs);
+    const parsed = kind === 'cell' ? this.parseStored(url).url : this.parse(url);
+    return databaseExists(parsed, this.options.connectTimeoutMs);
   }
 
   /**
@@ -145,7 +143,7 @@ export class DatabaseContext {
    * UnsupportedSchemeError, or UnusableUrlParameterError for a charset MySQL clients do not know.
    */
   checkUrl(kind: 'api' | 'cell', url: string): void {
-    checkUrlParameters(this.parse(kind === 'cell' ? this.renderDatabaseUrl(url) : url));
+    checkUrlParameters(kind === 'cell' ? this.parseStored(url).url : this.parse(url));
   }
 
   /** Closes every connection this context opened; safe to call more than once. */
@@ -160,15 +158,29 @@ export class DatabaseContext {
    * database (every statement would fail with "No database selected"). Errors name where the URL
    * came from when it is one of the configured URLs. Throws InvalidUrlError.
    */
-  private parse(raw: string): DatabaseUrl {
+  private parse(raw: string, template?: string): DatabaseUrl {
     const { apiDatabaseConnection, databaseConnection, sources } = this.options;
-    const source = raw === apiDatabaseConnection ? sources?.apiDatabaseConnection : raw === databaseConnection ? sources?.databaseConnection : undefined;
-    const url = parseDatabaseUrl(raw, this.options.cwd, source);
+    // A rendered template's values come from [database] connection: errors name the template and that.
+    const source =
+      template !== undefined
+        ? sources?.databaseConnection
+        : raw === apiDatabaseConnection
+          ? sources?.apiDatabaseConnection
+          : raw === databaseConnection
+            ? sources?.databaseConnection
+            : undefined;
+    const url = parseDatabaseUrl(raw, this.options.cwd, source, template);
     if (url.dialect === 'mysql' && !url.database) {
-      const from = source === undefined ? '' : ` from ${source}`;
-      throw new InvalidUrlError(`invalid database URL ${maskUrl(raw)}${from}: it names no database (mysql+pymysql://user:password@host/<database>)`);
+      const named = template !== undefined ? `${maskUrl(template)} (a template)` : `${maskUrl(raw)}${source === undefined ? '' : ` from ${source}`}`;
+      throw new InvalidUrlError(`invalid database URL ${named}: it names no database (mysql+pymysql://user:password@host/<database>)`);
     }
     return url;
+  }
+
+  /** Renders a stored (or given) cell URL and parses it; errors quote the template, never its rendering. */
+  private parseStored(stored: string): { rendered: string; url: DatabaseUrl } {
+    const rendered = this.renderDatabaseUrl(stored);
+    return { rendered, url: this.parse(rendered, rendered === stored ? undefined : stored) };
   }
 
   private key(kind: 'api' | 'cell', url: DatabaseUrl): string {

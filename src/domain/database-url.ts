@@ -61,19 +61,21 @@ const FALSE_WORDS = new Set(['false', 'no', 'off', 'n', 'f', '0']);
 
 /**
  * Parses a SQLAlchemy database URL (MySQL/MariaDB or SQLite); relative SQLite paths resolve against
- * `cwd` (absolute). `source` (a flag, a variable, a file's section and key) is named by errors.
+ * `cwd` (absolute). `source` (a flag, a variable, a file's section and key) is named by errors;
+ * when `raw` was rendered from a cell-mapping `template`, errors quote the template, not `raw`, and
+ * `source` names where its values came from.
  * Throws InvalidUrlError (malformed, in-memory SQLite) or UnsupportedSchemeError.
  */
-export function parseDatabaseUrl(raw: string, cwd: string, source?: string): DatabaseUrl {
-  const anatomy = dissectDatabaseUrl(raw, source);
+export function parseDatabaseUrl(raw: string, cwd: string, source?: string, template?: string): DatabaseUrl {
+  const anatomy = dissectDatabaseUrl(raw, source, template);
   if (anatomy.dialect === 'sqlite') {
     const written = anatomy.databaseText ?? '';
     const path = posixPath.isAbsolute(written)
       ? posixPath.normalize(written)
       : posixPath.normalize(posixPath.join(cwd, written));
-    return { dialect: 'sqlite', path, ignoredParams: queryNames(anatomy, source), raw };
+    return { dialect: 'sqlite', path, ignoredParams: queryNames(anatomy), raw };
   }
-  return buildMysqlUrl(anatomy, raw, source);
+  return buildMysqlUrl(anatomy, raw);
 }
 
 /**
@@ -125,6 +127,8 @@ interface DatabaseUrlAnatomy {
   dialect: 'mysql' | 'sqlite';
   /** The trimmed URL. */
   text: string;
+  /** How errors name the URL: masked (or not quoted), with where it came from (see urlNaming). */
+  naming: { quoted: string; note: string; sourced: boolean };
   userinfo?: string;
   hostport: string;
   databaseText?: string;
@@ -135,20 +139,29 @@ interface DatabaseUrlAnatomy {
   query?: string;
 }
 
-/** How messages name a database URL: quoted (masked, or not at all) and where it came from. */
-function describeUrl(text: string, source: string | undefined): string {
-  return source === undefined ? quoteUrl(text) : `${quoteUrl(text)} from ${source}`;
+/**
+ * How messages name a database URL: quoted (masked, or not at all) and where it came from; a URL
+ * rendered from a template is named by the template (it holds `{password}`, not the password).
+ */
+function urlNaming(text: string, source: string | undefined, template: string | undefined): { quoted: string; note: string; sourced: boolean } {
+  if (template !== undefined) {
+    return { quoted: quoteUrl(template.trim()), note: ` (a template, rendered with the values of ${source ?? 'the [database] connection'})`, sourced: false };
+  }
+  return { quoted: quoteUrl(text), note: source === undefined ? '' : ` from ${source}`, sourced: source !== undefined };
 }
 
-function invalidUrl(text: string, source: string | undefined): (reason: string) => InvalidUrlError {
-  return (reason) => new InvalidUrlError(`invalid database URL ${describeUrl(text, source)}: ${reason}`);
+function invalidUrl(naming: { quoted: string; note: string; sourced: boolean }): (reason: string) => InvalidUrlError {
+  return (reason) =>
+    new InvalidUrlError(`invalid database URL ${naming.quoted}${naming.note}: ${reason}`, naming.sourced ? undefined : { quoted: naming.quoted, note: naming.note, reason });
 }
 
-function dissectDatabaseUrl(raw: string, source?: string): DatabaseUrlAnatomy {
+function dissectDatabaseUrl(raw: string, source?: string, template?: string): DatabaseUrlAnatomy {
   const lead = raw.length - raw.trimStart().length;
   const text = raw.trim();
   if (text === '') throw new InvalidUrlError(source === undefined ? 'empty database URL' : `empty database URL from ${source}`);
-  const invalid = invalidUrl(text, source);
+  const naming = urlNaming(text, source, template);
+  const described = `${naming.quoted}${naming.note}`;
+  const invalid = invalidUrl(naming);
 
   const sep = text.indexOf('://');
   if (sep < 0) throw invalid('expected dialect+driver://user:password@host:port/database or sqlite:///path');
@@ -172,6 +185,7 @@ function dissectDatabaseUrl(raw: string, source?: string): DatabaseUrlAnatomy {
     return {
       dialect: 'sqlite',
       text,
+      naming,
       hostport: '',
       databaseText: path,
       databaseStart: lead + restStart + 1,
@@ -182,7 +196,7 @@ function dissectDatabaseUrl(raw: string, source?: string): DatabaseUrlAnatomy {
   }
   if (!MYSQL_SCHEMES.has(lowered)) {
     throw new UnsupportedSchemeError(
-      `unsupported database URL scheme ${JSON.stringify(scheme)} in ${describeUrl(text, source)}: ${SUPPORTED_SCHEMES_HINT}`,
+      `unsupported database URL scheme ${JSON.stringify(scheme)} in ${described}: ${SUPPORTED_SCHEMES_HINT}`,
     );
   }
 
@@ -210,6 +224,7 @@ function dissectDatabaseUrl(raw: string, source?: string): DatabaseUrlAnatomy {
   return {
     dialect: 'mysql',
     text,
+    naming,
     userinfo: authority.userinfo,
     hostport,
     databaseText,
@@ -220,8 +235,8 @@ function dissectDatabaseUrl(raw: string, source?: string): DatabaseUrlAnatomy {
   };
 }
 
-function buildMysqlUrl(anatomy: DatabaseUrlAnatomy, raw: string, source: string | undefined): MysqlDatabaseUrl {
-  const invalid = invalidUrl(anatomy.text, source);
+function buildMysqlUrl(anatomy: DatabaseUrlAnatomy, raw: string): MysqlDatabaseUrl {
+  const invalid = invalidUrl(anatomy.naming);
   const url: MysqlDatabaseUrl = { dialect: 'mysql', port: MYSQL_DEFAULT_PORT, ignoredParams: [], raw };
 
   if (anatomy.userinfo !== undefined) {
@@ -256,7 +271,12 @@ function buildMysqlUrl(anatomy: DatabaseUrlAnatomy, raw: string, source: string 
   if (host !== '') url.host = host;
   if (portText !== undefined && portText !== '') {
     if (!/^[0-9]{1,5}$/.test(portText) || Number(portText) < 1 || Number(portText) > 65535) {
-      throw invalid('the port is not a number between 1 and 65535');
+      // NOTE: without credentials, "nova:pw" (the '@' forgotten) reads as host "nova", port "pw".
+      throw invalid(
+        anatomy.userinfo === undefined && /[^0-9]/.test(portText)
+          ? 'the text after ":" is not a port (credentials need user:password@host)'
+          : 'the port is not a number between 1 and 65535',
+      );
     }
     url.port = Number(portText);
   }
@@ -296,8 +316,8 @@ function buildMysqlUrl(anatomy: DatabaseUrlAnatomy, raw: string, source: string 
   return url;
 }
 
-function queryNames(anatomy: DatabaseUrlAnatomy, source: string | undefined): string[] {
-  const invalid = invalidUrl(anatomy.text, source);
+function queryNames(anatomy: DatabaseUrlAnatomy): string[] {
+  const invalid = invalidUrl(anatomy.naming);
   const names: string[] = [];
   for (const [name] of queryPairs(anatomy.query, invalid)) if (!names.includes(name)) names.push(name);
   return names;

@@ -49,9 +49,28 @@ export class ConflictingOptionsError extends InvalidInputError {
   readonly code = 'CONFLICTING_OPTIONS';
 }
 
-/** A connection URL does not parse; the message carries the masked URL and the reason. */
+/** The parts of an InvalidUrlError whose URL's origin the raiser did not know, for a front to name it. */
+export interface UnsourcedUrlProblem {
+  /** The URL as quoted (masked, or not at all; a template as typed). */
+  quoted: string;
+  /** What follows the origin, such as " (a template, rendered with ...)"; may be empty. */
+  note: string;
+  reason: string;
+}
+
+/**
+ * A connection URL does not parse; the message carries the masked URL and the reason. `unsourced`
+ * is set when the message cannot say where the URL came from (a front may: a flag it was given).
+ */
 export class InvalidUrlError extends InvalidInputError {
   readonly code = 'INVALID_URL';
+
+  constructor(
+    message: string,
+    readonly unsourced?: UnsourcedUrlProblem,
+  ) {
+    super(message);
+  }
 }
 
 /** A connection URL parses but names a database cellctl does not speak (postgresql, ...). */

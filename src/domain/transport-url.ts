@@ -30,6 +30,8 @@ export function transportUrlProblem(raw: string): string | undefined {
       if (!entry.includes('@') && rest.slice(2 + netloc.length).includes('@')) {
         return `invalid literal for int() with base 10: '${SECRET_MASK}' (a '/', '?' or '#' in a password must be percent-encoded)`;
       }
+      // NOTE: without an '@' the "port" may be a password ("u:pw" with the '@' forgotten): not quoted.
+      if (!entry.includes('@')) return `invalid literal for int() with base 10: '${SECRET_MASK}' (the text after ':' is not a port; credentials need user:password@host)`;
       return `invalid literal for int() with base 10: '${port}'`;
     }
   }

@@ -136,7 +136,50 @@ function rewriteUrl(raw: string, rewrite: SecretRewrite): string {
     const slashes = /^\/+/.exec(tail)?.[0] ?? '';
     if (slashes) return prefix[0] + slashes + rewriteUrl(prefix[0] + tail.slice(slashes.length), rewrite).slice(prefix[0].length);
   }
+  const unparsable = unparsableEntryColon(netloc);
+  if (unparsable !== undefined) {
+    // NOTE: an entry with "user:password" and no '@' (or a template rendered without one) does not
+    // parse, and nothing tells where its password ends: nothing after that ':' is shown.
+    const before = netloc.slice(0, unparsable.entryStart);
+    const entry = netloc.slice(unparsable.entryStart);
+    const shownBefore = before === '' ? '' : rewriteNetloc(before.slice(0, -1), rewrite) + ',';
+    return prefix[0] + shownBefore + entry.slice(0, unparsable.colon + 1) + rewrite(rest.slice(authority.hostStart + unparsable.entryStart + unparsable.colon + 1));
+  }
   return prefix[0] + rewriteNetloc(netloc, rewrite) + rewriteTail(tail, rewrite);
+}
+
+/** What may follow a host's ':' and be shown: digits, or template fields with digits and ':' (`{password}:5672`). */
+const PLAUSIBLE_PORT = /^[0-9]*$|^(?=.*\{)(?:[0-9:]|\{[A-Za-z_][A-Za-z0-9_]*\})*$/;
+
+/** What masking left (a message scanned again ends it with ':' before its reason). */
+const ALREADY_MASKED = /^\*\*\*\*[:;,.)]?$/;
+
+/**
+ * In a host list, the first entry without '@' whose text after its ':' is no plausible port (so
+ * likely "user:password" with the '@' missing): where the entry starts and its ':' (in the entry).
+ */
+function unparsableEntryColon(netloc: string): { entryStart: number; colon: number } | undefined {
+  const entries = netloc.split(',');
+  // Entries up to the last one with an '@' may be a password holding a ',' (rewriteNetloc rejoins them).
+  let lastWithAt = -1;
+  entries.forEach((entry, i) => {
+    if (entry.includes('@')) lastWithAt = i;
+  });
+  let entryStart = 0;
+  for (const [i, entry] of entries.entries()) {
+    if (i > lastWithAt) {
+      let colon: number;
+      if (entry.startsWith('[')) {
+        const close = entry.indexOf(']');
+        colon = close < 0 ? -1 : entry.indexOf(':', close);
+      } else {
+        colon = entry.indexOf(':');
+      }
+      if (colon >= 0 && !PLAUSIBLE_PORT.test(entry.slice(colon + 1)) && !ALREADY_MASKED.test(entry.slice(colon + 1))) return { entryStart, colon };
+    }
+    entryStart += entry.length + 1;
+  }
+  return undefined;
 }
 
 function rewriteNetloc(netloc: string, rewrite: SecretRewrite): string {
@@ -205,6 +248,11 @@ function decodeLoosely(text: string, plusIsSpace: boolean): string {
 
 /** Rewrites `user:secret@` shapes and `password=...` pairs in something that is not a `scheme://` URL. */
 function rewriteLoosely(text: string, rewrite: SecretRewrite): string {
+  // NOTE: one malformed URL without '@' is masked whole: a quote in its password ends no URL here.
+  if (!/\s/.test(text.trim()) && !text.includes('@')) {
+    const whole = rewriteLooseWithoutAt(text.trim(), rewrite);
+    if (whole !== text.trim()) return text.slice(0, text.length - text.trimStart().length) + whole;
+  }
   const credentials = rewriteUrlsIn(text, rewrite).replace(/\S+/g, (token) => (token.includes('//') ? token : rewriteLooseCredentials(token, rewrite)));
   return credentials.replace(
     /([?&;\s]|^)([A-Za-z0-9_.-]*)=([^&\s#;]*)/g,
@@ -219,9 +267,25 @@ function rewriteLoosely(text: string, rewrite: SecretRewrite): string {
  */
 function rewriteLooseCredentials(token: string, rewrite: SecretRewrite): string {
   const at = token.lastIndexOf('@');
+  if (at < 0) return rewriteLooseWithoutAt(token, rewrite);
   const colon = token.indexOf(':');
   if (at < 0 || colon < 0 || colon > at) return token;
   const password = token.slice(colon + 1, at);
   if (password === '' || password === SECRET_MASK || isTemplatePlaceholder(password)) return token;
   return token.slice(0, colon + 1) + rewrite(password) + token.slice(at);
+}
+
+/** A malformed URL's start: a scheme-like word, then `//` (the ':' missing) or `:/`. */
+const LOOSE_START = /^[A-Za-z][A-Za-z0-9+._-]*(?::\/+|\/\/+)/;
+
+/** In a malformed URL without '@', as in maskUrl: nothing after a ':' that no plausible port follows. */
+function rewriteLooseWithoutAt(token: string, rewrite: SecretRewrite): string {
+  const start = LOOSE_START.exec(token);
+  if (!start) return token;
+  const rest = token.slice(start[0].length);
+  const authorityEnd = rest.search(/[/?#]/);
+  const unparsable = unparsableEntryColon(authorityEnd < 0 ? rest : rest.slice(0, authorityEnd));
+  if (unparsable === undefined) return token;
+  const cut = start[0].length + unparsable.entryStart + unparsable.colon + 1;
+  return token.slice(0, cut) + rewrite(token.slice(cut));
 }

@@ -23,7 +23,7 @@ import {
   UnstorableValueError,
 } from '../domain/errors';
 import { transportUrlProblem } from '../domain/transport-url';
-import { maskUrl, quoteUrl } from '../domain/url-masking';
+import { quoteUrl, SECRET_MASK, urlPasswords } from '../domain/url-masking';
 import { renderTemplateUrl } from '../domain/url-template';
 import { cellFromRow, cellRef, findCell, pickCell } from './cell-lookup.service';
 import type { DatabaseContext } from './database-context.service';
@@ -65,18 +65,28 @@ export interface CellWriteResult {
 interface UrlRenderers {
   database: (url: string) => string;
   transport: (url: string) => string;
+  /** `[DEFAULT] transport_url`, whose values transport templates are rendered with. */
+  localTransportUrl: string | undefined;
 }
 
 function renderers(dbs: DatabaseContext, policy: CellPolicy): UrlRenderers {
   return {
     database: (url) => dbs.renderDatabaseUrl(url),
     transport: (url) => renderTemplateUrl(url, policy.defaults.transportUrl),
+    localTransportUrl: policy.defaults.transportUrl,
   };
 }
 
 function checkTransportUrl(url: string, render: UrlRenderers): void {
-  const problem = transportUrlProblem(render.transport(url));
-  if (problem) throw new InvalidTransportUrlError(quoteUrl(url), problem);
+  const rendered = render.transport(url);
+  let problem = transportUrlProblem(rendered);
+  if (!problem) return;
+  // NOTE: a template's rendering holds the local URL's passwords: the error names the template as
+  // typed, and any of those passwords its reason might quote is masked.
+  if (rendered !== url && render.localTransportUrl !== undefined) {
+    for (const secret of urlPasswords(render.localTransportUrl).sort((a, b) => b.length - a.length)) problem = problem.split(secret).join(SECRET_MASK);
+  }
+  throw new InvalidTransportUrlError(quoteUrl(url), problem);
 }
 
 /**
@@ -121,7 +131,7 @@ export function checkCellValues(values: CellValues, rules: Rules): void {
     const value = values[key];
     if (value === undefined) continue;
     const problem = columnValueProblem(value, columnLimits('api', 'cell_mappings', column));
-    if (problem) throw new UnstorableValueError(field, key === 'name' ? value : maskUrl(value), problem, `cell_mappings.${column}`);
+    if (problem) throw new UnstorableValueError(field, key === 'name' ? value : quoteUrl(value), problem, `cell_mappings.${column}`);
   }
 }
 
@@ -148,9 +158,9 @@ export function assertNoCellConflict(dbs: DatabaseContext, policy: CellPolicy, c
       policy.rules.uniqueCellNames && candidate.name && other.name !== null && cellNameKey(other.name) === cellNameKey(candidate.name)
         ? ['name', candidate.name]
         : same(other.databaseConnection, candidate.databaseConnection, render.database)
-          ? ['database_connection', maskUrl(candidate.databaseConnection!)]
+          ? ['database_connection', quoteUrl(candidate.databaseConnection!)]
           : same(other.transportUrl, candidate.transportUrl, render.transport)
-            ? ['transport_url', maskUrl(candidate.transportUrl!)]
+            ? ['transport_url', quoteUrl(candidate.transportUrl!)]
             : undefined;
     if (clash) throw new DuplicateCellError(clash[0], clash[1], cellRef(other));
   }

@@ -4,7 +4,7 @@ import { loadSchemaDefinition, type SchemaDefinition, type SchemaKind } from '..
 import { inTransaction } from '../db/unit-of-work';
 import { type Cell, describeCell } from '../domain/cell';
 import { SchemaRefusedError, type PartialSchemaBlocker } from '../domain/errors';
-import { maskUrl } from '../domain/url-masking';
+import { quoteUrl } from '../domain/url-masking';
 import { scatter, type Outcome } from './cell-execution';
 import { listCells, resolveCell } from './cell-lookup.service';
 import type { DatabaseContext } from './database-context.service';
@@ -130,17 +130,22 @@ export function apiSchemaTarget(dbs: DatabaseContext): SchemaTarget {
 /**
  * The cell databases a command means: the configured `[database]` by default, one cell with
  * `cell`, or every mapped cell (cell0 included, id order) with `allCells` (possibly none).
- * Every URL is checked before any database is touched, so bad input refuses the command whole:
- * throws the lookup errors of resolveCell, CellWithoutDatabaseError and InvalidUrlError.
+ * The URL given or named is checked before any database is touched, so bad input refuses the
+ * command whole: throws the lookup errors of resolveCell, CellWithoutDatabaseError and
+ * InvalidUrlError. With `allCells` a stored URL that cannot be used fails its own cell only (as
+ * its outcome, when the targets are synced or inspected), like an unreachable one.
  */
 export async function cellSchemaTargets(dbs: DatabaseContext, selection: { cell?: string; allCells?: boolean }): Promise<SchemaTarget[]> {
-  const cells = selection.allCells ? await listCells(dbs) : selection.cell !== undefined ? [await resolveCell(dbs, selection.cell)] : null;
-  if (!cells) {
-    const database = dbs.localCellConnection();
-    dbs.checkUrl('cell', database);
-    return [{ kind: 'cell', cell: null, database }];
+  if (selection.allCells) {
+    return (await listCells(dbs)).map((cell) => ({ kind: 'cell' as const, cell, database: cell.databaseConnection ? dbs.renderDatabaseUrl(cell.databaseConnection) : '' }));
   }
-  return cells.map((cell) => ({ kind: 'cell' as const, cell, database: dbs.cellDatabaseUrl(cell) }));
+  if (selection.cell !== undefined) {
+    const cell = await resolveCell(dbs, selection.cell);
+    return [{ kind: 'cell', cell, database: dbs.cellDatabaseUrl(cell) }];
+  }
+  const database = dbs.localCellConnection();
+  dbs.checkUrl('cell', database);
+  return [{ kind: 'cell', cell: null, database }];
 }
 
 /** How many databases a schema command works on at once. */
@@ -163,7 +168,7 @@ function scatterTargets<R>(
     concurrency: SCHEMA_PARALLELISM,
     timeoutMs: options.timeoutMs,
     signal: options.signal,
-    describe: (t) => `${t.cell ? `cell ${describeCell(t.cell)}` : t.kind === 'api' ? 'API' : '[database]'} database ${maskUrl(t.database)}`,
+    describe: (t) => `${t.cell ? `cell ${describeCell(t.cell)}` : t.kind === 'api' ? 'API' : '[database]'} database ${quoteUrl(t.database)}`,
     onTimeout: (t) => dbs.drop(t.kind, t.database),
   });
 }
@@ -181,6 +186,8 @@ export async function syncSchemas(
     dbs,
     targets,
     async (target) => {
+      // A mapped cell's stored URL is checked here, so one that cannot be used fails this cell only.
+      if (target.cell) dbs.cellDatabaseUrl(target.cell);
       if (options.dryRun && !(await dbs.exists(target.kind, target.database))) return syncSchema(undefined, target.kind, { dryRun: true });
       return syncSchema(await open(dbs, target, !options.dryRun), target.kind, { dryRun: options.dryRun });
     },

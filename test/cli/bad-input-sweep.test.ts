@@ -61,6 +61,7 @@ describeEachDialect('a sweep of bad input', (env) => {
     file('not-a-url.conf', `[api_database]\nconnection = not a url ${SECRET}\n`);
     file('no-colon.conf', `[api_database]\nconnection = mysql+pymysql//nova:${SECRET}@127.0.0.1/nova_api\n`);
     file('bad-cell-url.conf', `[api_database]\nconnection = ${urls.api}\n[database]\nconnection = mysql+pymysql:///nova:${SECRET}@127.0.0.1/nova\n`);
+    file('template.conf', `[api_database]\nconnection = ${urls.api}\n[database]\nconnection = mysql+pymysql://nova:${SECRET}@127.0.0.1:1/nova\n`);
     file('bad-transport.conf', `[DEFAULT]\ntransport_url = rabbit//nova:${SECRET}@mq/\n[api_database]\nconnection = ${urls.api}\n[database]\nconnection = ${urls.cell1}\n`);
   });
 
@@ -212,6 +213,29 @@ describeEachDialect('a sweep of bad input', (env) => {
     { label: 'configuration: API database without :', argv: ['--config-file', join(env.dir, 'no-colon.conf'), 'cell', 'list'], code: 127, noConfig: true },
     { label: 'configuration: cell database with one / too many', argv: ['--config-file', join(env.dir, 'bad-cell-url.conf'), 'db', 'version'], code: 127, noConfig: true },
     { label: 'configuration: transport URL without ://', argv: ['--config-file', join(env.dir, 'bad-transport.conf'), 'simple-cell-setup'], code: 1, noConfig: true },
+    // "user:password" with the '@' forgotten, and templates whose rendering has no '@' (the password shown neither way).
+    { label: 'create: database URL without @', argv: ['cell', 'create', '--name', 'c9', '--transport-url', 'rabbit://nova@mq9/', '--database-connection', `mysql+pymysql://nova:${SECRET}:127.0.0.1/nova`], code: 127 },
+    { label: 'create: transport URL without @', argv: ['cell', 'create', '--name', 'c9', '--database-connection', cellUrl('c9'), '--transport-url', `rabbit://nova:${SECRET}:controller:5672/`], code: 1 },
+    { label: 'update: transport URL without @', argv: ['cell', 'update', 'cell1', '--transport-url', `rabbit://u:${SECRET}.controller/`], code: 1 },
+    { label: '--api-db without @', argv: ['--api-db', `mysql+pymysql://nova:${SECRET}`, 'cell', 'list'], code: 127 },
+    { label: '--api-db without : and @', argv: ['--api-db', `mysql+pymysql//nova:${SECRET}/nova_api`, 'cell', 'list'], code: 127 },
+    { label: 'create: transport URL without : and @', argv: ['cell', 'create', '--name', 'c9', '--database-connection', cellUrl('c9'), '--transport-url', `rabbit//u:${SECRET}:h/`], code: 1 },
+    { label: '--db without @', argv: ['--db', `mysql+pymysql://nova:${SECRET}/nova`, 'db', 'version'], code: 127 },
+    { label: 'OS_API_DATABASE__CONNECTION without @', argv: ['cell', 'list'], code: 127, env: { OS_API_DATABASE__CONNECTION: `mysql+pymysql://nova:${SECRET}#127.0.0.1/nova_api` } },
+    { label: 'create: transport template rendered without @', argv: ['cell', 'create', '--name', 'c9', '--database-connection', cellUrl('c9'), '--transport-url', 'rabbit://{username}:{password}:5672/'], code: 1 },
+    {
+      label: 'create: database template rendered without @',
+      argv: ['--config-file', join(env.dir, 'template.conf'), 'cell', 'create', '--name', 'c9', '--transport-url', 'rabbit://nova@mq9/', '--database-connection', 'mysql+pymysql://{username}:{password}{hostname}/c2'],
+      code: 127,
+      noConfig: true,
+    },
+    {
+      label: 'update: database template rendered without @',
+      argv: ['--config-file', join(env.dir, 'template.conf'), 'cell', 'update', 'cell1', '--database-connection', 'mysql+pymysql://{username}:{password}/c1'],
+      code: 127,
+      noConfig: true,
+    },
+    { label: 'cell0 setup: template rendered without @', argv: ['--config-file', join(env.dir, 'template.conf'), 'cell0', 'setup', '--database-connection', 'mysql+pymysql://{username}:{password}/c0'], code: 127, noConfig: true },
     // The environment.
     { label: 'OS_API_DATABASE__CONNECTION not a URL', argv: ['cell', 'list'], code: 127, env: { OS_API_DATABASE__CONNECTION: `not a url ${SECRET}` } },
     { label: 'OS_DATABASE__CONNECTION with one / too many', argv: ['db', 'version'], code: 127, env: { OS_DATABASE__CONNECTION: `mysql+pymysql:///x:${SECRET}@h/y` } },
@@ -219,6 +243,18 @@ describeEachDialect('a sweep of bad input', (env) => {
     { label: "CELLCTL_HOME with '?'", argv: ['cell', 'list'], code: 127, env: { CELLCTL_HOME: join(env.dir, 'what?') }, noConfig: true },
     { label: 'CELLCTL_HOME under /proc', argv: ['cell', 'list'], code: 255, env: { CELLCTL_HOME: '/proc/cellctl-sweep' }, noConfig: true },
   ];
+
+  it('names a mistyped template as typed and the flag it came from, never its rendering', async () => {
+    const template = join(env.dir, 'template.conf');
+    const create = await cli(['--config-file', template, 'cell', 'create', '--name', 'c9', '--transport-url', 'rabbit://nova@mq9/', '--database-connection', 'mysql+pymysql://{username}:{password}{hostname}/c2'], { noConfig: true });
+    expect([create.code, create.stderr]).toEqual([
+      127,
+      `cellctl: error: invalid database URL mysql+pymysql://{username}:{password}{hostname}/c2 from --database-connection (a template, rendered with the values of ${template} [database] connection): the text after ":" is not a port (credentials need user:password@host)\n`,
+    ]);
+    const transport = await cli(['cell', 'create', '--name', 'c9', '--database-connection', cellUrl('c9'), '--transport-url', 'rabbit://{username}:{password}:5672/']);
+    expect(transport.code).toBe(1);
+    expect(transport.stderr).toMatch(/^cellctl: error: invalid transport URL rabbit:\/\/\{username\}:\{password\}:5672\/ from --transport-url: invalid literal for int\(\) with base 10: '\*\*\*\*'/);
+  });
 
   it('gives every case its documented exit code, one stderr line at most, no trace, no password, and no row changed', async () => {
     const all = cases().filter((c) => !c.only || c.only === env.dialect);

@@ -96,6 +96,25 @@ describeEachDialect('api-db and db commands', (env) => {
     expect(Object.keys(await dumpSchema(good))).toHaveLength(110);
   });
 
+  it('a stored URL that does not parse fails its own cell only: db version/sync --all-cells still read the others, exit 255', async () => {
+    await cli('api-db', 'sync');
+    const good = env.newUrl('good');
+    await mapCell('good', '11111111-1111-1111-1111-111111111111', good);
+    await mapCell('nocolon', '22222222-2222-2222-2222-222222222222', 'mysql+pymysql://nova:PWD9x:127.0.0.1/nova');
+    await mapCell('notaurl', '33333333-3333-3333-3333-333333333333', 'not a url PWD9x');
+    const rowsOf = (stdout: string) => JSON.parse(stdout).map((r: { cell: string; action?: string; status?: string; error: string | null }) => [r.cell, r.action ?? r.status, r.error !== null]);
+
+    const dry = await cli('-f', 'json', 'db', 'sync', '--all-cells', '--dry-run');
+    expect([dry.code, rowsOf(dry.stdout)]).toEqual([255, [['good', 'would-create', false], ['nocolon', 'failed', true], ['notaurl', 'failed', true]]]);
+    const synced = await cli('-f', 'json', 'db', 'sync', '--all-cells');
+    expect([synced.code, rowsOf(synced.stdout)]).toEqual([255, [['good', 'created', false], ['nocolon', 'failed', true], ['notaurl', 'failed', true]]]);
+    const version = await cli('-f', 'json', 'db', 'version', '--all-cells');
+    expect([version.code, rowsOf(version.stdout)]).toEqual([255, [['good', 'current', false], ['nocolon', 'failed', true], ['notaurl', 'failed', true]]]);
+    for (const run of [dry, synced, version]) expect(run.stdout + run.stderr).not.toContain('PWD9x');
+    // One cell named alone is still refused as bad input.
+    expect((await cli('db', 'version', '--cell', 'nocolon')).code).toBe(127);
+  });
+
   it('db sync --cell takes a name or a UUID; an unknown one is 127 naming the known cells', async () => {
     await cli('api-db', 'sync');
     await mapCell('cell1', '33333333-3333-3333-3333-333333333333', env.newUrl('cell1'));

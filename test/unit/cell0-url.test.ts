@@ -47,4 +47,13 @@ describe('transport URL validation (oslo.messaging TransportURL.parse)', () => {
       expect(transportUrlProblem(url)).toBe("invalid literal for int() with base 10: '****' (a '/', '?' or '#' in a password must be percent-encoded)");
     },
   );
+
+  it.each(['rabbit://nova:RABBITPW:controller:5672/', 'rabbit://nova:RABBITPW:5672/', 'rabbit://u:RABBITPW.controller/', 'rabbit://u:RABBITPW', 'rabbit://u:P1@h1,u:RABBITPW:h2/'])(
+    'refuses %s (user:password without an @) without quoting what follows the ":"',
+    (url) => {
+      const problem = transportUrlProblem(url);
+      expect(problem).toMatch(/^invalid literal for int\(\) with base 10: '\*\*\*\*'/);
+      expect(problem).not.toContain('RABBITPW');
+    },
+  );
 });

@@ -60,6 +60,36 @@ describe('maskUrl', () => {
     ['rabbit:////u:se#cret@h:5672/', 'rabbit:////u:****@h:5672/'],
     ['mysql:///nova?password=secret', 'mysql:///nova?password=****'],
     ["mq:se'cret@nohost", 'mq:****@nohost'],
+    // No '@' (the user forgot it, or a template rendered without it): nothing after the first ':'
+    // of the authority is shown unless it reads like a port (digits, or template fields).
+    ['mysql+pymysql://nova:APIPW:127.0.0.1/nova_api', 'mysql+pymysql://nova:****'],
+    ['mysql+pymysql://nova:DBPW', 'mysql+pymysql://nova:****'],
+    ['mysql+pymysql://nova:PW/nova', 'mysql+pymysql://nova:****'],
+    ['mysql+pymysql://nova:PW#127.0.0.1/nova', 'mysql+pymysql://nova:****'],
+    ['mysql+pymysql://nova:PW127.0.0.1/nova', 'mysql+pymysql://nova:****'],
+    ['mysql+pymysql://nova:DBPW127.0.0.1/c2', 'mysql+pymysql://nova:****'],
+    ['rabbit://u:PW', 'rabbit://u:****'],
+    ['rabbit://u:PW/vhost', 'rabbit://u:****'],
+    ['rabbit://u:PW.controller/', 'rabbit://u:****'],
+    ['rabbit://nova:RABBITPW:controller:5672/', 'rabbit://nova:****'],
+    ['rabbit://nova:RABBITPW:5672/', 'rabbit://nova:****'],
+    ['rabbit://u:P1@h1,u:PW:h2/', 'rabbit://u:****@h1,u:****'],
+    ['rabbit://u:PWT:h/', 'rabbit://u:****'],
+    ['mysql+pymysql://nova:PWD:127.0.0.1/nova', 'mysql+pymysql://nova:****'],
+    ['mysql+pymysql://{username}:{password}{hostname}/c2', 'mysql+pymysql://{username}:{password}{hostname}/c2'],
+    ['rabbit://{username}:{password}:5672/', 'rabbit://{username}:{password}:5672/'],
+    ['mysql+pymysql://{username}:{password}/c0', 'mysql+pymysql://{username}:{password}/c0'],
+    ['rabbit://h1:5672,h2:5672/', 'rabbit://h1:5672,h2:5672/'],
+    ['mysql://db:3306/nova', 'mysql://db:3306/nova'],
+    ['mysql://[::1]:3306/nova', 'mysql://[::1]:3306/nova'],
+    ['mysql://{hostname}:{port}/nova', 'mysql://{hostname}:{port}/nova'],
+    // ... malformed ones too (the ':' after the scheme missing, or one '/' only).
+    ['mysql+pymysql//nova:PW9/nova', 'mysql+pymysql//nova:****'],
+    ['mysql+pymysql:/nova:PW9', 'mysql+pymysql:/nova:****'],
+    ['rabbit//u:PW9:h/', 'rabbit//u:****'],
+    ['rabbit//h:5672/', 'rabbit//h:5672/'],
+    ["mysql+pymysql//nova:se'cr\"et/nova", 'mysql+pymysql//nova:****'],
+    ['see mysql+pymysql//nova:PW9:h/x now', 'see mysql+pymysql//nova:**** now'],
   ])('%s', (raw, masked) => {
     expect(maskUrl(raw)).toBe(masked);
   });
@@ -78,6 +108,17 @@ describe('maskUrl', () => {
 });
 
 describe('scrubSecrets', () => {
+  it('masks URLs without an @ in free text and in stored-URL errors', () => {
+    expect(scrubSecrets('cell x: invalid database URL mysql+pymysql://nova:PWD:127.0.0.1/nova: bad port')).toBe(
+      'cell x: invalid database URL mysql+pymysql://nova:**** bad port',
+    );
+    expect(scrubSecrets("can't reach rabbit://u:PWT:h/ now")).toBe("can't reach rabbit://u:**** now");
+    // A message masked where it was made keeps its text when scanned again.
+    const made = 'invalid database URL mysql+pymysql://nova:****: the text after ":" is not a port';
+    expect(scrubSecrets(made)).toBe(made);
+    expect(scrubSecrets('bad rabbit//u:****: No scheme specified')).toBe('bad rabbit//u:****: No scheme specified');
+  });
+
   it('masks every URL in free text and keeps the rest', () => {
     const text =
       "Error: (pymysql.err.OperationalError) can't connect to mysql+pymysql://nova:secretpw@db:3306/nova?charset=utf8\n" +
@@ -148,6 +189,7 @@ describe('urlPasswords', () => {
     ["mysql://nova:pa'ss@db/nova", ["pa'ss"]],
     ['rabbit://u1:p1@h1,u2:p2@h2/?password=p3', ['p1', 'p2', 'p3']],
     ['mysql+pymysql//nova:secret@127.0.0.1/nova_api', ['secret']],
+    ['mysql+pymysql://nova:APIPW:127.0.0.1/nova_api', ['APIPW:127.0.0.1/nova_api']],
     ['mysql://nova@db/nova', []],
     ['mysql://{username}:{password}@db/nova', []],
     ['none:///', []],

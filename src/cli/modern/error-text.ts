@@ -5,6 +5,7 @@ import {
   Cell0UrlError,
   CellInUseError,
   InvalidTransportUrlError,
+  InvalidUrlError,
   MissingCellUrlError,
   MissingSettingError,
   NotNovaDatabaseError,
@@ -21,6 +22,8 @@ const SETTING_HINT: Record<MissingSettingError['setting'], string> = {
 export interface ErrorSources {
   /** `--transport-url`, or the configuration layer (file and key, or variable) that gave it. */
   transportUrl?: () => string | undefined;
+  /** `--database-connection` when the command was given one (the URL an unsourced URL error is about). */
+  databaseUrl?: () => string | undefined;
 }
 
 /**
@@ -31,6 +34,10 @@ export function errorText(error: Error, sources: ErrorSources = {}): string {
   if (error instanceof InvalidTransportUrlError) {
     const source = sources.transportUrl?.();
     return source === undefined ? error.message : `invalid transport URL ${error.url} from ${source}: ${error.problem}`;
+  }
+  if (error instanceof InvalidUrlError && error.unsourced) {
+    const source = sources.databaseUrl?.();
+    if (source !== undefined) return `invalid database URL ${error.unsourced.quoted} from ${source}${error.unsourced.note}: ${error.unsourced.reason}`;
   }
   if (error instanceof MissingSettingError) return SETTING_HINT[error.setting];
   if (error instanceof MissingCellUrlError) {
