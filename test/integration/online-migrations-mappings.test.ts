@@ -32,7 +32,7 @@ interface CellRow {
   migrated: number;
   remaining: number;
   unmigratable: number;
-  unmigratable_reasons: string | null;
+  unmigratable_reasons: Record<string, number> | null;
 }
 interface SummaryRow {
   migration: string;
@@ -85,9 +85,8 @@ async function addMapping(
 
 const byMigration = (stdout: string): Map<string, SummaryRow> => new Map((JSON.parse(stdout) as SummaryRow[]).map((s) => [s.migration, s]));
 const cellOf = (summary: SummaryRow | undefined, cell: string | null): CellRow | undefined => summary?.cells.find((c) => c.cell === cell);
-/** Reasons as `{reason: n}` from the `reason=n,...` text of a per-cell row. */
-const reasons = (row: CellRow | undefined): Record<string, number> =>
-  Object.fromEntries((row?.unmigratable_reasons ?? '').split(',').filter(Boolean).map((p) => [p.split('=')[0], Number(p.split('=')[1])]));
+/** A per-cell row's reasons, `{reason: n}` (JSON gives them as an object). */
+const reasons = (row: CellRow | undefined): Record<string, number> => row?.unmigratable_reasons ?? {};
 
 describeEachDialect('online data migrations of instance mappings', (env) => {
   const urls = { api: '', cell0: '', cell1: '', cell2: '' };
