@@ -6,6 +6,7 @@
  * chunk's writes are one API transaction, guarded so that a value set meanwhile is kept. A mapping
  * that can never be given a user_id is counted once by its reason and left alone, so it never makes
  * a run loop nor keeps another mapping from being migrated (Nova's queries have no ORDER BY).
+ * A run of both without --max-count walks the mappings once for both (populateMappingsTogether).
  */
 import {
   countCellessMappingsToPopulate,
