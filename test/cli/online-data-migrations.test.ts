@@ -4,9 +4,11 @@
  * a cell that cannot be reached and a migration that fails in one cell, and Nova's own runner
  * finding nothing left afterwards.
  */
+import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
+import { parse as parseYaml } from 'yaml';
 import type { CellDatabase } from '../../src/db/cell/cell-tables.generated';
 import { createDatabaseContext, type DatabaseContext } from '../../src/services/database-context.service';
 import { insertComputeNode } from '../support/cell-fixtures';
@@ -191,6 +193,29 @@ describeEachDialect('online-data-migrations', (env) => {
     expect(result.stdout + result.stderr).not.toContain('Secr3tPw');
     const table = await cli('online-data-migrations');
     expect(table.stdout).toMatch(/\| populate_uuids +\| +\| 0 +\| +\| +\| failed \|/);
+  });
+
+  it('unmigratable_reasons is an object {reason: count} in JSON and YAML, a reason=n string in the other formats', async () => {
+    const api = (await dbs.api()).db;
+    const { id: cell1 } = await api.selectFrom('cell_mappings').select('id').where('name', '=', 'cell1').executeTakeFirstOrThrow();
+    const mapping = (cellId: number | null) => ({ instance_uuid: randomUUID(), cell_id: cellId, project_id: 'p1', user_id: null, queued_for_delete: 0 });
+    await api.insertInto('instance_mappings').values([mapping(null), mapping(null), mapping(cell1)]).execute();
+    const argv = ['online-data-migrations', '--migration', 'populate_user_id'];
+    type Cells = Array<{ cell: string | null; status: string; unmigratable: number; unmigratable_reasons: unknown }>;
+    const reasons = (doc: unknown) => ((doc as Array<{ cells: Cells }>)[0] as { cells: Cells }).cells.map((c) => [c.cell, c.unmigratable, c.unmigratable_reasons]);
+    const expected = [[null, 2, { 'no-cell': 2 }], ['cell0', 0, {}], ['cell1', 1, { 'instance-missing': 1 }], ['cell2', 0, {}]];
+
+    const json = await cli('-f', 'json', ...argv);
+    expect(json.code).toBe(0);
+    expect(reasons(JSON.parse(json.stdout))).toEqual(expected);
+    const yaml = await cli('-f', 'yaml', ...argv);
+    expect(reasons(parseYaml(yaml.stdout))).toEqual(expected);
+    const csv = await cli('-f', 'csv', '-c', 'cell', '-c', 'unmigratable_reasons', ...argv, '--per-cell');
+    expect(csv.stdout.trim().split('\n')).toEqual(['"cell","unmigratable_reasons"', ',"no-cell=2"', '"cell0",', '"cell1","instance-missing=1"', '"cell2",']);
+    const value = await cli('-f', 'value', '-c', 'unmigratable_reasons', ...argv, '--per-cell');
+    expect(value.stdout).toContain('instance-missing=1');
+    const table = await cli(...argv, '--per-cell');
+    expect(table.stdout).toMatch(/\| no-cell=2 +\|/);
   });
 
   describeWithNova()("with Nova's own runner", () => {

@@ -25,7 +25,7 @@ interface CellRow {
   migrated: number;
   remaining: number;
   unmigratable: number;
-  unmigratable_reasons: string | null;
+  unmigratable_reasons: Record<string, number> | null;
 }
 
 /** The per-cell counts of `migration` in `cell` from `-f json` output. */
@@ -110,7 +110,7 @@ describeEachDialect('online data migrations: availability zones and allocation r
 
       const result = await migrate();
       expect(result.code).toBe(0);
-      expect(countsOf(result.stdout, AZ)).toEqual({ found: 4, migrated: 4, remaining: 0, unmigratable: 0, unmigratable_reasons: null });
+      expect(countsOf(result.stdout, AZ)).toEqual({ found: 4, migrated: 4, remaining: 0, unmigratable: 0, unmigratable_reasons: {} });
       expect(await zones(cell)).toEqual({
         [inZone]: { az: 'zone-1', updated: true },
         [alsoInZone]: { az: 'zone-1', updated: true },
@@ -165,11 +165,11 @@ describeEachDialect('online data migrations: availability zones and allocation r
       // The migratable row behind the unmigratable ones is reached even with a budget of one.
       const limited = await migrate(['--max-count', '1']);
       expect(limited.code).toBe(0);
-      expect(countsOf(limited.stdout, AZ)).toEqual({ found: 4, migrated: 1, remaining: 0, unmigratable: 3, unmigratable_reasons: 'empty-host=3' });
+      expect(countsOf(limited.stdout, AZ)).toEqual({ found: 4, migrated: 1, remaining: 0, unmigratable: 3, unmigratable_reasons: { 'empty-host': 3 } });
 
       const again = await migrate();
       expect(again.code).toBe(0);
-      expect(countsOf(again.stdout, AZ)).toEqual({ found: 3, migrated: 0, remaining: 0, unmigratable: 3, unmigratable_reasons: 'empty-host=3' });
+      expect(countsOf(again.stdout, AZ)).toEqual({ found: 3, migrated: 0, remaining: 0, unmigratable: 3, unmigratable_reasons: { 'empty-host': 3 } });
       const after = await zones(cell);
       expect(after[migratable]).toEqual({ az: 'zone-1', updated: true });
       for (const uuid of empty) expect(after[uuid]).toEqual({ az: null, updated: false });
@@ -191,7 +191,7 @@ describeEachDialect('online data migrations: availability zones and allocation r
 
       const result = await migrate();
       expect(result.code).toBe(0);
-      expect(countsOf(result.stdout, RATIO)).toEqual({ found: 7, migrated: 7, remaining: 0, unmigratable: 0, unmigratable_reasons: null });
+      expect(countsOf(result.stdout, RATIO)).toEqual({ found: 7, migrated: 7, remaining: 0, unmigratable: 0, unmigratable_reasons: {} });
       expect(await ratios(cell)).toEqual({
         [cpuNull]: [16, 3, 4, true],
         [cpuZero]: [16, 3, 4, true],
@@ -248,8 +248,8 @@ describeEachDialect('online data migrations: availability zones and allocation r
       const before = [await dumpRows(await dbs.api()), await dumpRows(await dbs.localCell())];
       const status = await migrate(['--status']);
       expect(status.code).toBe(1);
-      expect(countsOf(status.stdout, AZ)).toEqual({ found: 2, migrated: 0, remaining: 1, unmigratable: 1, unmigratable_reasons: 'empty-host=1' });
-      expect(countsOf(status.stdout, RATIO)).toEqual({ found: 1, migrated: 0, remaining: 1, unmigratable: 0, unmigratable_reasons: null });
+      expect(countsOf(status.stdout, AZ)).toEqual({ found: 2, migrated: 0, remaining: 1, unmigratable: 1, unmigratable_reasons: { 'empty-host': 1 } });
+      expect(countsOf(status.stdout, RATIO)).toEqual({ found: 1, migrated: 0, remaining: 1, unmigratable: 0, unmigratable_reasons: {} });
       expect([await dumpRows(await dbs.api()), await dumpRows(await dbs.localCell())]).toEqual(before);
     });
 

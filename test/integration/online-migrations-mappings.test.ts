@@ -32,7 +32,7 @@ interface CellRow {
   migrated: number;
   remaining: number;
   unmigratable: number;
-  unmigratable_reasons: string | null;
+  unmigratable_reasons: Record<string, number> | null;
 }
 interface SummaryRow {
   migration: string;
@@ -85,9 +85,8 @@ async function addMapping(
 
 const byMigration = (stdout: string): Map<string, SummaryRow> => new Map((JSON.parse(stdout) as SummaryRow[]).map((s) => [s.migration, s]));
 const cellOf = (summary: SummaryRow | undefined, cell: string | null): CellRow | undefined => summary?.cells.find((c) => c.cell === cell);
-/** Reasons as `{reason: n}` from the `reason=n,...` text of a per-cell row. */
-const reasons = (row: CellRow | undefined): Record<string, number> =>
-  Object.fromEntries((row?.unmigratable_reasons ?? '').split(',').filter(Boolean).map((p) => [p.split('=')[0], Number(p.split('=')[1])]));
+/** A per-cell row's reasons, `{reason: n}` (JSON gives them as an object). */
+const reasons = (row: CellRow | undefined): Record<string, number> => row?.unmigratable_reasons ?? {};
 
 describeEachDialect('online data migrations of instance mappings', (env) => {
   const urls = { api: '', cell0: '', cell1: '', cell2: '' };
@@ -330,6 +329,33 @@ describeEachDialect('online data migrations of instance mappings', (env) => {
     expect(await inTransaction(handle, (tx) => setMappingUserIds(tx, handle.adapter, [[a, 'u-a', now], [b, 'u-b', now]]))).toBe(1);
     expect(await mapping(a)).toMatchObject({ queued_for_delete: 0, user_id: 'u-a', updated_at: now });
     expect(await mapping(b)).toMatchObject({ queued_for_delete: 1, user_id: 'set-meanwhile', updated_at: null });
+  });
+
+  it('both migrations in one run share a walk and give each the counts and rows of its own run', async () => {
+    const c1 = cells.cell1;
+    const both = { user_id: null, queued_for_delete: null };
+    const rows = [
+      await addMapping(api, await addInstance(c1, { user_id: 'u-live' }), ids.cell1, both),
+      await addMapping(api, await addInstance(c1, { user_id: 'u-deleted', deleted: 'id' }), ids.cell1, both),
+      await addMapping(api, await addInstance(c1, { user_id: 'u-soft', vm_state: 'soft-delete' }), ids.cell1, { queued_for_delete: 0 }),
+      await addMapping(api, await addInstance(c1, { user_id: 'u-hidden', hidden: 1, deleted: 'id' }), ids.cell1, both),
+      await addMapping(api, await addInstance(c1, { user_id: FAKE_PROJECT, project_id: FAKE_PROJECT }), ids.cell1, { ...both, project_id: FAKE_PROJECT }),
+      await addMapping(api, await addArchivedInstance(c1), ids.cell1, both),
+      await addMapping(api, randomUUID(), ids.cell1, { user_id: 'u-kept' }),
+      await addMapping(api, await addInstance(cells.cell2, { user_id: null, vm_state: 'soft-delete' }), ids.cell2, both),
+    ];
+    // Each migration's own walk, counting only (--status with one --migration never shares a walk).
+    const counted = async (name: string) => byMigration((await cli('-f', 'json', 'online-data-migrations', '--status', '--migration', name)).stdout).get(name) as SummaryRow;
+    const alone: Record<string, SummaryRow> = { [QFD]: await counted(QFD), [USER]: await counted(USER) };
+    const together = await cli('-f', 'json', 'online-data-migrations', '--migration', USER, '--migration', QFD);
+    expect(together.code).toBe(0);
+    for (const name of [QFD, USER]) {
+      const ran = byMigration(together.stdout).get(name)!;
+      expect([name, ran.total_needed, ran.completed, ran.unmigratable]).toEqual([name, alone[name].total_needed, alone[name].remaining, alone[name].unmigratable]);
+      for (const cell of ['cell1', 'cell2', null]) expect([name, cell, reasons(cellOf(ran, cell))]).toEqual([name, cell, reasons(cellOf(alone[name], cell))]);
+    }
+    const values = await Promise.all(rows.map(async (id) => mapping(id).then((r) => [r.queued_for_delete, r.user_id])));
+    expect(values).toEqual([[0, 'u-live'], [1, 'u-deleted'], [0, 'u-soft'], [0, null], [0, null], [0, null], [0, 'u-kept'], [1, null]]);
   });
 
   it('walks more than one chunk of mappings in key order, each row exactly once', async () => {

@@ -105,6 +105,29 @@ export async function listMappingsToPopulate(db: Kysely<ApiDatabase>, column: Ma
     .execute();
 }
 
+/** A mapping one of whose populated columns is still NULL, with which. */
+export interface MappingToPopulateEither extends MappingToPopulate {
+  user_id: string | null;
+  queued_for_delete: number | null;
+}
+
+/**
+ * The next `limit` mappings of cell `cellId` after id `afterId` whose user_id or
+ * queued_for_delete is NULL, in id order: one walk serving both mapping migrations.
+ */
+export async function listMappingsToPopulateEither(db: Kysely<ApiDatabase>, cellId: number, afterId: number, limit: number): Promise<MappingToPopulateEither[]> {
+  return db
+    .selectFrom('instance_mappings')
+    .select(['id', 'instance_uuid', 'project_id', 'user_id', 'queued_for_delete'])
+    .where('cell_id', '=', cellId)
+    // NOTE: `+user_id`, as in listMappingsToPopulate: by primary key, never the (user_id, project_id) index.
+    .where(sql<boolean>`(+user_id is null or +queued_for_delete is null)`)
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}
+
 /** How many mappings with no cell have `column` NULL: in all, and of them with project `project` (a marker). */
 export async function countCellessMappingsToPopulate(db: Kysely<ApiDatabase>, column: MappingColumnToPopulate, project: string): Promise<{ total: number; ofProject: number }> {
   const row = await db

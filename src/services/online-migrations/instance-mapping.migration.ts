@@ -6,10 +6,12 @@
  * chunk's writes are one API transaction, guarded so that a value set meanwhile is kept. A mapping
  * that can never be given a user_id is counted once by its reason and left alone, so it never makes
  * a run loop nor keeps another mapping from being migrated (Nova's queries have no ORDER BY).
+ * A run of both without --max-count walks the mappings once for both (populateMappingsTogether).
  */
 import {
   countCellessMappingsToPopulate,
   listMappingsToPopulate,
+  listMappingsToPopulateEither,
   setMappingUserIds,
   setQueuedForDelete,
   type MappingColumnToPopulate,
@@ -144,3 +146,64 @@ export const populateUserId: OnlineMigration = {
     unmigratable(ctx.counts, 'no-cell', total - ofProject);
   },
 };
+
+/**
+ * `populate_queued_for_delete` and `populate_user_id` in one walk, for a run that selects both and
+ * has no --max-count (a limited budget is spent in registry order, by the separate walks): the
+ * mappings missing either value are read once, their instances looked up once, and both guarded
+ * writes of a chunk made in one API transaction. Each migration keeps its own counts; the rows and
+ * values written are the separate walks' (re-runnable, and a value set meanwhile is kept).
+ */
+export async function populateMappingsTogether(queued: CellMigrationContext, user: CellMigrationContext): Promise<void> {
+  for (let after = 0; ; ) {
+    const mappings = await listMappingsToPopulateEither(queued.api.db, queued.cell.id, after, MAPPING_MIGRATION_CHUNK);
+    if (mappings.length === 0) return;
+    after = (mappings[mappings.length - 1] as MappingToPopulate).id;
+    const needQueued = mappings.filter((m) => m.queued_for_delete === null);
+    const needUser = mappings.filter((m) => m.user_id === null);
+    queued.counts.found += needQueued.length;
+    user.counts.found += needUser.length;
+
+    // Nova's VIF marker mapping has no instance to give it a user_id (its queued_for_delete is still looked up).
+    const instances = await instancesOf(queued, mappings.filter((m) => m.queued_for_delete === null || m.project_id !== NOVA_VIF_MARKER_PROJECT));
+    const unanswered = needUser.filter((m) => m.project_id !== NOVA_VIF_MARKER_PROJECT && !instances.has(m.instance_uuid)).map((m) => m.instance_uuid);
+    const archived = unanswered.length ? await findArchivedInstanceUuids(queued.cellDb.db, unanswered) : new Set<string>();
+    const users: Array<[number, string]> = [];
+    for (const m of needUser) {
+      const instance = instances.get(m.instance_uuid);
+      const blocker = userIdBlocker(m, instance, archived.has(m.instance_uuid));
+      if (blocker) unmigratable(user.counts, blocker);
+      else users.push([m.id, (instance as InstanceForPopulate).user_id as string]);
+    }
+
+    const queuedGranted = queued.status ? 0 : queued.budget.take(needQueued.length);
+    const userGranted = user.status ? 0 : user.budget.take(users.length);
+    queued.counts.remaining += needQueued.length - queuedGranted;
+    user.counts.remaining += users.length - userGranted;
+    if (queuedGranted + userGranted > 0) {
+      const toQueue: number[] = [];
+      const toKeep: number[] = [];
+      for (const m of needQueued.slice(0, queuedGranted)) {
+        const instance = instances.get(m.instance_uuid);
+        (instance && isQueuedForDelete(instance) ? toQueue : toKeep).push(m.id);
+      }
+      const now = toDbTimestamp(queued.now());
+      const userRows = users.slice(0, userGranted).map(([id, userId]): [number, string, string] => [id, userId, now]);
+      const [queuedWritten, userWritten] = await inTransaction(
+        queued.api,
+        async (tx) => [
+          (await setQueuedForDelete(tx, toQueue, 1, now)) + (await setQueuedForDelete(tx, toKeep, 0, now)),
+          userRows.length ? await setMappingUserIds(tx, queued.api.adapter, userRows) : 0,
+        ],
+        { retry: true },
+      );
+      for (const [ctx, granted, written] of [[queued, queuedGranted, queuedWritten], [user, userGranted, userWritten]] as const) {
+        ctx.counts.migrated += written;
+        ctx.counts.found -= granted - written;
+        ctx.budget.giveBack(granted - written);
+      }
+    }
+    queued.progress();
+    user.progress();
+  }
+}

@@ -24,6 +24,11 @@ export class MigrationBudget {
     return granted;
   }
 
+  /** True when the run has no --max-count (nothing needs spending in registry order). */
+  get unlimited(): boolean {
+    return this.left === Number.POSITIVE_INFINITY;
+  }
+
   /** Returns rows granted and not written (a concurrent run migrated them first). */
   giveBack(rows: number): void {
     this.left += rows;
@@ -74,4 +79,14 @@ export interface OnlineMigration {
   migrateCell(ctx: CellMigrationContext): Promise<void>;
   /** Counts the candidates that belong to no cell (instance mappings without one), when it has such. */
   countUnmapped?(ctx: UnmappedMigrationContext): Promise<void>;
+}
+
+/**
+ * Migrations one walk serves together (registry order kept in `names`): used when the run selects
+ * all of them and has no --max-count; each keeps its own counts, as its own walk would give them.
+ */
+export interface FusedMigrations {
+  names: readonly MigrationName[];
+  /** Migrates the candidates of one cell for every migration named, one context each, in `names` order. */
+  migrateCell(ctxs: CellMigrationContext[]): Promise<void>;
 }

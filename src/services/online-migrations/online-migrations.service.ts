@@ -11,8 +11,8 @@ import { scatterCells } from '../cell-execution';
 import { listCells, resolveCell } from '../cell-lookup.service';
 import type { DatabaseContext } from '../database-context.service';
 import type { Notice, RunEventSink } from '../run-events';
-import { MigrationBudget, type OnlineMigration, type SettingReader } from './migration';
-import { ONLINE_MIGRATIONS } from './registry';
+import { MigrationBudget, type CellMigrationContext, type OnlineMigration, type SettingReader } from './migration';
+import { FUSED_MIGRATIONS, ONLINE_MIGRATIONS } from './registry';
 
 /** How many cells migrate at once. */
 export const ONLINE_MIGRATIONS_PARALLELISM = 2;
@@ -100,6 +100,9 @@ export async function runOnlineMigrations(dbs: DatabaseContext, options: OnlineM
     }
   }
 
+  // Migrations that share a walk, when all are selected and no --max-count orders the spending.
+  const fusions = budget.unlimited ? FUSED_MIGRATIONS.filter((f) => f.names.every((name) => migrations.some((m) => m.name === name))) : [];
+
   // Each cell's counts as they grow, so that a cell failing part-way still reports what it wrote.
   const tallies = new Map<string, Map<MigrationName, MigrationResult>>();
   const finished = new Set<MigrationResult>();
@@ -111,20 +114,28 @@ export async function runOnlineMigrations(dbs: DatabaseContext, options: OnlineM
         const tally = new Map<MigrationName, MigrationResult>();
         tallies.set(cell.uuid, tally);
         for (const migration of migrations) {
+          // Already migrated by a walk it shares with an earlier migration.
+          if (tally.has(migration.name)) continue;
+          const fusion = fusions.find((f) => f.names[0] === migration.name);
           const started = performance.now();
-          const result: MigrationResult = { migration: migration.name, cell, status: 'ok', counts: noCounts(), cellFailed: false, seconds: 0 };
-          tally.set(migration.name, result);
-          const progress = (): void => options.onEvent?.({ type: 'migration-progress', migration: migration.name, cell, counts: { ...result.counts } });
+          const results = (fusion?.names ?? [migration.name]).map((name): MigrationResult => ({ migration: name, cell, status: 'ok', counts: noCounts(), cellFailed: false, seconds: 0 }));
           const notice = (n: Notice): void => options.onEvent?.({ type: 'notice', notice: n });
+          const contexts = results.map((result): CellMigrationContext => {
+            tally.set(result.migration, result);
+            const progress = (): void => options.onEvent?.({ type: 'migration-progress', migration: result.migration, cell, counts: { ...result.counts } });
+            return { cell, cellDb, api, status, budget, counts: result.counts, now, setting: options.setting, signal, progress, notice };
+          });
           try {
-            await migration.migrateCell({ cell, cellDb, api, status, budget, counts: result.counts, now, setting: options.setting, signal, progress, notice });
+            if (fusion) await fusion.migrateCell(contexts);
+            else await migration.migrateCell(contexts[0] as CellMigrationContext);
           } catch (error) {
             if (signal.aborted || unreachable(error)) throw error;
-            result.status = 'failed';
-            result.error = error as CellctlError;
+            for (const result of results) Object.assign(result, { status: 'failed', error: error as CellctlError });
           }
-          result.seconds = (performance.now() - started) / 1000;
-          finished.add(result);
+          for (const result of results) {
+            result.seconds = (performance.now() - started) / 1000;
+            finished.add(result);
+          }
           if (options.sleepMs) await new Promise((resolve) => setTimeout(resolve, options.sleepMs));
         }
       }),

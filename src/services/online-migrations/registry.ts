@@ -2,8 +2,8 @@
 import { populateMissingAvailabilityZones } from './availability-zones.migration';
 import { migrateEmptyRatio } from './empty-ratio.migration';
 import { migrateInstanceGroupsToApiDb } from './instance-groups.migration';
-import { populateQueuedForDelete, populateUserId } from './instance-mapping.migration';
-import type { OnlineMigration } from './migration';
+import { populateMappingsTogether, populateQueuedForDelete, populateUserId } from './instance-mapping.migration';
+import type { CellMigrationContext, FusedMigrations, OnlineMigration } from './migration';
 import { migrateQuotaClassesToApiDb, migrateQuotaLimitsToApiDb } from './quotas.migration';
 import { migrationMigrateToUuid, populateDevUuids, populateUuids } from './uuid-backfill.migration';
 import { fillVirtualInterfaceList } from './vif-list.migration';
@@ -21,4 +21,16 @@ export const ONLINE_MIGRATIONS: readonly OnlineMigration[] = [
   populateDevUuids,
   // cellctl's own, after Nova's ten.
   migrateInstanceGroupsToApiDb,
+];
+
+/** Migrations that share one walk when a run selects them all and has no --max-count. */
+export const FUSED_MIGRATIONS: readonly FusedMigrations[] = [
+  {
+    // Both read the cell's mappings and their instances: one read, one lookup, two guarded writes per chunk.
+    names: [populateQueuedForDelete.name, populateUserId.name],
+    migrateCell: (ctxs) => {
+      const [queued, user] = ctxs as [CellMigrationContext, CellMigrationContext];
+      return populateMappingsTogether(queued, user);
+    },
+  },
 ];

@@ -29,7 +29,9 @@ export const MIGRATION_SUMMARY_COLUMNS: ColumnSpec[] = [
 /**
  * The per-cell columns (--per-cell, and `cells` of each JSON/YAML summary object): `cell` null is
  * the API database's rows that belong to no cell. A row not `ok` has null counts but `migrated`
- * (what it wrote before failing), and its `error`.
+ * (what it wrote before failing), and its `error`. `unmigratable_reasons` is an object
+ * `{reason: count}` in JSON and YAML (`{}` when none), a string `reason=n,...` in table, CSV and
+ * value (empty when none); null on a row not `ok`.
  */
 export const MIGRATION_CELL_COLUMNS: ColumnSpec[] = [
   { key: 'migration' },
@@ -71,7 +73,7 @@ export function onlineDataMigrationsCommand(ctx: CliContext): Command {
     .addOption(maxCountOption('migrate at most N rows in this run, in total over migrations and cells; exit 1 while more remain'))
     .option('--status', 'count what would be migrated and what never can be; write nothing')
     .addOption(new Option('--sleep <seconds>', "pause after each migration in each cell").argParser(secondsParser('--sleep')))
-    .option('--per-cell', 'also print one row per migration and cell (JSON and YAML always nest them)');
+    .option('--per-cell', 'also print one row per migration and cell (JSON and YAML always nest them, with unmigratable_reasons as {reason: count}; the other formats print it as reason=n,...)');
   return defineAction(
     ctx,
     command,
@@ -163,9 +165,10 @@ function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
 
-/** The per-cell row of one result. */
-function cellRow(ctx: CliContext, r: MigrationResult): Row {
+/** The per-cell row of one result (`document`: for JSON and YAML, which take `unmigratable_reasons` as an object). */
+function cellRow(ctx: CliContext, r: MigrationResult, document = false): Row | Record<string, unknown> {
   const ok = r.status === 'ok';
+  const reasons = Object.entries(r.counts.unmigratable);
   return {
     migration: r.migration,
     cell: r.cell?.name ?? null,
@@ -175,7 +178,7 @@ function cellRow(ctx: CliContext, r: MigrationResult): Row {
     migrated: r.counts.migrated,
     remaining: ok ? r.counts.remaining : null,
     unmigratable: ok ? unmigratableTotal(r.counts) : null,
-    unmigratable_reasons: ok ? Object.entries(r.counts.unmigratable).map(([reason, n]) => `${reason}=${n}`).join(',') || null : null,
+    unmigratable_reasons: !ok ? null : document ? Object.fromEntries(reasons) : reasons.map(([reason, n]) => `${reason}=${n}`).join(',') || null,
     seconds: Math.round(r.seconds * 1000) / 1000,
     error: r.error ? ctx.outcomeError({ item: null, status: 'failed', error: r.error, seconds: r.seconds }) : null,
   };
@@ -205,10 +208,10 @@ function printResults(ctx: CliContext, migrations: MigrationName[], results: Mig
   const of = (name: MigrationName) => results.filter((r) => r.migration === name);
   const format = ctx.globals.format;
   if (format === 'json' || format === 'yaml') {
-    ctx.printDocument(names.map((name) => ({ ...summaryRow(name, of(name)), cells: of(name).map((r) => cellRow(ctx, r)) })));
+    ctx.printDocument(names.map((name) => ({ ...summaryRow(name, of(name)), cells: of(name).map((r) => cellRow(ctx, r, true)) })));
     return;
   }
-  const cellRows = names.flatMap((name) => of(name).map((r) => cellRow(ctx, r)));
+  const cellRows = names.flatMap((name) => of(name).map((r) => cellRow(ctx, r) as Row));
   if (perCell && format !== 'table') {
     ctx.printList(cellRows, MIGRATION_CELL_COLUMNS);
     return;
