@@ -8,6 +8,7 @@ import type { RowTime } from '../new-row-defaults';
 import type { Tx } from '../unit-of-work';
 import type { ApiDatabase } from './api-tables.generated';
 import { newInstanceGroupMemberRow, newInstanceGroupPolicyRow, newInstanceGroupRow } from './new-api-rows';
+import { inBatches } from '../batches';
 
 /** Values per IN list or multi-row insert: far below every driver's and server's limits. */
 const CHUNK = 1000;
@@ -34,16 +35,11 @@ export interface NewInstanceGroup {
   members: string[];
 }
 
-function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 /** Which of `uuids` the API database has a group of. */
 export async function findGroupUuids(db: Kysely<ApiDatabase>, uuids: readonly string[]): Promise<Set<string>> {
   const found = new Set<string>();
-  for (const part of chunks(uuids)) {
+  for (const part of inBatches(uuids, CHUNK)) {
     if (part.length === 0) continue;
     for (const row of await db.selectFrom('instance_groups').select('uuid').where('uuid', 'in', part).execute()) found.add(row.uuid);
   }
@@ -62,7 +58,7 @@ export async function listGroups(db: Kysely<ApiDatabase>, filter: { uuid?: strin
   const groups = (await query.orderBy('id').execute()).filter((g) => filter.name === undefined || g.name === filter.name);
   const records = new Map<number, ApiInstanceGroupRecord>(groups.map((g) => [g.id, { ...g, policy: null, rules: null, members: [] }]));
   const policySeen = new Set<number>();
-  for (const ids of chunks([...records.keys()])) {
+  for (const ids of inBatches([...records.keys()], CHUNK)) {
     const policies = await db.selectFrom('instance_group_policy').select(['group_id', 'policy', 'rules']).where('group_id', 'in', ids).orderBy('id').execute();
     for (const p of policies) {
       if (policySeen.has(p.group_id)) continue;
@@ -85,7 +81,7 @@ export async function listGroups(db: Kysely<ApiDatabase>, filter: { uuid?: strin
  */
 export async function insertGroups(tx: Tx<ApiDatabase>, groups: readonly NewInstanceGroup[], now: RowTime): Promise<Map<string, number>> {
   const ids = new Map<string, number>();
-  for (const part of chunks(groups, 500)) {
+  for (const part of inBatches(groups, 500)) {
     await tx
       .insertInto('instance_groups')
       .values(part.map((g) => newInstanceGroupRow({ uuid: g.uuid, name: g.name, project_id: g.project_id, user_id: g.user_id }, now)))
@@ -94,9 +90,9 @@ export async function insertGroups(tx: Tx<ApiDatabase>, groups: readonly NewInst
     for (const row of rows) ids.set(row.uuid, row.id);
   }
   const policies = groups.filter((g) => g.policy !== null).map((g) => newInstanceGroupPolicyRow({ group_id: ids.get(g.uuid)!, policy: g.policy }, now));
-  for (const part of chunks(policies)) await tx.insertInto('instance_group_policy').values(part).execute();
+  for (const part of inBatches(policies, CHUNK)) await tx.insertInto('instance_group_policy').values(part).execute();
   const members = groups.flatMap((g) => g.members.map((instance) => newInstanceGroupMemberRow({ group_id: ids.get(g.uuid)!, instance_uuid: instance }, now)));
-  for (const part of chunks(members)) await tx.insertInto('instance_group_member').values(part).execute();
+  for (const part of inBatches(members, CHUNK)) await tx.insertInto('instance_group_member').values(part).execute();
   return ids;
 }
 
@@ -107,7 +103,7 @@ export async function insertGroups(tx: Tx<ApiDatabase>, groups: readonly NewInst
 export async function addGroupMembers(tx: Tx<ApiDatabase>, groupId: number, instances: readonly string[], now: RowTime): Promise<string[]> {
   const existing = new Set((await tx.selectFrom('instance_group_member').select('instance_uuid').where('group_id', '=', groupId).execute()).map((m) => m.instance_uuid));
   const added = [...new Set(instances)].filter((i) => !existing.has(i));
-  for (const part of chunks(added)) await tx.insertInto('instance_group_member').values(part.map((i) => newInstanceGroupMemberRow({ group_id: groupId, instance_uuid: i }, now))).execute();
+  for (const part of inBatches(added, CHUNK)) await tx.insertInto('instance_group_member').values(part.map((i) => newInstanceGroupMemberRow({ group_id: groupId, instance_uuid: i }, now))).execute();
   return added;
 }
 

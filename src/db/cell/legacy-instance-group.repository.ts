@@ -8,6 +8,7 @@ import type { Kysely } from 'kysely';
 import { toDbTimestamp } from '../dialect';
 import type { Tx } from '../unit-of-work';
 import type { CellDatabase } from './cell-tables.generated';
+import { inBatches } from '../batches';
 
 const CHUNK = 1000;
 
@@ -26,11 +27,6 @@ export interface LegacyGroupRecord extends LegacyGroupRow {
   members: string[];
 }
 
-function chunks<T>(items: readonly T[], size = CHUNK): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 /** The next `limit` live legacy groups after id `afterId`, in id order. */
 export async function listLiveGroupsAfter(db: Kysely<CellDatabase>, afterId: number, limit: number): Promise<LegacyGroupRow[]> {
@@ -48,7 +44,7 @@ export async function listLiveGroupsAfter(db: Kysely<CellDatabase>, afterId: num
 export async function withContent(db: Kysely<CellDatabase>, groups: readonly LegacyGroupRow[]): Promise<LegacyGroupRecord[]> {
   const records = new Map<number, LegacyGroupRecord>(groups.map((g) => [g.id, { ...g, policy: null, members: [] }]));
   const policySeen = new Set<number>();
-  for (const ids of chunks([...records.keys()])) {
+  for (const ids of inBatches([...records.keys()], CHUNK)) {
     const policies = await db.selectFrom('instance_group_policy').select(['group_id', 'policy']).where('group_id', 'in', ids).where('deleted', '=', 0).orderBy('id').execute();
     for (const p of policies) {
       if (policySeen.has(p.group_id)) continue;
@@ -84,7 +80,7 @@ export async function findLiveGroups(db: Kysely<CellDatabase>, filter: { uuid?: 
 export async function softDeleteGroups(tx: Tx<CellDatabase>, groupIds: readonly number[], now: Date): Promise<number> {
   const at = toDbTimestamp(now);
   let groups = 0;
-  for (const ids of chunks(groupIds)) {
+  for (const ids of inBatches(groupIds, CHUNK)) {
     for (const table of ['instance_group_member', 'instance_group_policy'] as const) {
       await tx.updateTable(table).set((eb) => ({ deleted: eb.ref('id'), deleted_at: at })).where('group_id', 'in', ids).where('deleted', '=', 0).execute();
     }
@@ -106,7 +102,7 @@ export async function addLegacyGroupMembers(tx: Tx<CellDatabase>, groupId: numbe
   const at = toDbTimestamp(now);
   // NOTE: Nova 26's models no longer define these tables: the row is written with the columns
   // Nova's pre-Rocky model gave it (SoftDeleteMixin and TimestampMixin defaults).
-  for (const part of chunks(added)) {
+  for (const part of inBatches(added, CHUNK)) {
     await tx.insertInto('instance_group_member').values(part.map((i) => ({ group_id: groupId, instance_id: i, created_at: at, updated_at: null, deleted: 0, deleted_at: null }))).execute();
   }
   return added;

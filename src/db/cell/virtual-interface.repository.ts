@@ -7,15 +7,11 @@ import { NOVA_FAKE_INSTANCE_UUID } from '../../domain/vif-list';
 import type { LockingRead } from '../dialect';
 import type { Tx } from '../unit-of-work';
 import type { CellDatabase, NewVirtualInterfacesRow } from './cell-tables.generated';
+import { inBatches } from '../batches';
 
 // NOTE: bounds the parameters of one statement (SQLite allows 32,766).
 const KEYS_PER_STATEMENT = 500;
 
-function slices<T>(items: readonly T[], size = KEYS_PER_STATEMENT): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 /**
  * Live instances as Nova's `InstanceList.get_by_filters({'deleted': False})` lists them (deleted =
@@ -51,7 +47,7 @@ export async function listInstancesWithNetworkInfo(db: Kysely<CellDatabase>, aft
 /** Of the instances `ids`, those that still have a network_info to compare (as listed above), with it, in id order. */
 export async function findNetworkInfos(db: Kysely<CellDatabase>, ids: readonly number[]): Promise<Array<{ id: number; uuid: string; network_info: string | null }>> {
   const rows = [];
-  for (const part of slices(ids)) {
+  for (const part of inBatches(ids, KEYS_PER_STATEMENT)) {
     rows.push(...(await instancesWithNetworkInfo(db).select(['i.id', 'i.uuid', 'c.network_info']).where('i.id', 'in', part).execute()));
   }
   return rows.sort((a, b) => a.id - b.id);
@@ -72,7 +68,7 @@ export interface LiveVifRow {
  */
 export async function listLiveVifs(db: Kysely<CellDatabase>, instanceUuids: readonly string[], options: LockingRead = {}): Promise<Map<string, LiveVifRow[]>> {
   const byInstance = new Map<string, LiveVifRow[]>();
-  for (const part of slices(instanceUuids)) {
+  for (const part of inBatches(instanceUuids, KEYS_PER_STATEMENT)) {
     const rows = await db
       .selectFrom('virtual_interfaces')
       .select(['id', 'uuid', 'tag', 'instance_uuid'])
@@ -99,7 +95,7 @@ export async function listLiveVifs(db: Kysely<CellDatabase>, instanceUuids: read
  */
 export async function findLiveVifAddresses(db: Kysely<CellDatabase>, addresses: readonly string[], options: LockingRead = {}): Promise<Map<string, string | null>> {
   const owners = new Map<string, string | null>();
-  for (const part of slices(addresses)) {
+  for (const part of inBatches(addresses, KEYS_PER_STATEMENT)) {
     const rows = await db
       .selectFrom('virtual_interfaces')
       .select(['address', 'instance_uuid'])
@@ -118,7 +114,7 @@ export async function findLiveVifAddresses(db: Kysely<CellDatabase>, addresses: 
  */
 export async function softDeleteVifs(tx: Tx<CellDatabase>, ids: readonly number[], now: string): Promise<number> {
   let deleted = 0;
-  for (const part of slices(ids)) {
+  for (const part of inBatches(ids, KEYS_PER_STATEMENT)) {
     const result = await tx
       .updateTable('virtual_interfaces')
       .set((eb) => ({ deleted: eb.ref('id'), deleted_at: now }))
@@ -133,5 +129,5 @@ export async function softDeleteVifs(tx: Tx<CellDatabase>, ids: readonly number[
 /** Inserts VIF rows in the order given (their ids ascend in that order). */
 export async function insertVifs(tx: Tx<CellDatabase>, rows: readonly NewVirtualInterfacesRow[]): Promise<void> {
   // NOTE: 9 columns a row: 100 rows keep a statement far below SQLite's parameter limit.
-  for (const part of slices(rows, 100)) await tx.insertInto('virtual_interfaces').values(part).execute();
+  for (const part of inBatches(rows, 100)) await tx.insertInto('virtual_interfaces').values(part).execute();
 }
