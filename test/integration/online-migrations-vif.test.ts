@@ -11,7 +11,7 @@ import type { CellDatabase } from '../../src/db/cell/cell-tables.generated';
 import type { MigrationCounts } from '../../src/domain/online-migrations';
 import { createDatabaseContext, type DatabaseContext } from '../../src/services/database-context.service';
 import { runOnlineMigrations } from '../../src/services/online-migrations/online-migrations.service';
-import { createNovaDatabase, insertCellMapping } from '../support/cell-fixtures';
+import { createNovaDatabase, insertCellMapping, networkInfo } from '../support/cell-fixtures';
 import { describeEachDialect } from '../support/dialect-matrix';
 import { copyDatabase, describeWithNova, novaManage, writeNovaConf } from '../support/nova-oracle';
 import { dumpRows } from '../support/row-dump';
@@ -22,25 +22,6 @@ const MIGRATION = 'fill_virtual_interface_list';
 /** A UUID whose last group says what it is (`u(0xa1)` -> ...0000000000a1). */
 const u = (n: number): string => `5eed0000-0000-4000-8000-${n.toString(16).padStart(12, '0')}`;
 const mac = (n: number): string => `fa:16:3e:00:00:${n.toString(16).padStart(2, '0')}`;
-
-/** network_info as Nova's compute caches it: an array of VIFs, each with much more than id and address. */
-function networkInfo(...vifs: Array<[id: string, address: string]>): string {
-  return JSON.stringify(
-    vifs.map(([id, address]) => ({
-      id,
-      address,
-      type: 'ovs',
-      devname: `tap${id.slice(0, 11)}`,
-      active: true,
-      vnic_type: 'normal',
-      network: { id: 'net-1', label: 'private', bridge: 'br-int', subnets: [], meta: {} },
-      details: {},
-      profile: {},
-      meta: {},
-      preserve_on_delete: false,
-    })),
-  );
-}
 
 interface OldVif {
   uuid: string;

@@ -158,3 +158,22 @@ export async function insertInstances(
   await db.updateTable('instances').set((eb) => ({ deleted: eb.ref('id') })).where('deleted', '=', -1).execute();
   return uuids;
 }
+
+/** network_info as Nova's compute caches it: an array of VIFs, each with much more than id and address. */
+export function networkInfo(...vifs: Array<[id: string, address: string]>): string {
+  return JSON.stringify(
+    vifs.map(([id, address]) => ({
+      id,
+      address,
+      type: 'ovs',
+      devname: `tap${id.slice(0, 11)}`,
+      active: true,
+      vnic_type: 'normal',
+      network: { id: 'net-1', label: 'private', bridge: 'br-int', subnets: [], meta: {} },
+      details: {},
+      profile: {},
+      meta: {},
+      preserve_on_delete: false,
+    })),
+  );
+}

@@ -20,14 +20,15 @@ export interface NovaResult {
 /** describe() when Nova is installed, describe.skip otherwise (global setup printed why). */
 export const describeWithNova = (): jest.Describe => (novaAvailable() ? describe : describe.skip);
 
-/** Writes a nova.conf Nova can run with offline; returns its path. */
-export function writeNovaConf(dir: string, settings: { api: string; db?: string; transport?: string }): string {
+/** Writes a nova.conf Nova can run with offline (`defaults`: more [DEFAULT] options); returns its path. */
+export function writeNovaConf(dir: string, settings: { api: string; db?: string; transport?: string; defaults?: Record<string, string> }): string {
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'nova.conf');
   const lines = [
     '[DEFAULT]',
     `transport_url = ${settings.transport ?? 'rabbit://guest:guest@127.0.0.1:5672/'}`,
     `state_path = ${join(dir, 'state')}`,
+    ...Object.entries(settings.defaults ?? {}).map(([key, value]) => `${key} = ${value}`),
     '[api_database]',
     `connection = ${settings.api}`,
   ];
