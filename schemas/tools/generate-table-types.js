@@ -15,7 +15,7 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const SELECTED = {
   api: [
     'alembic_version', 'cell_mappings', 'host_mappings', 'instance_mappings', 'build_requests',
-    'request_specs', 'flavors', 'instance_groups', 'instance_group_policy', 'instance_group_member',
+    'request_specs', 'flavors', 'flavor_extra_specs', 'instance_groups', 'instance_group_policy', 'instance_group_member',
     'quotas', 'project_user_quotas', 'quota_classes', 'aggregates', 'aggregate_hosts', 'aggregate_metadata',
   ],
   cell: [

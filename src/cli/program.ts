@@ -13,6 +13,7 @@ import { simpleCellSetupCommand } from './commands/setup/simple-cell-setup.comma
 import { oneTerminalLine } from './output/terminal-text';
 import { hostCommand } from './commands/host/host.command';
 import { instanceGroupCommand } from './commands/instance-group/instance-group.command';
+import { flavorCommand } from './commands/flavor/flavor.command';
 import { commandPath, helpCommand } from './commands/help/help.command';
 import { DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_LOCK_TIMEOUT_SECONDS } from '../domain/constants';
 import { formatExitCodes } from './exit-codes';
@@ -71,6 +72,7 @@ export function buildProgram(ctx: CliContext): Command {
   program.addCommand(onlineDataMigrationsCommand(ctx));
   program.addCommand(instanceCommand(ctx));
   program.addCommand(instanceGroupCommand(ctx));
+  program.addCommand(flavorCommand(ctx));
 
   program.hook('preAction', (_root, action) => {
     ctx.setGlobals(action.optsWithGlobals(), action.getOptionValueSourceWithGlobals('format') === 'cli');

@@ -610,3 +610,26 @@ export class AmbiguousInstanceGroupError extends InvalidInputError {
     super(`instance group name '${ref}' matches ${uuids.length} instance groups: ${uuids.join(', ')}`);
   }
 }
+
+/** A new flavor's name or flavor ID is taken. */
+export class FlavorExistsError extends InvalidInputError {
+  readonly code = 'FLAVOR_EXISTS';
+
+  constructor(
+    readonly field: 'name' | 'flavor ID',
+    readonly value: string,
+    /** The flavor ID of the flavor that has it. */
+    readonly other: string,
+  ) {
+    super(`a flavor with the ${field} ${JSON.stringify(value)} already exists (flavor ID ${JSON.stringify(other)})`);
+  }
+}
+
+/** No flavor has the given flavor ID or name. */
+export class FlavorNotFoundError extends InvalidInputError {
+  readonly code = 'FLAVOR_NOT_FOUND';
+
+  constructor(readonly ref: string) {
+    super(`no flavor has the ID or name ${JSON.stringify(ref)}`);
+  }
+}

@@ -11,3 +11,4 @@ export * from './simple-cell-setup.service';
 export * from './rules';
 export * from './online-migrations/online-migrations.service';
 export * from './instance-group.service';
+export * from './flavor.service';

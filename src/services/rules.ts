@@ -111,6 +111,11 @@ export interface Rules {
   instanceGroupMigration: true;
   /** `instance-group` reads groups left in cell databases too, marking where each lives (Nova 26 reads only the API database). */
   instanceGroupsInCells: true;
+  /**
+   * A new flavor's name and flavor ID must differ from every other flavor's as MySQL's unique keys
+   * compare them (case and trailing blanks ignored), on SQLite too, where Nova's keys compare bytes.
+   */
+  flavorKeysCompareAsMysql: true;
 }
 
 /** The rules of cellctl's own (modern) front. */
@@ -154,4 +159,5 @@ export const CELLCTL_RULES: Readonly<Rules> = Object.freeze({
   userIdUnmigratableCounted: true,
   instanceGroupMigration: true,
   instanceGroupsInCells: true,
+  flavorKeysCompareAsMysql: true,
 });

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { newCellMappingRow, newHostMappingRow, newInstanceMappingRow, newProjectUserQuotaRow, newQuotaClassRow, newQuotaRow } from '../../src/db/api/new-api-rows';
-import { newInstanceGroupMemberRow, newInstanceGroupPolicyRow, newInstanceGroupRow } from '../../src/db/api/new-api-rows';
+import { newFlavorRow, newInstanceGroupMemberRow, newInstanceGroupPolicyRow, newInstanceGroupRow } from '../../src/db/api/new-api-rows';
 import {
   newBlockDeviceMappingRow,
   newInstanceActionEventRow,
@@ -52,6 +52,7 @@ const CASES: BuilderCase[] = [
   builderCase('api', 'instance_groups', newInstanceGroupRow, { uuid: UUID }),
   builderCase('api', 'instance_group_policy', newInstanceGroupPolicyRow, { group_id: 7 }),
   builderCase('api', 'instance_group_member', newInstanceGroupMemberRow, { group_id: 7 }),
+  builderCase('api', 'flavors', newFlavorRow, { name: 'm1.tiny', flavorid: '1', memory_mb: 512, vcpus: 1 }),
 ];
 
 type NovaDefault = { scalar: unknown } | { callable: string } | { other: string };

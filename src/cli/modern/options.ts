@@ -82,3 +82,13 @@ export function checkCellSelection(options: { cell?: string; allCells?: boolean 
   if (options.cell !== undefined && options.allCells) throw new ConflictingOptionsError('--cell and --all-cells cannot be combined');
   if (required && options.cell === undefined && !options.allCells) throw new ConflictingOptionsError('give exactly one of --cell and --all-cells');
 }
+
+/** A parser of an integer from `min` to `max` (both included). */
+export function integerParser(flag: string, min: number, max: number): (value: string) => number {
+  return (value) => {
+    if (!/^\s*\d+\s*$/.test(value) || Number(value) < min || Number(value) > max) {
+      throw new InvalidArgumentError(`${flag} must be an integer from ${min} to ${max}, not '${value}'`);
+    }
+    return Number(value);
+  };
+}

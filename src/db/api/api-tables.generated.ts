@@ -100,6 +100,19 @@ export type FlavorsRow = Selectable<FlavorsTable>;
 export type NewFlavorsRow = Insertable<FlavorsTable>;
 export type FlavorsUpdate = Updateable<FlavorsTable>;
 
+/** `flavor_extra_specs` as Nova b30f573d3377 defines it. */
+export interface FlavorExtraSpecsTable {
+  created_at: string | null;
+  updated_at: string | null;
+  id: Generated<number>;
+  flavor_id: number;
+  key: string;
+  value: string | null;
+}
+export type FlavorExtraSpecsRow = Selectable<FlavorExtraSpecsTable>;
+export type NewFlavorExtraSpecsRow = Insertable<FlavorExtraSpecsTable>;
+export type FlavorExtraSpecsUpdate = Updateable<FlavorExtraSpecsTable>;
+
 /** `instance_groups` as Nova b30f573d3377 defines it. */
 export interface InstanceGroupsTable {
   created_at: string | null;
@@ -225,6 +238,7 @@ export interface ApiDatabase {
   build_requests: BuildRequestsTable;
   request_specs: RequestSpecsTable;
   flavors: FlavorsTable;
+  flavor_extra_specs: FlavorExtraSpecsTable;
   instance_groups: InstanceGroupsTable;
   instance_group_policy: InstanceGroupPolicyTable;
   instance_group_member: InstanceGroupMemberTable;

@@ -7,6 +7,7 @@ import { toDbBoolean } from '../dialect';
 import { buildNewRow, TIMESTAMP_MIXIN, type ColumnDefaults, type NewRowValues, type RowTime } from '../new-row-defaults';
 import type {
   NewCellMappingsRow,
+  NewFlavorsRow,
   NewHostMappingsRow,
   NewInstanceGroupMemberRow,
   NewInstanceGroupPolicyRow,
@@ -88,4 +89,19 @@ export function newInstanceGroupMemberRow(
   now: RowTime,
 ): NewInstanceGroupMemberRow {
   return buildNewRow<NewInstanceGroupMemberRow>(INSTANCE_GROUP_MEMBER_DEFAULTS, values, now);
+}
+
+// NOTE: Nova's Flavors model defaults (nova/db/api/models.py): swap 0, rxtx_factor 1, disabled
+// False, is_public True. (ephemeral_gb has none: nova/compute/flavors.py passes 0.)
+const FLAVOR_DEFAULTS = {
+  ...TIMESTAMP_MIXIN,
+  swap: 0,
+  rxtx_factor: 1,
+  disabled: toDbBoolean(false),
+  is_public: toDbBoolean(true),
+} satisfies ColumnDefaults<NewFlavorsRow>;
+
+/** A new `flavors` row (`name`, `flavorid`, `memory_mb`, `vcpus` required), created now. */
+export function newFlavorRow(values: NewRowValues<NewFlavorsRow, typeof FLAVOR_DEFAULTS>, now: RowTime): NewFlavorsRow {
+  return buildNewRow<NewFlavorsRow>(FLAVOR_DEFAULTS, values, now);
 }
