@@ -1,0 +1,93 @@
+"""Nova's own burial in cell0, run offline: the golden rows cellctl's burial is compared with.
+
+Usage: python3 nova-bury.py NOVA_CONF REQUEST_JSON
+
+NOVA_CONF names the API database ([api_database]) of a deployment whose cell0 is mapped and
+synced. REQUEST_JSON describes one boot request of one or more instances:
+
+  {"request_id": "req-...", "user_id": "u", "project_id": "p",
+   "flavor": {"id": 1, "flavorid": "f1", "name": "m1.tiny", "memory_mb": 512, "vcpus": 1,
+              "root_gb": 1, "ephemeral_gb": 0, "swap": 0},
+   "image": "IMAGE-UUID", "availability_zone": null, "reservation_id": "r-...",
+   "instances": [{"uuid": "...", "display_name": "vm-1", "hostname": "vm-1", "launch_index": 0}],
+   "metadata": {"k": "v"}, "system_metadata": {"image_min_disk": "1"},
+   "bdms": [{"source_type": "image", "destination_type": "local", "image_id": "IMAGE-UUID",
+             "boot_index": 0, "delete_on_termination": true, "device_type": "disk"}],
+   "tags": ["t1"],
+   "fault": {"kind": "no-valid-host", "reason": ""} | {"kind": "host-not-mapped", "host": "h"}}
+
+It creates what Nova's API leaves before scheduling (a build request, an instance mapping without
+a cell and a request spec per instance), raises the scheduler's exception, and calls the
+conductor's real ComputeTaskManager._bury_in_cell0 with it, as schedule_and_build_instances does.
+The manager is made without its __init__, which would need placement credentials; notifications
+go to the noop driver. Prints the context's timestamp (the action's start_time) as JSON.
+"""
+import json
+import sys
+
+from nova import block_device, config, context, exception, objects, rpc
+import nova.conf
+
+CONF = nova.conf.CONF
+config.parse_args(['nova-bury', '--config-file', sys.argv[1]])
+objects.register_all()
+CONF.set_override('driver', ['noop'], group='oslo_messaging_notifications')
+rpc.init(CONF)
+
+from nova.conductor import manager  # noqa: E402 (needs the configuration first)
+from nova.network import model as network_model  # noqa: E402
+
+request = json.loads(sys.argv[2])
+ctxt = context.RequestContext(request['user_id'], request['project_id'], is_admin=True, request_id=request['request_id'])
+f = request['flavor']
+flavor = objects.Flavor(id=f['id'], flavorid=f['flavorid'], name=f['name'], memory_mb=f['memory_mb'], vcpus=f['vcpus'],
+                        root_gb=f['root_gb'], ephemeral_gb=f['ephemeral_gb'], swap=f['swap'], rxtx_factor=1.0,
+                        vcpu_weight=None, disabled=False, is_public=True, extra_specs={}, description=None)
+
+build_requests = []
+specs = []
+request_bdms = request_tags = None
+for one in request['instances']:
+    instance = objects.Instance(
+        context=ctxt, uuid=one['uuid'], project_id=request['project_id'], user_id=request['user_id'],
+        display_name=one['display_name'], hostname=one['hostname'], display_description=one['display_name'],
+        image_ref=request['image'], vm_state='building', task_state='scheduling', power_state=0,
+        flavor=flavor, instance_type_id=f['id'], memory_mb=f['memory_mb'], vcpus=f['vcpus'], root_gb=f['root_gb'],
+        ephemeral_gb=f['ephemeral_gb'], launch_index=one['launch_index'], reservation_id=request['reservation_id'],
+        availability_zone=request['availability_zone'], locked=False, metadata=dict(request['metadata']),
+        system_metadata=dict(request['system_metadata']),
+        info_cache=objects.InstanceInfoCache(network_info=network_model.NetworkInfo([])),
+        security_groups=objects.SecurityGroupList(objects=[]), config_drive='', key_name=None, key_data=None,
+        numa_topology=None, pci_requests=None, old_flavor=None, new_flavor=None,
+        keypairs=objects.KeyPairList(objects=[]), trusted_certs=None, tags=objects.TagList(), deleted=False, hidden=False)
+    # As the API builds them: every field of a BlockDeviceDict (unset ones None), then the objects.
+    bdms = objects.block_device.block_device_make_list_from_dicts(ctxt, [block_device.BlockDeviceDict(b) for b in request['bdms']])
+    tags = objects.TagList(objects=[objects.Tag(context=ctxt, resource_id=one['uuid'], tag=t) for t in request['tags']])
+    build_request = objects.BuildRequest(context=ctxt, instance=instance, instance_uuid=one['uuid'],
+                                         project_id=request['project_id'], block_device_mappings=bdms, tags=tags)
+    build_request.create()
+    build_requests.append(build_request)
+    if request_bdms is None:
+        request_bdms, request_tags = bdms, tags
+    objects.InstanceMapping(context=ctxt, instance_uuid=one['uuid'], project_id=request['project_id'],
+                            user_id=request['user_id'], cell_mapping=None, queued_for_delete=False).create()
+    spec = objects.RequestSpec.from_components(
+        ctxt, one['uuid'], objects.ImageMeta.from_dict({'id': request['image'], 'properties': {}}), flavor, None,
+        objects.InstancePCIRequests(requests=[]), {}, None, request['availability_zone'],
+        project_id=request['project_id'], user_id=request['user_id'])
+    spec.num_instances = len(request['instances'])
+    spec.create()
+    specs.append(spec)
+
+conductor = manager.ComputeTaskManager.__new__(manager.ComputeTaskManager)
+conductor.host = CONF.host
+fault = request['fault']
+try:
+    if fault['kind'] == 'no-valid-host':
+        raise exception.NoValidHost(reason=fault['reason'])
+    raise exception.HostMappingNotFound(name=fault['host'])
+except Exception as exc:  # the conductor buries from inside its exception handler
+    # The BDMs and tags as the API passes them to the conductor: one list for every instance.
+    conductor._bury_in_cell0(ctxt, specs[0], exc, build_requests=build_requests,
+                             block_device_mapping=request_bdms, tags=request_tags)
+print(json.dumps({'timestamp': ctxt.timestamp.isoformat()}))
