@@ -19,6 +19,11 @@ export type NewRowValues<Row, Defaults> = Omit<Row, keyof Defaults> & Partial<Pi
 /** The time of an insert: a Date, or a timestamp already in Nova's 'YYYY-MM-DD HH:MM:SS' UTC form (taken as is). */
 export type RowTime = Date | string;
 
+/** A RowTime as a timestamp column holds it ('YYYY-MM-DD HH:MM:SS' UTC). */
+export function rowTimestamp(time: RowTime): string {
+  return typeof time === 'string' ? time : toDbTimestamp(time);
+}
+
 /**
  * oslo.db's TimestampMixin: created_at defaults to utcnow; updated_at has only an onupdate, so a
  * new row leaves it NULL.
@@ -33,7 +38,7 @@ export const SOFT_DELETE_MIXIN = { deleted: 0, deleted_at: null } as const;
  * `undefined` counts as not given, so the default stays. Pure; touches no database.
  */
 export function buildNewRow<Row>(defaults: ColumnDefaults<Row>, values: Partial<Row>, now: RowTime): Row {
-  const time = typeof now === 'string' ? now : toDbTimestamp(now);
+  const time = rowTimestamp(now);
   const row: Record<string, unknown> = {};
   for (const [column, value] of Object.entries(defaults)) row[column] = value === NOW ? time : value;
   for (const [column, value] of Object.entries(values)) if (value !== undefined) row[column] = value;

@@ -633,3 +633,15 @@ export class FlavorNotFoundError extends InvalidInputError {
     super(`no flavor has the ID or name ${JSON.stringify(ref)}`);
   }
 }
+
+/**
+ * No cell0 is mapped, so an instance that could not be scheduled has nowhere to go: nothing is
+ * written (Nova would log an error and leave its build request and cell-less mapping behind).
+ */
+export class Cell0MissingError extends InvalidInputError {
+  readonly code = 'CELL0_MISSING';
+
+  constructor() {
+    super('no cell0 is mapped, so instances that cannot be scheduled cannot be recorded: run cellctl cell0 setup');
+  }
+}

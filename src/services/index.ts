@@ -12,3 +12,4 @@ export * from './rules';
 export * from './online-migrations/online-migrations.service';
 export * from './instance-group.service';
 export * from './flavor.service';
+export * from './cell0-burial.service';

@@ -111,6 +111,12 @@ export interface Rules {
   instanceGroupMigration: true;
   /** `instance-group` reads groups left in cell databases too, marking where each lives (Nova 26 reads only the API database). */
   instanceGroupsInCells: true;
+  /** Without a cell0 mapping an unschedulable instance is refused and nothing is written (Nova leaves its build request and a cell-less mapping). */
+  burialNeedsCell0: true;
+  /** A burial writes cell0 first, skips an instance already there, points only a cell-less mapping at cell0, and deletes build requests last: a re-run completes it. */
+  burialResumable: true;
+  /** A buried instance's 500 fault says why no host fitted where Nova writes its Python traceback; the failed event has no traceback. */
+  burialFaultDetails: true;
   /**
    * A new flavor's name and flavor ID must differ from every other flavor's as MySQL's unique keys
    * compare them (case and trailing blanks ignored), on SQLite too, where Nova's keys compare bytes.
@@ -159,5 +165,8 @@ export const CELLCTL_RULES: Readonly<Rules> = Object.freeze({
   userIdUnmigratableCounted: true,
   instanceGroupMigration: true,
   instanceGroupsInCells: true,
+  burialNeedsCell0: true,
+  burialResumable: true,
+  burialFaultDetails: true,
   flavorKeysCompareAsMysql: true,
 });

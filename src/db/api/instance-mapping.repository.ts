@@ -2,6 +2,7 @@ import { sql, type Kysely } from 'kysely';
 import type { LockingRead } from '../dialect';
 import type { DialectAdapter } from '../dialect-adapter';
 import type { Tx } from '../unit-of-work';
+import { rowTimestamp, type RowTime } from '../new-row-defaults';
 import type { ApiDatabase, InstanceMappingsRow } from './api-tables.generated';
 
 /** How many instance mappings point at a cell. */
@@ -163,4 +164,18 @@ export async function setQueuedForDelete(tx: Tx<ApiDatabase>, ids: number[], val
  */
 export async function setMappingUserIds(tx: Tx<ApiDatabase>, adapter: DialectAdapter, rows: Array<[number, string, string]>): Promise<number> {
   return adapter.updateByKey(tx, 'instance_mappings', 'id', ['user_id', 'updated_at'], rows, 'user_id IS NULL');
+}
+
+/**
+ * Points an instance's mapping at a cell, only while it has none or already that one (a mapping
+ * another run placed elsewhere meanwhile is kept); returns whether it now points there.
+ */
+export async function pointMappingAtCell(tx: Tx<ApiDatabase>, instanceUuid: string, cellId: number, now: RowTime): Promise<boolean> {
+  const result = await tx
+    .updateTable('instance_mappings')
+    .set({ cell_id: cellId, updated_at: rowTimestamp(now) })
+    .where('instance_uuid', '=', instanceUuid)
+    .where((eb) => eb.or([eb('cell_id', 'is', null), eb('cell_id', '=', cellId)]))
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
 }

@@ -496,6 +496,78 @@ export type ShadowInstancesRow = Selectable<ShadowInstancesTable>;
 export type NewShadowInstancesRow = Insertable<ShadowInstancesTable>;
 export type ShadowInstancesUpdate = Updateable<ShadowInstancesTable>;
 
+/** `instance_system_metadata` as Nova ccb0fa1a2252 defines it. */
+export interface InstanceSystemMetadataTable {
+  created_at: string | null;
+  updated_at: string | null;
+  deleted_at: string | null;
+  id: Generated<number>;
+  instance_uuid: string;
+  key: string;
+  value: string | null;
+  deleted: number | null;
+}
+export type InstanceSystemMetadataRow = Selectable<InstanceSystemMetadataTable>;
+export type NewInstanceSystemMetadataRow = Insertable<InstanceSystemMetadataTable>;
+export type InstanceSystemMetadataUpdate = Updateable<InstanceSystemMetadataTable>;
+
+/** `instance_metadata` as Nova ccb0fa1a2252 defines it. */
+export interface InstanceMetadataTable {
+  created_at: string | null;
+  updated_at: string | null;
+  deleted_at: string | null;
+  id: Generated<number>;
+  key: string | null;
+  value: string | null;
+  instance_uuid: string | null;
+  deleted: number | null;
+}
+export type InstanceMetadataRow = Selectable<InstanceMetadataTable>;
+export type NewInstanceMetadataRow = Insertable<InstanceMetadataTable>;
+export type InstanceMetadataUpdate = Updateable<InstanceMetadataTable>;
+
+/** `security_groups` as Nova ccb0fa1a2252 defines it. */
+export interface SecurityGroupsTable {
+  created_at: string | null;
+  updated_at: string | null;
+  deleted_at: string | null;
+  id: Generated<number>;
+  name: string | null;
+  description: string | null;
+  user_id: string | null;
+  project_id: string | null;
+  deleted: number | null;
+}
+export type SecurityGroupsRow = Selectable<SecurityGroupsTable>;
+export type NewSecurityGroupsRow = Insertable<SecurityGroupsTable>;
+export type SecurityGroupsUpdate = Updateable<SecurityGroupsTable>;
+
+/** `instance_id_mappings` as Nova ccb0fa1a2252 defines it. */
+export interface InstanceIdMappingsTable {
+  created_at: string | null;
+  updated_at: string | null;
+  deleted_at: string | null;
+  id: Generated<number>;
+  uuid: string;
+  deleted: number | null;
+}
+export type InstanceIdMappingsRow = Selectable<InstanceIdMappingsTable>;
+export type NewInstanceIdMappingsRow = Insertable<InstanceIdMappingsTable>;
+export type InstanceIdMappingsUpdate = Updateable<InstanceIdMappingsTable>;
+
+/** `s3_images` as Nova ccb0fa1a2252 defines it. */
+export interface S3ImagesTable {
+  created_at: string | null;
+  updated_at: string | null;
+  deleted_at: string | null;
+  id: Generated<number>;
+  uuid: string;
+  deleted: number | null;
+}
+export type S3ImagesRow = Selectable<S3ImagesTable>;
+export type NewS3ImagesRow = Insertable<S3ImagesTable>;
+export type S3ImagesUpdate = Updateable<S3ImagesTable>;
+
 /** The cell database tables cellctl reads and writes. */
 export interface CellDatabase {
   alembic_version: AlembicVersionTable;
@@ -519,4 +591,9 @@ export interface CellDatabase {
   virtual_interfaces: VirtualInterfacesTable;
   instance_info_caches: InstanceInfoCachesTable;
   shadow_instances: ShadowInstancesTable;
+  instance_system_metadata: InstanceSystemMetadataTable;
+  instance_metadata: InstanceMetadataTable;
+  security_groups: SecurityGroupsTable;
+  instance_id_mappings: InstanceIdMappingsTable;
+  s3_images: S3ImagesTable;
 }

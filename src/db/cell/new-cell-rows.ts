@@ -11,7 +11,13 @@ import type {
   NewInstanceActionsRow,
   NewInstanceExtraRow,
   NewInstanceFaultsRow,
+  NewInstanceIdMappingsRow,
+  NewInstanceInfoCachesRow,
+  NewInstanceMetadataRow,
   NewInstancesRow,
+  NewInstanceSystemMetadataRow,
+  NewS3ImagesRow,
+  NewSecurityGroupsRow,
   NewTagsRow,
   NewVirtualInterfacesRow,
 } from './cell-tables.generated';
@@ -90,4 +96,44 @@ export function newVirtualInterfaceRow(
   now: RowTime,
 ): NewVirtualInterfacesRow {
   return buildNewRow<NewVirtualInterfacesRow>(VIRTUAL_INTERFACE_DEFAULTS, values, now);
+}
+
+const INSTANCE_INFO_CACHE_DEFAULTS = { ...NOVA_BASE } satisfies ColumnDefaults<NewInstanceInfoCachesRow>;
+const INSTANCE_METADATA_DEFAULTS = { ...NOVA_BASE } satisfies ColumnDefaults<NewInstanceMetadataRow>;
+const INSTANCE_SYSTEM_METADATA_DEFAULTS = { ...NOVA_BASE } satisfies ColumnDefaults<NewInstanceSystemMetadataRow>;
+const SECURITY_GROUP_DEFAULTS = { ...NOVA_BASE } satisfies ColumnDefaults<NewSecurityGroupsRow>;
+const INSTANCE_ID_MAPPING_DEFAULTS = { ...NOVA_BASE } satisfies ColumnDefaults<NewInstanceIdMappingsRow>;
+const S3_IMAGE_DEFAULTS = { ...NOVA_BASE } satisfies ColumnDefaults<NewS3ImagesRow>;
+
+/** A new `instance_info_caches` row (`instance_uuid` required), created now and live. */
+export function newInstanceInfoCacheRow(values: NewRowValues<NewInstanceInfoCachesRow, typeof INSTANCE_INFO_CACHE_DEFAULTS>, now: RowTime): NewInstanceInfoCachesRow {
+  return buildNewRow<NewInstanceInfoCachesRow>(INSTANCE_INFO_CACHE_DEFAULTS, values, now);
+}
+
+/** A new `instance_metadata` row (a user's key and value; no column required), created now and live. */
+export function newInstanceMetadataRow(values: NewRowValues<NewInstanceMetadataRow, typeof INSTANCE_METADATA_DEFAULTS>, now: RowTime): NewInstanceMetadataRow {
+  return buildNewRow<NewInstanceMetadataRow>(INSTANCE_METADATA_DEFAULTS, values, now);
+}
+
+/** A new `instance_system_metadata` row (`instance_uuid` and `key` required), created now and live. */
+export function newInstanceSystemMetadataRow(
+  values: NewRowValues<NewInstanceSystemMetadataRow, typeof INSTANCE_SYSTEM_METADATA_DEFAULTS>,
+  now: RowTime,
+): NewInstanceSystemMetadataRow {
+  return buildNewRow<NewInstanceSystemMetadataRow>(INSTANCE_SYSTEM_METADATA_DEFAULTS, values, now);
+}
+
+/** A new `security_groups` row (no column required), created now and live. */
+export function newSecurityGroupRow(values: NewRowValues<NewSecurityGroupsRow, typeof SECURITY_GROUP_DEFAULTS>, now: RowTime): NewSecurityGroupsRow {
+  return buildNewRow<NewSecurityGroupsRow>(SECURITY_GROUP_DEFAULTS, values, now);
+}
+
+/** A new `instance_id_mappings` row (an instance's EC2 id; `uuid` required), created now and live. */
+export function newInstanceIdMappingRow(values: NewRowValues<NewInstanceIdMappingsRow, typeof INSTANCE_ID_MAPPING_DEFAULTS>, now: RowTime): NewInstanceIdMappingsRow {
+  return buildNewRow<NewInstanceIdMappingsRow>(INSTANCE_ID_MAPPING_DEFAULTS, values, now);
+}
+
+/** A new `s3_images` row (an image's EC2 id; `uuid` required), created now and live. */
+export function newS3ImageRow(values: NewRowValues<NewS3ImagesRow, typeof S3_IMAGE_DEFAULTS>, now: RowTime): NewS3ImagesRow {
+  return buildNewRow<NewS3ImagesRow>(S3_IMAGE_DEFAULTS, values, now);
 }
