@@ -4,6 +4,7 @@
  * (nova/conductor/manager.py _bury_in_cell0, nova/compute/utils.py, nova/objects/instance.py).
  */
 import type { Flavor } from './flavor';
+import { flavorPrimitive, primitive, pythonJsonDumps } from './nova-primitives';
 
 /** Why an instance was not placed, as Nova's scheduler and conductor raise it. */
 export type SchedulingFailure =
@@ -79,52 +80,6 @@ export function truncateUtf8(text: string, bytes: number): string {
     out += ch;
   }
   return out;
-}
-
-/** A Python float in JSON (`1.0`, not `1`), as Nova's jsonutils writes one. */
-class PythonFloat {
-  constructor(readonly value: number) {}
-}
-
-type PythonJson = string | number | boolean | null | PythonFloat | PythonJson[] | { [key: string]: PythonJson };
-
-/** JSON text as Python's json.dumps writes it by default: `", "` and `": "` separators, floats with a point. */
-export function pythonJsonDumps(value: PythonJson): string {
-  if (value instanceof PythonFloat) return Number.isInteger(value.value) ? `${value.value}.0` : String(value.value);
-  if (Array.isArray(value)) return `[${value.map(pythonJsonDumps).join(', ')}]`;
-  if (value !== null && typeof value === 'object') {
-    return `{${Object.entries(value)
-      .map(([k, v]) => `${JSON.stringify(k)}: ${pythonJsonDumps(v)}`)
-      .join(', ')}}`;
-  }
-  // NOTE: Python escapes every non-ASCII character (ensure_ascii); JSON.stringify keeps them.
-  return JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-/** A versioned object's primitive, as oslo.versionedobjects serialises it (without its change list). */
-function primitive(name: string, version: string, data: { [key: string]: PythonJson }): { [key: string]: PythonJson } {
-  return { 'nova_object.name': name, 'nova_object.namespace': 'nova', 'nova_object.version': version, 'nova_object.data': data };
-}
-
-/** The Flavor 1.2 primitive Nova stores for an instance: extra specs included, description nulled. */
-export function flavorPrimitive(flavor: Flavor): { [key: string]: PythonJson } {
-  return primitive('Flavor', '1.2', {
-    id: flavor.id,
-    name: flavor.name,
-    memory_mb: flavor.memoryMb,
-    vcpus: flavor.vcpus,
-    root_gb: flavor.rootGb,
-    ephemeral_gb: flavor.ephemeralGb,
-    flavorid: flavor.flavorId,
-    swap: flavor.swap,
-    rxtx_factor: flavor.rxtxFactor === null ? null : new PythonFloat(flavor.rxtxFactor),
-    vcpu_weight: flavor.vcpuWeight,
-    disabled: flavor.disabled,
-    is_public: flavor.isPublic,
-    extra_specs: { ...flavor.extraSpecs },
-    // NOTE: Nova drops the description from the copy an instance keeps (Instance._save_flavor).
-    description: null,
-  });
 }
 
 /** instance_extra.flavor: the current flavor, no old or new one (no resize in progress). */
