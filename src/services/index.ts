@@ -13,3 +13,4 @@ export * from './online-migrations/online-migrations.service';
 export * from './instance-group.service';
 export * from './flavor.service';
 export * from './cell0-burial.service';
+export * from './instance-boot.service';

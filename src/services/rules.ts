@@ -117,6 +117,10 @@ export interface Rules {
   burialResumable: true;
   /** A buried instance's 500 fault says why no host fitted where Nova writes its Python traceback; the failed event has no traceback. */
   burialFaultDetails: true;
+  /** instance boot schedules by a simulation over the cell databases' compute nodes (no placement service). */
+  bootSimulatesScheduler: true;
+  /** instance boot finishes a placed instance's build at once (active, on its host, usage added), as no compute service will. */
+  bootFinishesBuild: true;
   /**
    * A new flavor's name and flavor ID must differ from every other flavor's as MySQL's unique keys
    * compare them (case and trailing blanks ignored), on SQLite too, where Nova's keys compare bytes.
@@ -168,5 +172,7 @@ export const CELLCTL_RULES: Readonly<Rules> = Object.freeze({
   burialNeedsCell0: true,
   burialResumable: true,
   burialFaultDetails: true,
+  bootSimulatesScheduler: true,
+  bootFinishesBuild: true,
   flavorKeysCompareAsMysql: true,
 });

@@ -4,8 +4,10 @@
  */
 import type { Kysely } from 'kysely';
 import { inBatches } from '../batches';
+import { rowTimestamp, type RowTime } from '../new-row-defaults';
 import type { Tx } from '../unit-of-work';
 import type { ApiDatabase } from './api-tables.generated';
+import { newInstanceMappingRow } from './new-api-rows';
 
 /** Values per IN list: far below every driver's and server's limits. */
 const CHUNK = 1000;
@@ -24,4 +26,32 @@ export async function deleteBuildRequests(tx: Tx<ApiDatabase>, instanceUuids: re
     deleted += Number((await tx.deleteFrom('build_requests').where('instance_uuid', 'in', part).executeTakeFirst()).numDeletedRows);
   }
   return deleted;
+}
+
+/** One instance of a boot request as Nova's API records it before scheduling. */
+export interface PendingInstance {
+  instanceUuid: string;
+  projectId: string;
+  userId: string;
+  /** request_specs.spec, build_requests.instance, .block_device_mappings and .tags (Nova's JSON). */
+  spec: string;
+  instance: string;
+  blockDeviceMappings: string;
+  tags: string;
+}
+
+/**
+ * Writes what Nova's API writes per instance in one transaction (_create_reqspec_buildreq_instmapping):
+ * the request spec, the build request and an instance mapping without a cell (not queued for delete).
+ */
+export async function insertPendingInstances(tx: Tx<ApiDatabase>, instances: readonly PendingInstance[], now: RowTime): Promise<void> {
+  const time = rowTimestamp(now);
+  for (const i of instances) {
+    await tx.insertInto('request_specs').values({ instance_uuid: i.instanceUuid, spec: i.spec, created_at: time, updated_at: null }).execute();
+    await tx
+      .insertInto('build_requests')
+      .values({ instance_uuid: i.instanceUuid, project_id: i.projectId, instance: i.instance, block_device_mappings: i.blockDeviceMappings, tags: i.tags, created_at: time, updated_at: null })
+      .execute();
+    await tx.insertInto('instance_mappings').values(newInstanceMappingRow({ instance_uuid: i.instanceUuid, project_id: i.projectId, user_id: i.userId, cell_id: null, queued_for_delete: 0 }, now)).execute();
+  }
 }

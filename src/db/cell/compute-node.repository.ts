@@ -103,3 +103,78 @@ export async function fillEmptyRatios(tx: Tx<CellDatabase>, ids: number[], ratio
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
+
+/** A live compute node whose host runs an enabled, not forced-down nova-compute service: what the scheduler may choose. */
+export interface SchedulableNode {
+  id: number;
+  host: string;
+  node: string;
+  vcpus: number;
+  memoryMb: number;
+  localGb: number;
+  vcpusUsed: number;
+  memoryMbUsed: number;
+  localGbUsed: number;
+  cpuAllocationRatio: number | null;
+  ramAllocationRatio: number | null;
+  diskAllocationRatio: number | null;
+}
+
+/** The compute nodes of live, enabled, not forced-down `nova-compute` services (Nova's ComputeFilter), by id. */
+export async function listSchedulableNodes(db: Kysely<CellDatabase>): Promise<SchedulableNode[]> {
+  const rows = await db
+    .selectFrom('compute_nodes as n')
+    .innerJoin('services as s', (join) => join.onRef('s.host', '=', 'n.host').on('s.binary', '=', 'nova-compute').on('s.deleted', '=', 0).on('s.disabled', '=', 0))
+    .select([
+      'n.id',
+      'n.host',
+      'n.hypervisor_hostname',
+      'n.vcpus',
+      'n.memory_mb',
+      'n.local_gb',
+      'n.vcpus_used',
+      'n.memory_mb_used',
+      'n.local_gb_used',
+      'n.cpu_allocation_ratio',
+      'n.ram_allocation_ratio',
+      'n.disk_allocation_ratio',
+      's.forced_down',
+    ])
+    .where('n.deleted', '=', 0)
+    .where('n.host', 'is not', null)
+    .orderBy('n.id')
+    .execute();
+  return rows
+    .filter((r) => !r.forced_down)
+    .map((r) => ({
+      id: r.id,
+      host: r.host!,
+      node: r.hypervisor_hostname ?? r.host!,
+      vcpus: r.vcpus,
+      memoryMb: r.memory_mb,
+      localGb: r.local_gb,
+      vcpusUsed: r.vcpus_used,
+      memoryMbUsed: r.memory_mb_used,
+      localGbUsed: r.local_gb_used,
+      cpuAllocationRatio: r.cpu_allocation_ratio,
+      ramAllocationRatio: r.ram_allocation_ratio,
+      diskAllocationRatio: r.disk_allocation_ratio,
+    }));
+}
+
+/** Adds an instance's usage to its compute node, as the resource tracker would; returns whether the node was there. */
+export async function addNodeUsage(tx: Tx<CellDatabase>, nodeId: number, usage: { vcpus: number; memoryMb: number; diskGb: number }, updatedAt: string): Promise<boolean> {
+  const result = await tx
+    .updateTable('compute_nodes')
+    .set((eb) => ({
+      vcpus_used: eb('vcpus_used', '+', usage.vcpus),
+      memory_mb_used: eb('memory_mb_used', '+', usage.memoryMb),
+      local_gb_used: eb('local_gb_used', '+', usage.diskGb),
+      running_vms: eb(eb.fn.coalesce('running_vms', eb.lit(0)), '+', 1),
+      updated_at: updatedAt,
+    }))
+    .where('id', '=', nodeId)
+    .where('deleted', '=', 0)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) > 0;
+}

@@ -1,8 +1,9 @@
 import { Command } from 'commander';
 import type { CliContext } from '../../cli-context';
+import { instanceBootCommand } from './instance-boot.command';
 import { instanceVerifyCommand } from './instance-verify.command';
 
 /** `cellctl instance …`: instances across cells. */
 export function instanceCommand(ctx: CliContext): Command {
-  return new Command('instance').description('instances across cells').addCommand(instanceVerifyCommand(ctx));
+  return new Command('instance').description('instances across cells').addCommand(instanceVerifyCommand(ctx)).addCommand(instanceBootCommand(ctx));
 }
