@@ -17,6 +17,7 @@ import { formatExitCodes, PROGRAM_EXIT_CODES } from './exit-codes';
 import { secondsParser } from './modern/options';
 import { OUTPUT_FORMATS } from './output/output-format';
 import { versionText } from './version';
+import { completionCommand } from './commands/completion/completion.command';
 
 // NOTE: no [] default for repeatable options: commander would print "(default: [])" in the help.
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -63,6 +64,7 @@ export function buildProgram(ctx: CliContext): Command {
   program.addCommand(onlineDataMigrationsCommand(ctx));
   program.addCommand(instanceCommand(ctx));
   program.addCommand(instanceGroupCommand(ctx));
+  program.addCommand(completionCommand(ctx));
 
   program.hook('preAction', (_root, action) => {
     ctx.setGlobals(action.optsWithGlobals(), action.getOptionValueSourceWithGlobals('format') === 'cli');
