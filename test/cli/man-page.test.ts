@@ -111,4 +111,12 @@ describe('the package', () => {
     const run = spawnSync(bin, ['-V'], { encoding: 'utf8' });
     expect([run.status, run.stdout.split('\n')[0]]).toEqual([0, `cellctl ${(JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version}`]);
   });
+
+  it("tells, beside the README's two set-up commands, how to put cellctl on PATH", () => {
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const setup = readme.slice(readme.indexOf('## Set up'), readme.indexOf('\n## ', readme.indexOf('## Set up') + 1));
+    expect(setup.match(/```sh\n/g)).toHaveLength(2);
+    for (const way of ['`npm install -g .`', '`npm link`', '`npx cellctl']) expect(setup).toContain(way);
+    expect(Object.keys(PACKAGE.bin)).toEqual(['cellctl']);
+  });
 });
