@@ -97,7 +97,18 @@ async function main(): Promise<void> {
   say(`(Nova's own tools read it too: nova-manage --config-file ${configFile} cell_v2 list_cells)`);
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`quickstart: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exitCode = error instanceof StepFailed ? error.exitCode : 1;
-});
+/** The last lines: what an operator can type next, on the deployment just made. */
+function whatNext(): void {
+  say('\nWhat to type next (from this directory, npx cellctl runs it; npm install -g . puts cellctl on PATH):');
+  say('  cellctl -f json cell list                    # the cells as JSON, for scripts (-f yaml|value|csv, -c COLUMN)');
+  say('  cellctl map-instances --all-cells --dry-run  # what a run would map, writing nothing');
+  say('  cellctl cell show no-such-cell; echo $?      # an error: one line on stderr, exit 127');
+  say('  cellctl help map-instances                   # any command\'s options and exit codes (also man cellctl)');
+}
+
+main()
+  .then(whatNext)
+  .catch((error: unknown) => {
+    process.stderr.write(`quickstart: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = error instanceof StepFailed ? error.exitCode : 1;
+  });

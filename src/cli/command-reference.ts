@@ -30,7 +30,7 @@ export function renderCommandReference(program: Command): string {
     'sequence), line separators and bidirectional controls are shown escaped (`\\n`, `\\e`, `\\x07`, `\\u202e`),',
     'one record a line; `json` and `yaml` keep the data as it is.',
     '',
-    'Exit codes 127 and 255 mean the same for every command:',
+    `Exit codes ${COMMON_EXIT_CODES.map((c) => c.code).join(', ').replace(/, (\d+)$/, ' and $1')} mean the same for every command:`,
     '',
     ...COMMON_EXIT_CODES.map((c) => `- **${c.code}**: ${c.meaning}`),
     '',

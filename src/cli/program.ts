@@ -1,5 +1,3 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { Command, Option } from 'commander';
 import { DEBUG_STATEMENT_CHARS, type CliContext } from './cli-context';
 import { cellCommand } from './commands/cell/cell.command';
@@ -16,20 +14,15 @@ import { instanceGroupCommand } from './commands/instance-group/instance-group.c
 import { flavorCommand } from './commands/flavor/flavor.command';
 import { commandPath, helpCommand } from './commands/help/help.command';
 import { DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_LOCK_TIMEOUT_SECONDS } from '../domain/constants';
-import { formatExitCodes } from './exit-codes';
+import { formatExitCodes, PROGRAM_EXIT_CODES } from './exit-codes';
 import { secondsParser } from './modern/options';
 import { OUTPUT_FORMATS } from './output/output-format';
+import { versionText } from './version';
+import { completionCommand } from './commands/completion/completion.command';
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-function packageVersion(): string {
-  for (let dir = __dirname; dir !== dirname(dir); dir = dirname(dir)) {
-    const file = join(dir, 'package.json');
-    if (existsSync(file)) return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
-  }
-  return 'unknown';
+// NOTE: no [] default for repeatable options: commander would print "(default: [])" in the help.
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /**
@@ -39,13 +32,13 @@ function packageVersion(): string {
 export function buildProgram(ctx: CliContext): Command {
   const program = new Command('cellctl')
     .description("Operator toolkit for OpenStack Nova cells v2, working on Nova's own databases")
-    .version(packageVersion(), '--version')
-    .option('--config-file <file>', 'nova.conf-style file to read (repeatable; later files win)', collect, [])
+    .version(versionText(), '-V, --version', "print cellctl's version, the Nova release it speaks and its two schema revisions")
+    .option('--config-file <file>', 'nova.conf-style file to read (repeatable; later files win)', collect)
     .option('--config-dir <dir>', 'directory of *.conf files read after --config-file')
     .option('--api-db <url>', 'API database URL (overrides [api_database] connection)')
     .option('--db <url>', 'cell database URL (overrides [database] connection)')
     .addOption(new Option('-f, --format <format>', 'output format').choices([...OUTPUT_FORMATS]).default('table'))
-    .option('-c, --column <column>', 'show only this column (repeatable)', collect, [])
+    .option('-c, --column <column>', 'show only this column (repeatable)', collect)
     .option('--show-secrets', 'show passwords in URLs instead of masking them')
     .option('-q, --quiet', 'print no notices or progress on stderr')
     .option('--debug', `print stack traces and SQL statements (each cut to ${DEBUG_STATEMENT_CHARS.toLocaleString('en')} characters) on stderr`)
@@ -60,7 +53,7 @@ export function buildProgram(ctx: CliContext): Command {
         .default(DEFAULT_LOCK_TIMEOUT_SECONDS),
     )
     .showSuggestionAfterError(true)
-    .addHelpText('after', `\nConfiguration: without --config-file/--config-dir, cellctl uses its embedded deployment\n(CELLCTL_HOME, else $XDG_DATA_HOME/cellctl, else ~/.local/share/cellctl).\n\n${formatExitCodes([{ code: 0, meaning: 'success' }, { code: 1, meaning: "1-9: the command's own outcomes (see each command's --help)" }])}\n`);
+    .addHelpText('after', `\nConfiguration: without --config-file/--config-dir, cellctl uses its embedded deployment\n(CELLCTL_HOME, else $XDG_DATA_HOME/cellctl, else ~/.local/share/cellctl).\n\n${formatExitCodes(PROGRAM_EXIT_CODES)}\n`);
 
   program.addCommand(apiDbCommand(ctx));
   program.addCommand(dbCommand(ctx));
@@ -73,6 +66,7 @@ export function buildProgram(ctx: CliContext): Command {
   program.addCommand(instanceCommand(ctx));
   program.addCommand(instanceGroupCommand(ctx));
   program.addCommand(flavorCommand(ctx));
+  program.addCommand(completionCommand(ctx));
 
   program.hook('preAction', (_root, action) => {
     ctx.setGlobals(action.optsWithGlobals(), action.getOptionValueSourceWithGlobals('format') === 'cli');
@@ -101,6 +95,7 @@ function configureTree(command: Command, ctx: CliContext): void {
     });
   }
   command.exitOverride();
+  command.configureHelp({ ...command.configureHelp(), showGlobalOptions: true });
   command.configureOutput({
     writeOut: (s) => ctx.io.stdout.write(s),
     writeErr: (s) => ctx.commanderError(s),

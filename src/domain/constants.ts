@@ -16,6 +16,9 @@ export const NOVA_CELL_REVISION = 'ccb0fa1a2252';
 /** The Nova release whose schema cellctl creates and accepts. */
 export const NOVA_RELEASE = '26 (Zed)';
 
+/** The Nova version cellctl's schema and behaviour were checked against (schemas/ were read off it). */
+export const NOVA_CHECKED_VERSION = '26.2.2';
+
 /** How long opening a database may take by default, in seconds (--connect-timeout). */
 export const DEFAULT_CONNECT_TIMEOUT_SECONDS = 10;
 

@@ -22,7 +22,7 @@ function modulesLoadedBy(argv: string[], expectedCode = 0): string[] {
 }
 
 describe('start-up', () => {
-  it.each([[['--help']], [['db', 'sync', '--help']], [['map-instances', '--help']], [['help', 'db', 'sync']], [['cell', 'help']]])('cellctl %j loads neither ora, nor services, nor database code', (argv) => {
+  it.each([[['--help']], [['db', 'sync', '--help']], [['map-instances', '--help']], [['help', 'db', 'sync']], [['cell', 'help']], [['completion', 'bash']]])('cellctl %j loads neither ora, nor services, nor database code', (argv) => {
     const loaded = modulesLoadedBy(argv);
     expect(loaded.some((m) => m.startsWith('/dist/src/cli/'))).toBe(true);
     expect(loaded.filter((m) => /\/node_modules\/(ora|kysely|mysql2|better-sqlite3|cli-spinners|chalk)\//.test(m) || m.startsWith('/dist/src/services/') || m.startsWith('/dist/src/db/'))).toEqual([]);
