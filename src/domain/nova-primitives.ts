@@ -189,6 +189,7 @@ export interface RequestSpecInput {
   flavor: Flavor;
   availabilityZone: string | null;
   numInstances: number;
+  group?: InstanceGroupPrimitiveInput;
 }
 
 /** request_specs.spec: RequestSpec 1.14 as Nova's RequestSpec.from_components and create() store it. */
@@ -210,11 +211,54 @@ export function requestSpecJson(s: RequestSpecInput): string {
         requested_destination: null,
         retry: null,
         limits: changed(primitive('SchedulerLimits', '1.0', { numa_topology: null, vcpu: null, disk_gb: null, memory_mb: null })),
-        instance_group: null,
-        scheduler_hints: {},
+        instance_group: s.group ? instanceGroupPrimitive(s.group) : null,
+        // NOTE: RequestSpec._from_hints keeps every hint as a list.
+        scheduler_hints: s.group ? { group: [s.group.uuid] } : {},
         instance_uuid: s.instanceUuid,
         requested_resources: [],
       }),
     ),
   );
+}
+
+/** A group as a request spec keeps it (InstanceGroup 1.11 without its members and hosts, as RequestSpec.create stores it). */
+export interface InstanceGroupPrimitiveInput {
+  id: number;
+  uuid: string;
+  name: string | null;
+  projectId: string | null;
+  userId: string | null;
+  policy: string | null;
+  /** instance_group_policy.rules: JSON text, or null. */
+  rules: string | null;
+  createdAt: string | null;
+  updatedAt: string | null;
+}
+
+/** A database timestamp ('YYYY-MM-DD HH:MM:SS', UTC) as oslo.versionedobjects serialises a DateTimeField. */
+function isoTime(timestamp: string | null): string | null {
+  return timestamp === null ? null : `${timestamp.slice(0, 19).replace(' ', 'T')}Z`;
+}
+
+function instanceGroupPrimitive(g: InstanceGroupPrimitiveInput): Primitive {
+  const rules = g.rules === null ? {} : (JSON.parse(g.rules) as Record<string, string>);
+  return {
+    ...primitive('InstanceGroup', '1.11', {
+      id: g.id,
+      user_id: g.userId,
+      project_id: g.projectId,
+      uuid: g.uuid,
+      name: g.name,
+      policies: g.policy === null ? [] : [g.policy],
+      members: null,
+      hosts: null,
+      policy: g.policy,
+      _rules: Object.fromEntries(Object.entries(rules).map(([k, v]) => [k, String(v)])),
+      created_at: isoTime(g.createdAt),
+      updated_at: isoTime(g.updatedAt),
+      deleted_at: null,
+      deleted: false,
+    }),
+    'nova_object.changes': ['hosts', 'members'],
+  };
 }

@@ -10,16 +10,19 @@ import { hostname as machineName } from 'node:os';
 import { findAvailabilityZoneOfHost } from '../db/api/aggregate.repository';
 import { deleteBuildRequests, findBuildRequestCreatedAt, insertPendingInstances } from '../db/api/build-request.repository';
 import { listHostMappings } from '../db/api/host-mapping.repository';
-import { pointMappingAtCell } from '../db/api/instance-mapping.repository';
+import { addGroupMembers, listGroups, type ApiInstanceGroupRecord } from '../db/api/instance-group.repository';
+import { findMappingCells, pointMappingAtCell } from '../db/api/instance-mapping.repository';
+import { findInstanceHosts } from '../db/cell/instance.repository';
 import { addNodeUsage, listSchedulableNodes } from '../db/cell/compute-node.repository';
 import { createDevicesAndTags, createInstanceRows, startCreateAction } from '../db/cell/instance-create.repository';
 import { rowTimestamp } from '../db/new-row-defaults';
 import { inTransaction } from '../db/unit-of-work';
 import { isCell0, type Cell } from '../domain/cell';
 import type { BootRequest, RequestedBlockDevice, SchedulingFailure } from '../domain/cell0-burial';
-import { Cell0MissingError, InvalidValueError } from '../domain/errors';
+import { AmbiguousInstanceGroupError, Cell0MissingError, InstanceGroupNotFoundError, InvalidValueError } from '../domain/errors';
 import { flavorNameProblem } from '../domain/flavor';
-import { flavorNeeds, instanceNames, placeInstances, reservationId, type HostCandidate } from '../domain/instance-boot';
+import { flavorNeeds, instanceNames, placeInstances, reservationId, type GroupConstraint, type HostCandidate } from '../domain/instance-boot';
+import { INSTANCE_GROUP_POLICIES, type InstanceGroupPolicy } from '../domain/instance-groups';
 import { blockDeviceListJson, buildRequestInstanceJson, requestSpecJson, tagListJson } from '../domain/nova-primitives';
 import { isFailed } from '../domain/outcome';
 import { buryInCell0 } from './cell0-burial.service';
@@ -44,6 +47,8 @@ export interface BootOptions {
   user: string;
   count?: number;
   availabilityZone?: string;
+  /** An instance group of the API database (UUID, or name within --project): its policy is honoured and the instances join it. */
+  group?: string;
   dryRun?: boolean;
   /** nova.conf values: `[DEFAULT] host`, `default_availability_zone`, `initial_*_allocation_ratio`. */
   setting?: SettingReader;
@@ -155,10 +160,36 @@ async function candidates(dbs: DatabaseContext, cells: Cell[], setting: SettingR
   return { hosts, unread };
 }
 
+/** The API database's group `ref` names (a UUID, else a name within `project`). Throws InstanceGroupNotFoundError, AmbiguousInstanceGroupError. */
+async function resolveGroup(dbs: DatabaseContext, ref: string, project: string): Promise<ApiInstanceGroupRecord> {
+  const { db } = await dbs.api();
+  const found = UUID.test(ref) ? await listGroups(db, { uuid: ref.toLowerCase() }) : await listGroups(db, { name: ref, project });
+  if (found.length > 1) throw new AmbiguousInstanceGroupError(ref, found.map((g) => g.uuid));
+  const group = found[0];
+  if (!group) throw new InstanceGroupNotFoundError(ref, UUID.test(ref) ? undefined : project);
+  if (group.project_id !== project) throw new InvalidValueError('group', ref, `a group of project ${project} (it belongs to ${group.project_id ?? 'no project'})`);
+  return group;
+}
+
+/** The group's policy, and the hosts its members are on (read from their cells, as Nova's InstanceGroup.get_hosts). */
+async function groupConstraint(dbs: DatabaseContext, group: ApiInstanceGroupRecord, cells: Cell[]): Promise<GroupConstraint | undefined> {
+  if (!INSTANCE_GROUP_POLICIES.includes(group.policy as InstanceGroupPolicy)) return undefined;
+  const byCell = new Map<number, string[]>();
+  for (const [uuid, cellId] of await findMappingCells((await dbs.api()).db, group.members)) byCell.set(cellId, [...(byCell.get(cellId) ?? []), uuid]);
+  const memberHosts = new Set<string>();
+  for (const [cellId, uuids] of byCell) {
+    const cell = cells.find((c) => c.id === cellId);
+    if (!cell || isCell0(cell)) continue;
+    for (const host of await dbs.withCell(cell, (handle) => findInstanceHosts(handle.db, uuids))) memberHosts.add(host);
+  }
+  return { policy: group.policy as InstanceGroupPolicy, memberHosts: [...memberHosts] };
+}
+
 /**
- * Boots `count` instances of a flavor and image for a project and user. Refuses, writing nothing:
- * a bad name, image UUID, project or user (InvalidValueError), an unknown flavor
- * (FlavorNotFoundError), no cell0 (Cell0MissingError). Then writes the API rows, places every
+ * Boots `count` instances of a flavor and image for a project and user, in `group` when given.
+ * Refuses, writing nothing: a bad name, image UUID, project or user, or a group of another project
+ * (InvalidValueError), an unknown flavor (FlavorNotFoundError) or group (InstanceGroupNotFoundError,
+ * AmbiguousInstanceGroupError), no cell0 (Cell0MissingError). Then writes the API rows, places every
  * instance or none (Nova's all-or-nothing), creates the placed ones in their cells and buries the
  * others in cell0: those whose host has no host mapping (400), or all of them when nothing fits (500).
  */
@@ -169,6 +200,7 @@ export async function bootInstances(dbs: DatabaseContext, options: BootOptions):
   checkText('project', options.project);
   checkText('user', options.user);
   const flavor = await showFlavor(dbs, options.flavor);
+  const group = options.group === undefined ? undefined : await resolveGroup(dbs, options.group, options.project);
   const cells = await listCells(dbs);
   const cell0 = cells.find(isCell0);
   if (!cell0) throw new Cell0MissingError();
@@ -176,7 +208,8 @@ export async function bootInstances(dbs: DatabaseContext, options: BootOptions):
   const request = bootRequest({ ...options, image: options.image.toLowerCase() }, flavor, now);
   const needs = flavorNeeds(flavor);
   const { hosts, unread } = await candidates(dbs, cells, options.setting);
-  const placement = placeInstances(hosts, needs, request.instances.length, { availabilityZone: request.availabilityZone });
+  const constraint = group ? await groupConstraint(dbs, group, cells) : undefined;
+  const placement = placeInstances(hosts, needs, request.instances.length, { availabilityZone: request.availabilityZone, group: constraint });
   const cellOf = (uuid: string) => cells.find((c) => c.uuid === uuid)!;
   const failureOf = (i: number): SchedulingFailure | undefined => {
     if (placement.kind === 'no-valid-host') return { kind: 'no-valid-host', reason: placement.reason };
@@ -198,12 +231,29 @@ export async function bootInstances(dbs: DatabaseContext, options: BootOptions):
     instanceUuid: instance.uuid,
     projectId: request.projectId,
     userId: request.userId,
-    spec: requestSpecJson({ instanceUuid: instance.uuid, projectId: request.projectId, userId: request.userId, imageRef: request.imageRef, flavor, availabilityZone: request.availabilityZone, numInstances: request.instances.length }),
+    spec: requestSpecJson({
+      instanceUuid: instance.uuid,
+      projectId: request.projectId,
+      userId: request.userId,
+      imageRef: request.imageRef,
+      flavor,
+      availabilityZone: request.availabilityZone,
+      numInstances: request.instances.length,
+      group: group && { id: group.id, uuid: group.uuid, name: group.name, projectId: group.project_id, userId: group.user_id, policy: group.policy, rules: group.rules, createdAt: group.created_at, updatedAt: group.updated_at },
+    }),
     instance: buildRequestInstanceJson({ ...instance, userId: request.userId, projectId: request.projectId, imageRef: request.imageRef, reservationId: request.reservationId, availabilityZone: request.availabilityZone, flavor, metadata: request.metadata, systemMetadata: request.systemMetadata }),
     blockDeviceMappings: blockDeviceListJson(request.blockDevices),
     tags: tagListJson(instance.uuid, request.tags),
   }));
-  await inTransaction(api, (tx) => insertPendingInstances(tx, pending, now), { retry: true });
+  await inTransaction(
+    api,
+    async (tx) => {
+      await insertPendingInstances(tx, pending, now);
+      // As Nova's API: the instances join the group before they are scheduled (and stay members when buried).
+      if (group) await addGroupMembers(tx, group.id, request.instances.map((i) => i.uuid), now);
+    },
+    { retry: true },
+  );
 
   for (const [i, instance] of request.instances.entries()) {
     const booted = result.instances[i]!;

@@ -56,7 +56,8 @@ print(json.dumps({'cell': im.cell_mapping.name, 'vm_state': i.vm_state, 'host': 
     'system_metadata': dict(i.system_metadata), 'ec2': ec2_ids.instance_id.startswith('i-'),
     'actions': [a.action + ':' + str(a.message) for a in actions], 'events': events,
     'bdms': [(b.source_type, b.destination_type, b.boot_index) for b in bdms],
-    'spec': [spec.flavor.flavorid, spec.image.id, spec.num_instances, spec.project_id], 'build_request': build_request}))
+    'spec': [spec.flavor.flavorid, spec.image.id, spec.num_instances, spec.project_id], 'build_request': build_request,
+    'group': [spec.instance_group.uuid, spec.instance_group.policy] if spec.instance_group else None}))
 `;
 
 describeEachDialect('instance boot', (env) => {
@@ -184,6 +185,66 @@ describeEachDialect('instance boot', (env) => {
     expect((await cell1.selectFrom('instances').select('availability_zone').executeTakeFirstOrThrow()).availability_zone).toBe('az1');
   });
 
+  describe('--group', () => {
+    const createGroup = async (name: string, policy: string, project = 'p1') => {
+      const result = await cli('-f', 'value', '-c', 'uuid', 'instance-group', 'create', '--name', name, '--policy', policy, '--project', project, '--user', 'u1');
+      expect(result.code).toBe(0);
+      return result.stdout.trim();
+    };
+    const members = async (group: string) =>
+      (await api.selectFrom('instance_group_member as m').innerJoin('instance_groups as g', 'g.id', 'm.group_id').select('m.instance_uuid').where('g.uuid', '=', group).orderBy('m.id').execute()).map((r) => r.instance_uuid);
+    beforeEach(async () => {
+      await api.deleteFrom('instance_group_member').execute();
+      await api.deleteFrom('instance_group_policy').execute();
+      await api.deleteFrom('instance_groups').execute();
+    });
+
+    it('affinity keeps every instance on one host, the members join the group, and the request spec names it', async () => {
+      await computeHost(cell1, 'a', 16384);
+      await computeHost(cell2, 'b', 20000);
+      const group = await createGroup('together', 'affinity');
+      const result = await boot('--name', 'web', '--count', '3', '--group', 'together');
+      expect([result.code, result.booted.map((b) => b.host)]).toEqual([0, ['b', 'b', 'b']]);
+      expect(await members(group)).toEqual(result.booted.map((b) => b.uuid));
+      const spec = JSON.parse((await api.selectFrom('request_specs').select('spec').where('instance_uuid', '=', result.booted[0]!.uuid).executeTakeFirstOrThrow()).spec);
+      expect(spec['nova_object.data'].instance_group['nova_object.data']).toMatchObject({ uuid: group, policy: 'affinity', policies: ['affinity'], members: null, hosts: null });
+      expect(spec['nova_object.data'].scheduler_hints).toEqual({ group: [group] });
+    });
+
+    it("anti-affinity puts each instance on its own host, avoiding the members' hosts, and buries them all when hosts run out", async () => {
+      for (const host of ['h1', 'h2', 'h3']) await computeHost(cell1, host, 16384);
+      const group = await createGroup('apart', 'anti-affinity');
+      const first = await boot('--name', 'one', '--group', group);
+      const firstHost = first.booted[0]!.host;
+      const two = await boot('--name', 'two', '--count', '2', '--group', group);
+      expect(two.code).toBe(0);
+      expect(new Set([firstHost, ...two.booted.map((b) => b.host)]).size).toBe(3);
+      const more = await boot('--name', 'more', '--group', group);
+      expect([more.code, more.booted.map((b) => [b.state, b.fault])]).toEqual([1, [['buried', 'No valid host was found. There are not enough hosts available.']]]);
+      // A buried instance stays a member, as in Nova (until archived).
+      expect(await members(group)).toHaveLength(4);
+    });
+
+    it('soft-anti-affinity prefers other hosts but shares one when it must', async () => {
+      await computeHost(cell1, 'only', 16384);
+      await createGroup('soft', 'soft-anti-affinity');
+      const result = await boot('--name', 's', '--count', '2', '--group', 'soft');
+      expect([result.code, result.booted.map((b) => b.host)]).toEqual([0, ['only', 'only']]);
+    });
+
+    it('refuses an unknown group, or one of another project, with 127 and writes nothing', async () => {
+      await computeHost(cell1, 'h1', 16384);
+      await createGroup('theirs', 'affinity', 'p2');
+      const theirs = (await api.selectFrom('instance_groups').select('uuid').executeTakeFirstOrThrow()).uuid;
+      for (const ref of ['nope', 'theirs', theirs]) {
+        const before = await dumpAll();
+        const result = await boot('--name', 'x', '--group', ref);
+        expect([ref, result.code, result.stdout]).toEqual([ref, 127, '']);
+        expect(await dumpAll()).toEqual(before);
+      }
+    });
+  });
+
   it.each([
     ['an unknown flavor', ['--name', 'x', '--flavor', 'nope', '--image', IMAGE, '--project', 'p', '--user', 'u']],
     ['an image that is not a UUID', ['--name', 'x', '--flavor', '2', '--image', 'cirros', '--project', 'p', '--user', 'u']],
@@ -224,12 +285,16 @@ describeEachDialect('instance boot', (env) => {
       const { conf: novaConf, view } = novaLoad(placed.uuid);
       expect(view).toEqual({
         cell: 'cell1', vm_state: 'active', host: 'h1', flavor: '2', fault: null, network_info: 0, system_metadata: { image_base_image_ref: IMAGE }, ec2: true,
-        actions: ['create:None'], events: [], bdms: [['image', 'local', 0]], spec: ['2', IMAGE, 1, 'p1'], build_request: 'gone',
+        actions: ['create:None'], events: [], bdms: [['image', 'local', 0]], spec: ['2', IMAGE, 1, 'p1'], build_request: 'gone', group: null,
       });
       expect(novaLoad(buried.uuid).view).toEqual({
         cell: 'cell0', vm_state: 'error', host: null, flavor: '2', fault: [500, 'No valid host was found. '], network_info: 0, system_metadata: { image_base_image_ref: IMAGE }, ec2: true,
-        actions: ['create:Error'], events: ['conductor_schedule_and_build_instances:Error'], bdms: [['image', 'local', 0]], spec: ['2', IMAGE, 2, 'p1'], build_request: 'gone',
+        actions: ['create:Error'], events: ['conductor_schedule_and_build_instances:Error'], bdms: [['image', 'local', 0]], spec: ['2', IMAGE, 2, 'p1'], build_request: 'gone', group: null,
       });
+      // A request spec naming a group: Nova reads the group back from it.
+      const group = (await cli('-f', 'value', '-c', 'uuid', 'instance-group', 'create', '--name', 'g', '--policy', 'soft-affinity', '--project', 'p1', '--user', 'u1')).stdout.trim();
+      const grouped = (await boot('--name', 'grouped', '--group', group)).booted[0]!;
+      expect(novaLoad(grouped.uuid).view).toMatchObject({ group: [group, 'soft-affinity'] });
       for (const [uuid, cell] of [[placed.uuid, 'cell1'], [buried.uuid, 'cell0']]) {
         const verify = novaManage(novaConf, ['cell_v2', 'verify_instance', '--uuid', uuid!]);
         expect([verify.status, verify.stdout]).toEqual([0, expect.stringContaining(`is in cell: ${cell}`)]);

@@ -23,6 +23,8 @@ export interface ApiInstanceGroupRecord {
   policy: string | null;
   rules: string | null;
   members: string[];
+  created_at: string | null;
+  updated_at: string | null;
 }
 
 /** A group to create: its columns, its one policy (none when null) and its members. */
@@ -51,7 +53,7 @@ export async function findGroupUuids(db: Kysely<ApiDatabase>, uuids: readonly st
  * and members, in id order. Names are compared exactly (MySQL's collation would ignore case).
  */
 export async function listGroups(db: Kysely<ApiDatabase>, filter: { uuid?: string; name?: string; project?: string } = {}): Promise<ApiInstanceGroupRecord[]> {
-  let query = db.selectFrom('instance_groups').select(['id', 'uuid', 'name', 'project_id', 'user_id']);
+  let query = db.selectFrom('instance_groups').select(['id', 'uuid', 'name', 'project_id', 'user_id', 'created_at', 'updated_at']);
   if (filter.uuid !== undefined) query = query.where('uuid', '=', filter.uuid);
   if (filter.name !== undefined) query = query.where('name', '=', filter.name);
   if (filter.project !== undefined) query = query.where('project_id', '=', filter.project);

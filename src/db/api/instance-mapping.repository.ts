@@ -1,4 +1,5 @@
 import { sql, type Kysely } from 'kysely';
+import { inBatches } from '../batches';
 import type { LockingRead } from '../dialect';
 import type { DialectAdapter } from '../dialect-adapter';
 import type { Tx } from '../unit-of-work';
@@ -178,4 +179,15 @@ export async function pointMappingAtCell(tx: Tx<ApiDatabase>, instanceUuid: stri
     .where((eb) => eb.or([eb('cell_id', 'is', null), eb('cell_id', '=', cellId)]))
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
+}
+
+/** The cell of each mapped instance among `uuids` (mappings without a cell left out). */
+export async function findMappingCells(db: Kysely<ApiDatabase>, uuids: readonly string[]): Promise<Map<string, number>> {
+  const cells = new Map<string, number>();
+  for (const part of inBatches(uuids, 1000)) {
+    if (part.length === 0) continue;
+    const rows = await db.selectFrom('instance_mappings').select(['instance_uuid', 'cell_id']).where('instance_uuid', 'in', part).where('cell_id', 'is not', null).execute();
+    for (const r of rows) cells.set(r.instance_uuid, r.cell_id!);
+  }
+  return cells;
 }

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { inBatches } from '../batches';
 import type { Tx } from '../unit-of-work';
 import type { CellDatabase } from './cell-tables.generated';
 
@@ -164,4 +165,15 @@ export async function findArchivedInstanceUuids(db: Kysely<CellDatabase>, uuids:
     for (const r of rows) found.add(r.uuid);
   }
   return found;
+}
+
+/** The hosts of the live instances among `uuids` (Nova's InstanceGroup.get_hosts, per cell); those without one are left out. */
+export async function findInstanceHosts(db: Kysely<CellDatabase>, uuids: readonly string[]): Promise<string[]> {
+  const hosts = new Set<string>();
+  for (const part of inBatches(uuids, 1000)) {
+    if (part.length === 0) continue;
+    const rows = await db.selectFrom('instances').select('host').where('uuid', 'in', part).where('deleted', '=', 0).where('host', 'is not', null).execute();
+    for (const r of rows) hosts.add(r.host!);
+  }
+  return [...hosts];
 }

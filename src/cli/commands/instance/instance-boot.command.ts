@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { describeCell } from '../../../domain/cell';
-import { Cell0MissingError, FlavorNotFoundError, InvalidValueError } from '../../../domain/errors';
+import { AmbiguousInstanceGroupError, Cell0MissingError, FlavorNotFoundError, InstanceGroupNotFoundError, InvalidValueError } from '../../../domain/errors';
 import type { CliContext } from '../../cli-context';
 import { defineAction } from '../../command-kit';
 import { dryRunOption, integerParser, nonBlankParser } from '../../modern/options';
@@ -25,6 +25,7 @@ export function instanceBootCommand(ctx: CliContext): Command {
     .addOption(new Option('--user <user-id>', 'the user that owns the instances').argParser(nonBlankParser('--user', 'a user ID')).makeOptionMandatory())
     .addOption(new Option('--count <n>', 'how many instances (all placed or none, as Nova)').argParser(integerParser('--count', 1, MAX_BOOT_COUNT)).default(1))
     .addOption(new Option('--availability-zone <zone>', 'only hosts of this availability zone'))
+    .addOption(new Option('--group <group>', "an instance group of the API database (UUID, or name in --project): its policy is honoured and the instances join it"))
     .addOption(dryRunOption('say where each instance would go and write nothing'));
   return defineAction(
     ctx,
@@ -32,9 +33,13 @@ export function instanceBootCommand(ctx: CliContext): Command {
     [
       { code: 0, meaning: 'every instance was placed in a cell' },
       { code: 1, meaning: 'some or all instances were buried in cell0 (no host fits, or a host without a host mapping); each is in error with its fault' },
-      { code: 127, meaning: 'invalid input: a missing option, a bad name, image UUID, project, user or count, an unknown flavor, or no cell0 (run cellctl cell0 setup)', errors: [InvalidValueError, FlavorNotFoundError, Cell0MissingError] },
+      {
+        code: 127,
+        meaning: 'invalid input: a missing option, a bad name, image UUID, project, user or count, an unknown flavor, an unknown or ambiguous group or one of another project, or no cell0 (run cellctl cell0 setup)',
+        errors: [InvalidValueError, FlavorNotFoundError, InstanceGroupNotFoundError, AmbiguousInstanceGroupError, Cell0MissingError],
+      },
     ],
-    async (options: { name: string; flavor: string; image: string; project: string; user: string; count: number; availabilityZone?: string; dryRun?: boolean }) => {
+    async (options: { name: string; flavor: string; image: string; project: string; user: string; count: number; availabilityZone?: string; group?: string; dryRun?: boolean }) => {
       const { bootInstances } = await ctx.services();
       const config = ctx.config();
       const result = await bootInstances(await ctx.databases(), { ...options, setting: (group, option) => config.get(group, option) });
