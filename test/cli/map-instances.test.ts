@@ -86,6 +86,32 @@ describeEachDialect('map-instances and instance verify', (env) => {
     expect(rest.cells.map((c) => (c.status === 'ok' ? [c.value.found, c.value.mapped, c.value.remaining] : c.status))).toEqual([[14, 14, 0]]);
   });
 
+  /** The last progress line of a run's stderr: its label, counts and what follows them. */
+  const lastProgress = (stderr: string) => {
+    const lines = [...stderr.matchAll(/^([a-z ]+): (\d+)\/(\d+) \((\d+)%\).*$/gm)];
+    const last = lines[lines.length - 1];
+    return { label: last[1], done: Number(last[2]), total: Number(last[3]), percent: Number(last[4]), line: last[0] };
+  };
+
+  it('counts the same total for a cell in both walks (hidden instances included), and ends at 100%', async () => {
+    const db = await cellDb();
+    await insertInstances(db, 20, { hiddenEvery: 10 });
+    // A first run: on MySQL the walk in primary-key order, with no mapping to compare against.
+    const first = await cli('map-instances', '--cell', 'cell1');
+    expect(first.code).toBe(0);
+    expect(await mappings()).toHaveLength(18);
+    expect(lastProgress(first.stderr)).toMatchObject({ label: 'mapping', done: 20, total: 20, percent: 100 });
+    // A re-run: the anti-join in UUID order.
+    await (await dbs.api()).db.deleteFrom('instance_mappings').where('instance_uuid', 'in', (await mappings()).slice(0, 5).map((m) => m.instance_uuid)).execute();
+    const again = await cli('map-instances', '--cell', 'cell1', '--dry-run');
+    expect(again.code).toBe(1);
+    expect(lastProgress(again.stderr)).toMatchObject({ label: 'counting', done: 20, total: 20, percent: 100 });
+    const rerun = await cli('map-instances', '--cell', 'cell1');
+    expect(rerun.code).toBe(0);
+    expect(lastProgress(rerun.stderr)).toMatchObject({ label: 'mapping', done: 20, total: 20, percent: 100 });
+    expect(await mappings()).toHaveLength(18);
+  });
+
   it('refuses a bad --max-count and a missing or doubled cell selection: 127', async () => {
     for (const bad of ['0', '-3', 'ten', '1.5']) expect((await cli('map-instances', '--cell', 'cell1', '--max-count', bad)).code).toBe(127);
     expect((await cli('map-instances')).code).toBe(127);
