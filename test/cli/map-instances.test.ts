@@ -112,6 +112,39 @@ describeEachDialect('map-instances and instance verify', (env) => {
     expect(await mappings()).toHaveLength(18);
   });
 
+  it('--max-count below the rows to scan: the percentage is of the budget, then of the counting of what is left, labelled', async () => {
+    await insertInstances(await cellDb(), 30);
+    const limited = await cli('map-instances', '--cell', 'cell1', '--max-count', '10');
+    expect(limited.code).toBe(1);
+    expect(await mappings()).toHaveLength(10);
+    // The whole cell is one chunk here: the budget is spent at once, and what follows counts what is left.
+    expect(lastProgress(limited.stderr)).toMatchObject({ label: 'counting the instances left unmapped', done: 30, total: 30 });
+    expect(lastProgress(limited.stderr).line).toMatch(/, 10 of 10 mapped \(--max-count\)$/);
+    const ample = await cli('map-instances', '--cell', 'cell1', '--max-count', '100');
+    expect(ample.code).toBe(0);
+    expect(lastProgress(ample.stderr)).toMatchObject({ label: 'mapping', done: 30, total: 30 });
+  });
+
+  it('draws a spinner only on a terminal that is not dumb: TERM=dumb and a pipe get plain lines, no control codes', async () => {
+    await insertInstances(await cellDb(), 5);
+    const CONTROL_CODES = /[\x1b\r\x9b]/;
+    // A spinner's frames (braille) and its end marks.
+    const SPINNER = /[\u2800-\u28ff\u2714\u2716]/;
+    const dumb = await runCli(['--config-file', conf, 'map-instances', '--cell', 'cell1', '--dry-run'], { cwd: env.dir, stderrTerminal: true, env: { TERM: 'dumb' } });
+    expect(dumb.code).toBe(1);
+    expect(dumb.stderr).not.toMatch(CONTROL_CODES);
+    expect(dumb.stderr).not.toMatch(SPINNER);
+    expect(dumb.stderr).toMatch(/^counting: 5\/5 \(100%\).*, 5 unmapped\n5 unmapped instance\(s\); dry run, nothing written\n$/);
+    const piped = await runCli(['--config-file', conf, 'map-instances', '--cell', 'cell1', '--dry-run'], { cwd: env.dir, env: { TERM: 'xterm' } });
+    expect(piped.stderr).not.toMatch(CONTROL_CODES);
+    expect(piped.stderr).not.toMatch(SPINNER);
+    expect(piped.stderr.split('\n').slice(-2)).toEqual(['5 unmapped instance(s); dry run, nothing written', '']);
+    const terminal = await runCli(['--config-file', conf, 'map-instances', '--cell', 'cell1', '--dry-run'], { cwd: env.dir, stderrTerminal: true, env: { TERM: 'xterm' } });
+    expect(terminal.code).toBe(1);
+    expect(terminal.stderr).toMatch(SPINNER);
+    expect(terminal.stderr).toContain('5 unmapped instance(s); dry run, nothing written');
+  });
+
   it('refuses a bad --max-count and a missing or doubled cell selection: 127', async () => {
     for (const bad of ['0', '-3', 'ten', '1.5']) expect((await cli('map-instances', '--cell', 'cell1', '--max-count', bad)).code).toBe(127);
     expect((await cli('map-instances')).code).toBe(127);
