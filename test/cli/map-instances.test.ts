@@ -252,6 +252,13 @@ describeEachDialect('map-instances and instance verify', (env) => {
     expect((await verify(archived)).code).toBe(4);
     expect(await verify(archived, '--quiet')).toMatchObject({ code: 4, stdout: '' });
     expect(JSON.parse((await verify(alive, '-f', 'json')).stdout)).toEqual({ uuid: alive, verdict: 'mapped', cell: 'cell1', cell_uuid: cell1 });
+    // -c alone picks fields as it does everywhere: the table format's Field | Value rows, not the message.
+    const picked = await verify(alive, '-c', 'verdict', '-c', 'cell');
+    expect(picked.code).toBe(0);
+    expect(picked.stdout).toMatch(/^\+-+\+-+\+\n\| Field +\| Value +\|\n/);
+    expect(picked.stdout).toMatch(/\| Verdict +\| mapped +\|\n\| Cell +\| cell1 +\|\n/);
+    expect(picked.stdout).not.toContain('UUID');
+    expect((await verify(alive, '-c', 'verdict', '-f', 'value')).stdout).toBe('mapped\n');
     expect((await verify('not-a-uuid')).code).toBe(127);
   });
 });
