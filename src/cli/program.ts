@@ -67,7 +67,7 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--max-width <n>', 'make tables at most N columns wide, wrapping cells (0 for no limit; default $CLIFF_MAX_TERM_WIDTH)', maxWidthParser)
     .option('--print-empty', 'print the header of an empty table (else an empty listing prints nothing in table format)')
     .option('--noindent', 'print JSON on one line')
-    .addOption(new Option('--quote <mode>', 'which CSV fields are quoted').choices([...CSV_QUOTE_MODES]).default('nonnumeric'))
+    .addOption(new Option('--quote <mode>', 'which CSV fields are quoted: all, minimal (those with a comma or a quote), none, or nonnumeric (text)').choices([...CSV_QUOTE_MODES]).default('nonnumeric'))
     .option('--show-secrets', 'show passwords in URLs instead of masking them')
     .option('-q, --quiet', 'print no notices or progress on stderr')
     .option('--debug', `print stack traces and SQL statements (each cut to ${DEBUG_STATEMENT_CHARS.toLocaleString('en')} characters) on stderr`)
