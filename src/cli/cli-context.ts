@@ -4,8 +4,9 @@ import { oneTerminalLine, terminalLines } from './output/terminal-text';
 import type { CellPolicy } from '../services/cell.service';
 import type { Rules } from '../services/rules';
 import { errorText } from './modern/error-text';
-import { parseOutputFormat, type ColumnSpec, type OutputFormat } from './output/output-format';
-import { renderDocument, renderList, renderObject, type Row } from './output/renderers';
+import { parseOutputFormat, type ColumnSpec, type CsvQuoteMode, type OutputFormat } from './output/output-format';
+import { renderDocument, renderList, renderObject, type RenderOptions, type Row } from './output/renderers';
+import { resolveTableWidth } from './output/table-width';
 import { RunContext, type CliIo, type Services } from './run-context';
 
 export type { CliIo, Services } from './run-context';
@@ -30,6 +31,14 @@ export interface GlobalOptions {
   format: OutputFormat;
   formatGiven: boolean;
   column: string[];
+  /** The OpenStack client's output options: --sort-column, --sort-descending, --noindent, --quote, --print-empty. */
+  sortColumn: string[];
+  sortDescending: boolean;
+  noIndent: boolean;
+  quote: CsvQuoteMode;
+  printEmpty: boolean;
+  /** The widest a table may be (--max-width, --fit-width, CLIFF_*, the terminal), undefined for no limit. */
+  tableWidth?: number;
   showSecrets: boolean;
   quiet: boolean;
   debug: boolean;
@@ -71,6 +80,12 @@ export class CliContext {
       format: parseOutputFormat((raw.format as string | undefined) ?? 'table'),
       formatGiven,
       column: (raw.column as string[] | undefined) ?? [],
+      sortColumn: (raw.sortColumn as string[] | undefined) ?? [],
+      sortDescending: Boolean(raw.sortDescending),
+      noIndent: Boolean(raw.noindent),
+      quote: (raw.quote as CsvQuoteMode | undefined) ?? 'nonnumeric',
+      printEmpty: Boolean(raw.printEmpty),
+      tableWidth: resolveTableWidth({ maxWidth: raw.maxWidth as number | undefined, fitWidth: Boolean(raw.fitWidth) }, this.io.stdout, this.io.env),
       showSecrets: Boolean(raw.showSecrets),
       quiet: Boolean(raw.quiet),
       debug: Boolean(raw.debug),
@@ -153,19 +168,34 @@ export class CliContext {
     this.io.stdout.write(text);
   }
 
-  /** Renders rows in the chosen format (-f, -c) to stdout. */
-  printList(rows: Row[], columns: ColumnSpec[]): void {
-    this.out(renderList(rows, columns, { format: this.globals.format, select: this.globals.column }));
+  /** How the global output options (-f, -c and the OpenStack client's) render. */
+  private renderOptions(): RenderOptions {
+    const g = this.globals;
+    return {
+      format: g.format,
+      select: g.column,
+      sort: g.sortColumn.length > 0 ? { columns: g.sortColumn, descending: g.sortDescending } : undefined,
+      maxWidth: g.tableWidth,
+      printEmpty: g.printEmpty,
+      noIndent: g.noIndent,
+      quote: g.quote,
+      onWarning: (text) => this.warn(text),
+    };
   }
 
-  /** Renders one record in the chosen format (-f, -c) to stdout. */
+  /** Renders rows in the chosen format (-f, -c, --sort-column...) to stdout. */
+  printList(rows: Row[], columns: ColumnSpec[]): void {
+    this.out(renderList(rows, columns, this.renderOptions()));
+  }
+
+  /** Renders one record in the chosen format (-f, -c, --max-width...) to stdout. */
   printObject(row: Row, columns: ColumnSpec[]): void {
-    this.out(renderObject(row, columns, { format: this.globals.format, select: this.globals.column }));
+    this.out(renderObject(row, columns, this.renderOptions()));
   }
 
   /** Renders a nested document to stdout: JSON or YAML as chosen by -f (callers handle the other formats). */
   printDocument(value: unknown): void {
-    this.out(renderDocument(value, this.globals.format === 'yaml' ? 'yaml' : 'json'));
+    this.out(renderDocument(value, this.globals.format === 'yaml' ? 'yaml' : 'json', this.globals.noIndent));
   }
 
   /** A notice on stderr (silenced by -q). Never carries secrets. */

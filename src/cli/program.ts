@@ -1,4 +1,4 @@
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEBUG_STATEMENT_CHARS, type CliContext } from './cli-context';
 import { cellCommand } from './commands/cell/cell.command';
 import { cell0Command } from './commands/cell0/cell0.command';
@@ -16,13 +16,22 @@ import { commandPath, helpCommand } from './commands/help/help.command';
 import { DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_LOCK_TIMEOUT_SECONDS } from '../domain/constants';
 import { formatExitCodes, PROGRAM_EXIT_CODES } from './exit-codes';
 import { secondsParser } from './modern/options';
-import { OUTPUT_FORMATS } from './output/output-format';
+import { CSV_QUOTE_MODES, OUTPUT_FORMATS } from './output/output-format';
+import { parseWidthInteger } from './output/table-width';
 import { versionText } from './version';
 import { completionCommand } from './commands/completion/completion.command';
 
 // NOTE: no [] default for repeatable options: commander would print "(default: [])" in the help.
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
+}
+
+function maxWidthParser(value: string): number {
+  try {
+    return parseWidthInteger(value, '--max-width');
+  } catch (error) {
+    throw new InvalidArgumentError((error as Error).message);
+  }
 }
 
 /**
@@ -39,6 +48,15 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--db <url>', 'cell database URL (overrides [database] connection)')
     .addOption(new Option('-f, --format <format>', 'output format').choices([...OUTPUT_FORMATS]).default('table'))
     .option('-c, --column <column>', 'show only this column (repeatable)', collect)
+    // The OpenStack client's (cliff's) output options.
+    .option('--sort-column <column>', 'sort a listing by this column (repeatable; the first given decides first)', collect)
+    .addOption(new Option('--sort-ascending', 'sort in ascending order (the default)').conflicts('sortDescending'))
+    .addOption(new Option('--sort-descending', 'sort in descending order'))
+    .option('--fit-width', "fit tables to the terminal's width (stdout's, else $COLUMNS); on by default on a terminal and with CLIFF_FIT_WIDTH=1")
+    .option('--max-width <n>', 'make tables at most N columns wide, wrapping cells (0 for no limit; default $CLIFF_MAX_TERM_WIDTH)', maxWidthParser)
+    .option('--print-empty', 'print the header of an empty table (else an empty listing prints nothing in table format)')
+    .option('--noindent', 'print JSON on one line')
+    .addOption(new Option('--quote <mode>', 'which CSV fields are quoted: all, minimal (those with a comma or a quote), none, or nonnumeric (text)').choices([...CSV_QUOTE_MODES]).default('nonnumeric'))
     .option('--show-secrets', 'show passwords in URLs instead of masking them')
     .option('-q, --quiet', 'print no notices or progress on stderr')
     .option('--debug', `print stack traces and SQL statements (each cut to ${DEBUG_STATEMENT_CHARS.toLocaleString('en')} characters) on stderr`)

@@ -8,7 +8,8 @@ export type Services = typeof import('../services/index');
 
 /** The process around a CLI run: streams, environment, directories (injected for in-process tests). */
 export interface CliIo {
-  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  /** A terminal has `isTTY` and its width in `columns` (tables fit it). */
+  stdout: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   env: Record<string, string | undefined>;
   cwd: string;

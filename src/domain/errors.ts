@@ -321,7 +321,8 @@ export class DuplicateCellError extends InvalidInputError {
     readonly other: CellRef,
   ) {
     const what = field === 'name' ? `a cell named '${value}'` : field === 'database_connection' ? `the database connection ${value}` : `the transport URL ${value}`;
-    super(`${what} already exists for another cell with uuid ${other.uuid} (${describeCell(other)})`);
+    // NOTE: Nova's phrase ("already exists for another cell with uuid X"), then the name, which describeCell would follow with the UUID again.
+    super(`${what} already exists for another cell with uuid ${other.uuid}${other.name ? ` (${other.name})` : ''}`);
   }
 }
 

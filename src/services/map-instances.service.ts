@@ -11,8 +11,8 @@ import type { ApiDatabase } from '../db/api/api-tables.generated';
 import type { CellDatabase } from '../db/cell/cell-tables.generated';
 import {
   countInstances,
-  countMappableInstances,
   findInstancesForMapping,
+  isHiddenInstance,
   listInstanceUuidsAfter,
   listInstancesAfter,
   type InstanceForMapping,
@@ -148,8 +148,8 @@ interface WalkStep {
 }
 
 /**
- * A MySQL cell with no mapping at all (the usual first run): every instance in primary-key order, no
- * anti-join needed (insert-ignore absorbs what a concurrent run maps meanwhile). The next chunk
+ * A MySQL cell with no mapping at all (the usual first run): every instance in primary-key order
+ * (hidden ones read and left out), no anti-join needed (insert-ignore absorbs what a concurrent run maps meanwhile). The next chunk
  * is read while the caller writes the current one.
  */
 async function* walkUnmappedCell(cellDb: Kysely<CellDatabase>, chunk: number): AsyncGenerator<WalkStep> {
@@ -159,7 +159,7 @@ async function* walkUnmappedCell(cellDb: Kysely<CellDatabase>, chunk: number): A
     if (batch.length === 0) return;
     next = batch.length < chunk ? Promise.resolve([]) : listInstancesAfter(cellDb, batch[batch.length - 1].id, chunk);
     next.catch(() => undefined);
-    yield { scanned: batch.length, missing: batch };
+    yield { scanned: batch.length, missing: batch.filter((row) => !isHiddenInstance(row)) };
   }
 }
 
@@ -199,8 +199,9 @@ async function mapCell(
   // anything else, and every run on SQLite, walks in UUID order, where SQLite's index inserts
   // become appends (an INSERT ... SELECT ordered by UUID takes half the time there).
   const fresh = apiHandle.adapter.clusteredByPrimaryKey && !(await hasInstanceMappings(api, cell.id));
-  // Progress counts what the walk examines: mappable instances, or every UUID in a re-run.
-  const total = fresh ? await countMappableInstances(cellDb) : await countInstances(cellDb);
+  // NOTE: progress counts every instance row either walk examines, hidden ones included, so the
+  // same cell has the same total whichever walk a run takes.
+  const total = await countInstances(cellDb);
   const progress = { scanned: 0, found: 0, mapped: 0 };
   const report = (): void => options.onEvent?.({ type: 'cell-progress', cell, done: progress.scanned, total, counts: { found: progress.found, mapped: progress.mapped } });
   let remaining = 0;

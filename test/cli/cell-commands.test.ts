@@ -371,7 +371,10 @@ describeEachDialect('cell and cell0 commands', (env) => {
       await cli('-q', 'cell', 'create', '--name', 'cell1');
       const taken = await cli('cell0', 'setup', '--database-connection', local);
       expect(taken.code).toBe(2);
-      expect(taken.stderr).toMatch(/already exists for another cell with uuid/);
+      const cell1Uuid = (await cli('-f', 'value', '-c', 'uuid', 'cell', 'show', 'cell1')).stdout.trim();
+      // Nova's phrase, the UUID once, then the name.
+      expect(taken.stderr).toMatch(new RegExp(`already exists for another cell with uuid ${cell1Uuid} \\(cell1\\)\\n$`));
+      expect(taken.stderr.split(cell1Uuid)).toHaveLength(2);
       const foreign = env.newUrl('foreign');
       const foreignDb = createDatabaseContext({ apiDatabaseConnection: foreign, cwd: env.dir });
       await (await foreignDb.api({ create: true })).db.schema.createTable('not_nova').addColumn('id', 'integer').execute();

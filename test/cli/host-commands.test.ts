@@ -24,7 +24,9 @@ import { describeWithNova, novaManage, novaManageOk, writeNovaConf } from '../su
 
 const CELL1_UUID = '11111111-1111-4111-8111-111111111111';
 const CELL2_UUID = '22222222-2222-4222-8222-222222222222';
-const SIGHUP_NOTE = /nova-scheduler processes cache cells and host mappings until they are restarted or sent SIGHUP/;
+/** The one scheduler-cache note every command that changes cells or host mappings prints. */
+const SIGHUP_NOTE_LINE = 'note: running nova-scheduler (and nova-api) processes cache cells and host mappings: restart them or send them SIGHUP to see this change\n';
+const SIGHUP_NOTE = /running nova-scheduler \(and nova-api\) processes cache cells and host mappings: restart them or send them SIGHUP/;
 
 describeEachDialect('host commands', (env) => {
   const urls = { api: '', cell0: '', cell1: '', cell2: '' };
@@ -102,15 +104,15 @@ describeEachDialect('host commands', (env) => {
 
       await insertComputeNode(cell2, { host: 'd' });
       const value = await cli('-f', 'value', 'host', 'discover', '--strict', '--cell', 'cell2');
-      expect(value).toMatchObject({ code: 0, stdout: `d cell2 ${CELL2_UUID} ok \n` });
+      expect(value).toMatchObject({ code: 0, stdout: `cell2 ${CELL2_UUID} d ok \n` });
     });
 
     it('prints a table by default, and -c selects columns', async () => {
       await insertComputeNode(cell1, { host: 'h1' });
       const table = await cli('host', 'discover', '--dry-run');
       expect(table.code).toBe(0);
-      expect(table.stdout).toMatch(/\| Host +\| Cell Name +\| Cell UUID +\|/);
-      expect(table.stdout).toMatch(new RegExp(`\\| h1 +\\| cell1 +\\| ${CELL1_UUID} \\|`));
+      expect(table.stdout).toMatch(/\| Cell Name +\| Cell UUID +\| Host +\| Status +\| Error +\|/);
+      expect(table.stdout).toMatch(new RegExp(`\\| cell1 +\\| ${CELL1_UUID} \\| h1 +\\| ok +\\|`));
       expect((await cli('-f', 'value', '-c', 'host', 'host', 'discover')).stdout).toBe('h1\n');
     });
 
@@ -256,6 +258,23 @@ describeEachDialect('host commands', (env) => {
       expect(table.stdout).toMatch(/\| Cell Name \| Cell UUID +\| Host +\|/);
       expect((await cli('-f', 'json', 'host', 'list', '--cell', 'cell0')).stdout).toBe('[]\n');
       expect((await cli('host', 'list', '--cell', 'nope')).code).toBe(127);
+    });
+
+    it('orders its columns as host discover does (discover adds status and error after them)', async () => {
+      await insertComputeNode(cell1, { host: 'h1' });
+      const discovered = await cli('-f', 'csv', 'host', 'discover');
+      const listed = await cli('-f', 'csv', 'host', 'list');
+      expect(listed.stdout.split('\n')[0]).toBe('"cell_name","cell_uuid","host"');
+      expect(discovered.stdout.split('\n')[0]).toBe('"cell_name","cell_uuid","host","status","error"');
+      expect(discovered.stdout.split('\n')[1]).toBe(`${listed.stdout.split('\n')[1]},"ok",`);
+    });
+
+    it('prints the same scheduler-cache note as the cell commands, word for word', async () => {
+      await insertComputeNode(cell1, { host: 'h1' });
+      const discovered = await cli('host', 'discover');
+      const created = await cli('cell', 'create', '--name', 'cell3', '--database-connection', env.newUrl('cell3'), '--transport-url', 'rabbit://nova:pw@mq3/');
+      expect(created.code).toBe(0);
+      for (const run of [discovered, created]) expect(run.stderr.split('\n').filter((line) => line.includes('SIGHUP')).map((line) => `${line}\n`)).toEqual([SIGHUP_NOTE_LINE]);
     });
   });
 

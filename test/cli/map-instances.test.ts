@@ -86,6 +86,65 @@ describeEachDialect('map-instances and instance verify', (env) => {
     expect(rest.cells.map((c) => (c.status === 'ok' ? [c.value.found, c.value.mapped, c.value.remaining] : c.status))).toEqual([[14, 14, 0]]);
   });
 
+  /** The last progress line of a run's stderr: its label, counts and what follows them. */
+  const lastProgress = (stderr: string) => {
+    const lines = [...stderr.matchAll(/^([a-z ]+): (\d+)\/(\d+) \((\d+)%\).*$/gm)];
+    const last = lines[lines.length - 1];
+    return { label: last[1], done: Number(last[2]), total: Number(last[3]), percent: Number(last[4]), line: last[0] };
+  };
+
+  it('counts the same total for a cell in both walks (hidden instances included), and ends at 100%', async () => {
+    const db = await cellDb();
+    await insertInstances(db, 20, { hiddenEvery: 10 });
+    // A first run: on MySQL the walk in primary-key order, with no mapping to compare against.
+    const first = await cli('map-instances', '--cell', 'cell1');
+    expect(first.code).toBe(0);
+    expect(await mappings()).toHaveLength(18);
+    expect(lastProgress(first.stderr)).toMatchObject({ label: 'mapping', done: 20, total: 20, percent: 100 });
+    // A re-run: the anti-join in UUID order.
+    await (await dbs.api()).db.deleteFrom('instance_mappings').where('instance_uuid', 'in', (await mappings()).slice(0, 5).map((m) => m.instance_uuid)).execute();
+    const again = await cli('map-instances', '--cell', 'cell1', '--dry-run');
+    expect(again.code).toBe(1);
+    expect(lastProgress(again.stderr)).toMatchObject({ label: 'counting', done: 20, total: 20, percent: 100 });
+    const rerun = await cli('map-instances', '--cell', 'cell1');
+    expect(rerun.code).toBe(0);
+    expect(lastProgress(rerun.stderr)).toMatchObject({ label: 'mapping', done: 20, total: 20, percent: 100 });
+    expect(await mappings()).toHaveLength(18);
+  });
+
+  it('--max-count below the rows to scan: the percentage is of the budget, then of the counting of what is left, labelled', async () => {
+    await insertInstances(await cellDb(), 30);
+    const limited = await cli('map-instances', '--cell', 'cell1', '--max-count', '10');
+    expect(limited.code).toBe(1);
+    expect(await mappings()).toHaveLength(10);
+    // The whole cell is one chunk here: the budget is spent at once, and what follows counts what is left.
+    expect(lastProgress(limited.stderr)).toMatchObject({ label: 'counting the instances left unmapped', done: 30, total: 30 });
+    expect(lastProgress(limited.stderr).line).toMatch(/, 10 of 10 mapped \(--max-count\)$/);
+    const ample = await cli('map-instances', '--cell', 'cell1', '--max-count', '100');
+    expect(ample.code).toBe(0);
+    expect(lastProgress(ample.stderr)).toMatchObject({ label: 'mapping', done: 30, total: 30 });
+  });
+
+  it('draws a spinner only on a terminal that is not dumb: TERM=dumb and a pipe get plain lines, no control codes', async () => {
+    await insertInstances(await cellDb(), 5);
+    const CONTROL_CODES = /[\x1b\r\x9b]/;
+    // A spinner's frames (braille) and its end marks.
+    const SPINNER = /[\u2800-\u28ff\u2714\u2716]/;
+    const dumb = await runCli(['--config-file', conf, 'map-instances', '--cell', 'cell1', '--dry-run'], { cwd: env.dir, stderrTerminal: true, env: { TERM: 'dumb' } });
+    expect(dumb.code).toBe(1);
+    expect(dumb.stderr).not.toMatch(CONTROL_CODES);
+    expect(dumb.stderr).not.toMatch(SPINNER);
+    expect(dumb.stderr).toMatch(/^counting: 5\/5 \(100%\).*, 5 unmapped\n5 unmapped instance\(s\); dry run, nothing written\n$/);
+    const piped = await runCli(['--config-file', conf, 'map-instances', '--cell', 'cell1', '--dry-run'], { cwd: env.dir, env: { TERM: 'xterm' } });
+    expect(piped.stderr).not.toMatch(CONTROL_CODES);
+    expect(piped.stderr).not.toMatch(SPINNER);
+    expect(piped.stderr.split('\n').slice(-2)).toEqual(['5 unmapped instance(s); dry run, nothing written', '']);
+    const terminal = await runCli(['--config-file', conf, 'map-instances', '--cell', 'cell1', '--dry-run'], { cwd: env.dir, stderrTerminal: true, env: { TERM: 'xterm' } });
+    expect(terminal.code).toBe(1);
+    expect(terminal.stderr).toMatch(SPINNER);
+    expect(terminal.stderr).toContain('5 unmapped instance(s); dry run, nothing written');
+  });
+
   it('refuses a bad --max-count and a missing or doubled cell selection: 127', async () => {
     for (const bad of ['0', '-3', 'ten', '1.5']) expect((await cli('map-instances', '--cell', 'cell1', '--max-count', bad)).code).toBe(127);
     expect((await cli('map-instances')).code).toBe(127);
@@ -193,6 +252,13 @@ describeEachDialect('map-instances and instance verify', (env) => {
     expect((await verify(archived)).code).toBe(4);
     expect(await verify(archived, '--quiet')).toMatchObject({ code: 4, stdout: '' });
     expect(JSON.parse((await verify(alive, '-f', 'json')).stdout)).toEqual({ uuid: alive, verdict: 'mapped', cell: 'cell1', cell_uuid: cell1 });
+    // -c alone picks fields as it does everywhere: the table format's Field | Value rows, not the message.
+    const picked = await verify(alive, '-c', 'verdict', '-c', 'cell');
+    expect(picked.code).toBe(0);
+    expect(picked.stdout).toMatch(/^\+-+\+-+\+\n\| Field +\| Value +\|\n/);
+    expect(picked.stdout).toMatch(/\| Verdict +\| mapped +\|\n\| Cell +\| cell1 +\|\n/);
+    expect(picked.stdout).not.toContain('UUID');
+    expect((await verify(alive, '-c', 'verdict', '-f', 'value')).stdout).toBe('mapped\n');
     expect((await verify('not-a-uuid')).code).toBe(127);
   });
 });

@@ -59,6 +59,23 @@ describeEachDialect('api-db and db commands', (env) => {
     expect((await cli('-f', 'value', '-c', 'revision', 'db', 'version')).stdout).toBe(`${NOVA_CELL_REVISION}\n`);
   });
 
+  it('db version -f json is an array of rows of one shape, for one database as for --all-cells', async () => {
+    const cellUuid = '11111111-1111-4111-8111-111111111111';
+    await cli('api-db', 'sync');
+    await cli('db', 'sync');
+    await mapCell('cell1', cellUuid, cell);
+    const row = { database: cell, revision: NOVA_CELL_REVISION, status: 'current', error: null };
+    const configured = await cli('-f', 'json', 'db', 'version');
+    expect(configured.code).toBe(0);
+    expect(JSON.parse(configured.stdout)).toEqual([{ cell: null, cell_uuid: null, ...row }]);
+    const one = await cli('-f', 'json', 'db', 'version', '--cell', 'cell1');
+    expect(JSON.parse(one.stdout)).toEqual([{ cell: 'cell1', cell_uuid: cellUuid, ...row }]);
+    const all = await cli('-f', 'json', 'db', 'version', '--all-cells');
+    expect(JSON.parse(all.stdout)).toEqual([{ cell: 'cell1', cell_uuid: cellUuid, ...row }]);
+    const yaml = await cli('-f', 'yaml', 'db', 'version');
+    expect(yaml.stdout.startsWith('- cell: null\n')).toBe(true);
+  });
+
   it('db sync --dry-run reports and writes nothing', async () => {
     const result = await cli('-f', 'value', '-c', 'action', 'db', 'sync', '--dry-run');
     expect(result).toMatchObject({ code: 0, stdout: 'would-create\n' });

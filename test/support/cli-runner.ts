@@ -11,6 +11,7 @@ export interface CliResult {
 class Capture extends Writable {
   text = '';
   isTTY = false;
+  columns?: number;
   override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
     this.text += chunk.toString();
     done();
@@ -21,6 +22,10 @@ export interface CliRunOptions {
   env?: Record<string, string | undefined>;
   cwd?: string;
   homeDir?: string;
+  /** runCli only: stdout is a terminal this many columns wide (tables fit it). */
+  stdoutTerminalColumns?: number;
+  /** runCli only: stderr is a terminal (progress shows a spinner unless TERM=dumb). */
+  stderrTerminal?: boolean;
   /** runCellctlProcess only: called with all stderr so far each time more arrives. */
   onStderr?: (stderrSoFar: string) => void;
   /** runCellctlProcess only: called with the child process once spawned (to signal it). */
@@ -31,6 +36,9 @@ export interface CliRunOptions {
 export async function runCli(argv: string[], options: CliRunOptions = {}): Promise<CliResult> {
   const stdout = new Capture();
   const stderr = new Capture();
+  if (options.stdoutTerminalColumns !== undefined) Object.assign(stdout, { isTTY: true, columns: options.stdoutTerminalColumns });
+  // The cursor methods a terminal stream has, which ora calls.
+  if (options.stderrTerminal) Object.assign(stderr, { isTTY: true, columns: 80, clearLine: () => true, cursorTo: () => true, moveCursor: () => true });
   const code = await run(argv, {
     stdout,
     stderr,

@@ -1,8 +1,10 @@
 import { Writable } from 'node:stream';
+import { mappingProgress } from '../../src/cli/commands/instance/map-instances.command';
 import {
   createProgress,
   describeProgress,
   formatEta,
+  showsSpinner,
   type ProgressStream,
 } from '../../src/cli/output/progress-reporter';
 
@@ -188,5 +190,87 @@ describe('createProgress on a TTY', () => {
     } finally {
       progress.stop();
     }
+  });
+});
+
+/** Escape sequences and carriage returns: what a spinner writes to redraw its line. */
+const CONTROL_CODES = /[\x1b\r\x9b]/;
+
+describe('createProgress on a dumb terminal (TERM=dumb)', () => {
+  it('prints plain lines, no spinner and no control codes', () => {
+    const out = collector(true);
+    const c = clock();
+    const progress = createProgress({ stream: out.stream, quiet: false, label: 'mapping', total: 100, intervalMs: 1000, now: c.now, env: { TERM: 'dumb' } });
+    c.advance(1000);
+    progress.update(40);
+    progress.log('cellctl: warning: a notice');
+    c.advance(1000);
+    progress.update(100);
+    progress.succeed('mapped 100 instance(s)');
+    expect(out.text()).toBe('mapping: 40/100 (40%), 40/s, ETA 2s\ncellctl: warning: a notice\nmapping: 100/100 (100%), 50/s, ETA 0s\nmapped 100 instance(s)\n');
+    expect(out.text()).not.toMatch(CONTROL_CODES);
+  });
+
+  it('a spinner only on a terminal that is not dumb', () => {
+    expect(showsSpinner({ isTTY: true }, {})).toBe(true);
+    expect(showsSpinner({ isTTY: true }, { TERM: 'xterm-256color' })).toBe(true);
+    expect(showsSpinner({ isTTY: true }, { TERM: 'dumb' })).toBe(false);
+    expect(showsSpinner({ isTTY: false }, { TERM: 'xterm' })).toBe(false);
+    expect(showsSpinner({}, {})).toBe(false);
+  });
+
+  it('a stream that is no terminal gets no control codes either, whatever TERM says', () => {
+    const out = collector(false);
+    const c = clock();
+    const progress = createProgress({ stream: out.stream, quiet: false, label: 'L', total: 2, now: c.now, env: { TERM: 'xterm' } });
+    c.advance(1000);
+    progress.update(1);
+    progress.fail('failed');
+    expect(out.text()).toBe('L: 1/2 (50%), 1/s, ETA 1s\nfailed\n');
+  });
+});
+
+describe('setLabel', () => {
+  it('names what the following counts count', () => {
+    const out = collector(false);
+    const c = clock();
+    const progress = createProgress({ stream: out.stream, quiet: false, label: 'mapping', intervalMs: 1000, now: c.now });
+    c.advance(1000);
+    progress.update(5, 10);
+    progress.setLabel('counting the instances left unmapped');
+    c.advance(1000);
+    progress.update(30, 40, '10 of 10 mapped (--max-count)');
+    progress.succeed('done');
+    expect(out.text()).toBe('mapping: 5/10 (50%), 5/s, ETA 1s\ncounting the instances left unmapped: 30/40 (75%), 15/s, ETA 1s, 10 of 10 mapped (--max-count)\ndone\n');
+  });
+});
+
+describe('mappingProgress (map-instances)', () => {
+  it('counts rows examined without --max-count, or with one at least as large as the rows', () => {
+    const counts = { examined: 170_000, toExamine: 200_000, found: 170_000, mapped: 160_000 };
+    expect(mappingProgress(counts, {})).toEqual({ label: 'mapping', done: 170_000, total: 200_000, detail: '160000 mapped' });
+    expect(mappingProgress(counts, { maxCount: 200_000 })).toEqual({ label: 'mapping', done: 170_000, total: 200_000, detail: '160000 mapped' });
+    expect(mappingProgress(counts, { dryRun: true, maxCount: 10 })).toEqual({ label: 'counting', done: 170_000, total: 200_000, detail: '170000 unmapped' });
+  });
+
+  it('under a smaller --max-count: the mappings to write, of the budget', () => {
+    // The run: --max-count 100000 over 200,000 rows printed 170000/200000 (85%) with 100000 mapped.
+    expect(mappingProgress({ examined: 85_000, toExamine: 200_000, found: 85_000, mapped: 50_000 }, { maxCount: 100_000 })).toEqual({
+      label: 'mapping',
+      done: 50_000,
+      total: 100_000,
+      detail: '85000 of 200000 instances examined',
+    });
+    expect(mappingProgress({ examined: 170_000, toExamine: 200_000, found: 170_000, mapped: 100_000 }, { maxCount: 100_000 })).toEqual({
+      label: 'counting the instances left unmapped',
+      done: 170_000,
+      total: 200_000,
+      detail: '100000 of 100000 mapped (--max-count)',
+    });
+  });
+
+  it('a re-run with fewer unmapped than the budget: at most what was found or is still unexamined, 100% at the end', () => {
+    expect(mappingProgress({ examined: 150_000, toExamine: 200_000, found: 1_000, mapped: 1_000 }, { maxCount: 100_000 })).toMatchObject({ done: 1_000, total: 51_000 });
+    expect(mappingProgress({ examined: 200_000, toExamine: 200_000, found: 3_000, mapped: 3_000 }, { maxCount: 100_000 })).toMatchObject({ label: 'mapping', done: 3_000, total: 3_000 });
   });
 });

@@ -9,6 +9,12 @@ export type OutputFormat = 'table' | 'json' | 'yaml' | 'value' | 'csv';
 /** Every output format, in the order `--help` and error messages list them. */
 export const OUTPUT_FORMATS: readonly OutputFormat[] = ['table', 'json', 'yaml', 'value', 'csv'];
 
+/** The values `--quote` accepts, as cliff's CSV formatter spells them: when a CSV field is quoted. */
+export type CsvQuoteMode = 'all' | 'minimal' | 'none' | 'nonnumeric';
+
+/** Every CSV quoting mode, in the order `--help` lists them; `nonnumeric` is the default, as in cliff. */
+export const CSV_QUOTE_MODES: readonly CsvQuoteMode[] = ['all', 'minimal', 'none', 'nonnumeric'];
+
 /** A value a renderer can print: strings, numbers, booleans, and null for an absent value. */
 export type Scalar = string | number | boolean | null;
 

@@ -1,6 +1,7 @@
 /**
  * Progress reporting for long work (mapping instances, migrations): an ora spinner with counts,
- * rate and ETA on a TTY, plain periodic lines otherwise, nothing but warnings when quiet.
+ * rate and ETA on a terminal, plain periodic lines otherwise (also on a terminal that says
+ * TERM=dumb), nothing but warnings when quiet.
  */
 import type OraModule from 'ora';
 
@@ -16,6 +17,8 @@ export interface ProgressOptions {
   stream: ProgressStream;
   quiet: boolean;
   label: string;
+  /** The run's environment: TERM=dumb means plain lines even on a terminal. */
+  env?: Record<string, string | undefined>;
   total?: number;
   intervalMs?: number;
   now?: () => number;
@@ -28,6 +31,8 @@ export interface ProgressOptions {
 export interface ProgressReporter {
   /** Records `done` items (and the total, when it becomes known or changes); `detail` follows the counts. */
   update(done: number, total?: number, detail?: string): void;
+  /** Names what the counts count from now on (the label lines and the spinner start with). */
+  setLabel(label: string): void;
   /** Prints a notice line (also when quiet) without breaking the spinner. */
   log(line: string): void;
   /** Ends with a success line (suppressed when quiet). */
@@ -49,7 +54,8 @@ const TTY_REFRESH_MS = 100;
  * `<label>: <done>/<total> (<pct>%), <rate>/s, ETA <eta>` at most once per interval plus a final one.
  */
 export function createProgress(options: ProgressOptions): ProgressReporter {
-  const { stream, quiet, label } = options;
+  const { stream, quiet } = options;
+  let label = options.label;
   const now = options.now ?? Date.now;
   const intervalMs = options.intervalMs ?? DEFAULT_PROGRESS_INTERVAL_MS;
   const startedAt = now();
@@ -61,7 +67,7 @@ export function createProgress(options: ProgressOptions): ProgressReporter {
   let lastTextAt = Number.NEGATIVE_INFINITY;
 
   const spinner =
-    stream.isTTY === true && !quiet
+    showsSpinner(stream, options.env ?? {}) && !quiet
       ? ora({
           text: label,
           stream,
@@ -118,6 +124,13 @@ export function createProgress(options: ProgressOptions): ProgressReporter {
       }
     },
 
+    setLabel(text: string): void {
+      if (text === label) return;
+      label = text;
+      // The spinner shows the new label with the next counts.
+      lastTextAt = Number.NEGATIVE_INFINITY;
+    },
+
     log(line: string): void {
       if (spinner !== undefined && spinner.isSpinning) {
         spinner.clear();
@@ -156,6 +169,14 @@ export function createProgress(options: ProgressOptions): ProgressReporter {
       }
     },
   };
+}
+
+/**
+ * True when progress may draw a spinner on `stream`: a terminal whose TERM is not `dumb` (a dumb
+ * terminal cannot erase a line, so a spinner would print its frames and control codes).
+ */
+export function showsSpinner(stream: { isTTY?: boolean }, env: Record<string, string | undefined>): boolean {
+  return stream.isTTY === true && env.TERM !== 'dumb';
 }
 
 /**

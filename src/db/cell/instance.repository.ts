@@ -30,29 +30,29 @@ export interface InstanceForMapping {
   vm_state: string | null;
 }
 
+/** An instance row as the first walk of map-instances reads it: with `hidden`, which decides whether it is mapped. */
+export interface InstanceRowForMapping extends InstanceForMapping {
+  hidden: number | null;
+}
+
 /**
- * The next `limit` instances after id `afterId` in primary-key order, soft-deleted ones included
- * and `hidden = 1` ones (cross-cell resize shadows) excluded, as Nova's map_instances selects.
+ * The next `limit` instances after id `afterId` in primary-key order, soft-deleted and hidden
+ * ones included: the caller leaves the hidden ones out (see isHiddenInstance), so that it can
+ * count every row it examined, as the walk in UUID order does.
  */
-export async function listInstancesAfter(db: Kysely<CellDatabase>, afterId: number, limit: number): Promise<InstanceForMapping[]> {
+export async function listInstancesAfter(db: Kysely<CellDatabase>, afterId: number, limit: number): Promise<InstanceRowForMapping[]> {
   return db
     .selectFrom('instances')
-    .select(['id', 'uuid', 'project_id', 'user_id', 'deleted', 'vm_state'])
+    .select(['id', 'uuid', 'project_id', 'user_id', 'deleted', 'vm_state', 'hidden'])
     .where('id', '>', afterId)
-    .where((eb) => eb.or([eb('hidden', 'is', null), eb('hidden', '=', 0)]))
     .orderBy('id')
     .limit(limit)
     .execute();
 }
 
-/** How many instances map-instances considers (every row but `hidden = 1`). */
-export async function countMappableInstances(db: Kysely<CellDatabase>): Promise<number> {
-  const row = await db
-    .selectFrom('instances')
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .where((eb) => eb.or([eb('hidden', 'is', null), eb('hidden', '=', 0)]))
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+/** True for an instance Nova's map_instances leaves out: `hidden` set (a cross-cell resize shadow); NULL and 0 are not hidden. */
+export function isHiddenInstance(row: { hidden: number | null }): boolean {
+  return row.hidden !== null && Number(row.hidden) !== 0;
 }
 
 /** One instance by UUID, deleted or not (for instance verify). */

@@ -53,6 +53,9 @@ export function printChanges(ctx: CliContext, changes: CellChange[]): void {
   for (const c of changes.map((change) => changeRecord(ctx, change))) ctx.notice(`  ${c.field}: ${c.before} -> ${c.after}`);
 }
 
-/** Running schedulers and API services cache cells and hosts (Nova §7.11). */
+/**
+ * Running schedulers and API services cache cells and host mappings (Nova §7.11): the one note
+ * every command that changes them prints (cell and host commands alike).
+ */
 export const SCHEDULER_CACHE_NOTE =
-  'note: running nova-scheduler (and nova-api) processes cache cells and hosts: restart them or send SIGHUP to see this change';
+  'note: running nova-scheduler (and nova-api) processes cache cells and host mappings: restart them or send them SIGHUP to see this change';

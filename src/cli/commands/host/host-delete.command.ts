@@ -4,7 +4,7 @@ import { HostHasInstancesError, HostInOtherCellError, HostNotMappedError } from 
 import type { CliContext } from '../../cli-context';
 import { defineAction } from '../../command-kit';
 import { cellOption, dryRunOption, nonBlankParser } from '../../modern/options';
-import { SCHEDULER_CACHE_NOTE } from './host-discover.command';
+import { SCHEDULER_CACHE_NOTE } from '../cell/cell-output';
 
 /** `cellctl host delete`: remove one host's mapping from its cell (Nova's delete_host). */
 export function hostDeleteCommand(ctx: CliContext): Command {

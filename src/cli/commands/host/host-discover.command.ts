@@ -9,17 +9,16 @@ import type { CliContext } from '../../cli-context';
 import { defineAction } from '../../command-kit';
 import { EXIT_ENVIRONMENT, EXIT_SUCCESS } from '../../exit-codes';
 import type { ColumnSpec } from '../../output/output-format';
+import { SCHEDULER_CACHE_NOTE } from '../cell/cell-output';
+import { HOST_LIST_COLUMNS } from './host-list.command';
 
 /**
- * The columns of `host discover` (JSON keys): one row per host mapped (`status` ok: its mapping
- * was written, even when its cell failed afterwards), and one per cell that failed (`host` null,
- * `status` failed or timed-out, `error` why).
+ * The columns of `host discover` (JSON keys): `host list`'s, in its order, then `status` and
+ * `error`. One row per host mapped (`status` ok: its mapping was written, even when its cell
+ * failed afterwards), and one per cell that failed (`host` null, `status` failed or timed-out,
+ * `error` why).
  */
-export const HOST_DISCOVER_COLUMNS: ColumnSpec[] = [{ key: 'host' }, { key: 'cell_name' }, { key: 'cell_uuid' }, { key: 'status' }, { key: 'error' }];
-
-/** Printed on stderr after host mappings change. */
-export const SCHEDULER_CACHE_NOTE =
-  'note: running nova-scheduler processes cache cells and host mappings until they are restarted or sent SIGHUP';
+export const HOST_DISCOVER_COLUMNS: ColumnSpec[] = [...HOST_LIST_COLUMNS, { key: 'status' }, { key: 'error' }];
 
 /** --strict with nothing new mapped, or --wait-for timed out. */
 const EXIT_NOTHING_MAPPED_OR_TIMED_OUT = 1;
@@ -86,8 +85,8 @@ export function hostDiscoverCommand(ctx: CliContext): Command {
       const failed = result.outcomes.filter(isFailed);
       ctx.printList(
         [
-          ...result.mapped.map((m) => ({ host: m.host, cell_name: m.cell.name, cell_uuid: m.cell.uuid, status: 'ok', error: null })),
-          ...failed.map((o) => ({ host: null, cell_name: o.item.name, cell_uuid: o.item.uuid, status: o.status, error: ctx.outcomeError(o) })),
+          ...result.mapped.map((m) => ({ cell_name: m.cell.name, cell_uuid: m.cell.uuid, host: m.host, status: 'ok', error: null })),
+          ...failed.map((o) => ({ cell_name: o.item.name, cell_uuid: o.item.uuid, host: null, status: o.status, error: ctx.outcomeError(o) })),
         ],
         HOST_DISCOVER_COLUMNS,
       );

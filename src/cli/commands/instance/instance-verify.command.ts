@@ -25,7 +25,7 @@ function message(r: VerifyInstanceResult): string {
 /** `cellctl instance verify UUID`: is the instance mapped, and alive in its cell? */
 export function instanceVerifyCommand(ctx: CliContext): Command {
   const command = new Command('verify')
-    .description("check an instance's mapping and its row in the mapped cell; the message on stdout (nothing with -q/--quiet)")
+    .description("check an instance's mapping and its row in the mapped cell; the message on stdout (nothing with -q/--quiet), or the fields uuid, verdict, cell, cell_uuid with -f or -c")
     .argument('<uuid>', 'the instance UUID');
   return defineAction(
     ctx,
@@ -40,7 +40,8 @@ export function instanceVerifyCommand(ctx: CliContext): Command {
     async (uuid: string) => {
       const { verifyInstance } = await ctx.services();
       const result = await verifyInstance(await ctx.databases(), uuid);
-      if (ctx.globals.formatGiven) {
+      // -f or -c asks for fields; the message is what a bare run prints.
+      if (ctx.globals.formatGiven || ctx.globals.column.length > 0) {
         ctx.printObject(
           { uuid: result.uuid, verdict: result.verdict, cell: result.cell?.name ?? null, cell_uuid: result.cell?.uuid ?? null },
           [{ key: 'uuid' }, { key: 'verdict' }, { key: 'cell' }, { key: 'cell_uuid' }],

@@ -25,6 +25,33 @@ export const MAP_INSTANCES_COLUMNS: ColumnSpec[] = [
   { key: 'error' },
 ];
 
+/** The counts of a map-instances run so far, over the cells that started. */
+export interface MappingProgressCounts {
+  /** Instance rows examined, of `toExamine` (every row of the cells, hidden ones included). */
+  examined: number;
+  toExamine: number;
+  /** Unmapped instances found, and mappings written. */
+  found: number;
+  mapped: number;
+}
+
+/**
+ * What map-instances' progress shows: the rows examined, except under a --max-count smaller than
+ * the rows to examine, where the work to do is the mappings to write (at most the budget, at most
+ * what is found or still unexamined); once the budget is spent the run goes on only to count what
+ * is left, and says so.
+ */
+export function mappingProgress(c: MappingProgressCounts, options: { maxCount?: number; dryRun?: boolean }): { label: string; done: number; total: number; detail: string } {
+  if (options.dryRun) return { label: 'counting', done: c.examined, total: c.toExamine, detail: `${c.found} unmapped` };
+  const budget = options.maxCount;
+  if (budget === undefined || budget >= c.toExamine) return { label: 'mapping', done: c.examined, total: c.toExamine, detail: `${c.mapped} mapped` };
+  if (c.mapped < budget) {
+    const toMap = Math.min(budget, c.found + (c.toExamine - c.examined));
+    return { label: 'mapping', done: c.mapped, total: toMap, detail: `${c.examined} of ${c.toExamine} instances examined` };
+  }
+  return { label: 'counting the instances left unmapped', done: c.examined, total: c.toExamine, detail: `${c.mapped} of ${budget} mapped (--max-count)` };
+}
+
 /** `cellctl map-instances`: the one-time instance-mapping migration, set-based and resumable. */
 export function mapInstancesCommand(ctx: CliContext): Command {
   const command = new Command('map-instances')
@@ -50,13 +77,15 @@ export function mapInstancesCommand(ctx: CliContext): Command {
       const { mapInstances } = await ctx.services();
       const dbs = await ctx.databases();
 
-      const progress = createProgress({ stream: ctx.io.stderr, quiet: ctx.globals.quiet, label: options.dryRun ? 'counting' : 'mapping' });
-      const perCell = new Map<string, { done: number; total: number; found: number; mapped: number }>();
+      const progress = createProgress({ stream: ctx.io.stderr, quiet: ctx.globals.quiet, label: options.dryRun ? 'counting' : 'mapping', env: ctx.io.env });
+      const perCell = new Map<string, MappingProgressCounts>();
       const onEvent = (event: RunEvent): void => {
         if (event.type !== 'cell-progress') return;
-        perCell.set(event.cell.uuid, { done: event.done, total: event.total, found: event.counts.found, mapped: event.counts.mapped });
-        const sum = (key: 'done' | 'total' | 'found' | 'mapped'): number => [...perCell.values()].reduce((n, c) => n + c[key], 0);
-        progress.update(sum('done'), sum('total'), options.dryRun ? `${sum('found')} unmapped` : `${sum('mapped')} mapped`);
+        perCell.set(event.cell.uuid, { examined: event.done, toExamine: event.total, found: event.counts.found, mapped: event.counts.mapped });
+        const sum = (key: keyof MappingProgressCounts): number => [...perCell.values()].reduce((n, c) => n + c[key], 0);
+        const view = mappingProgress({ examined: sum('examined'), toExamine: sum('toExamine'), found: sum('found'), mapped: sum('mapped') }, options);
+        progress.setLabel(view.label);
+        progress.update(view.done, view.total, view.detail);
       };
       let result;
       try {

@@ -93,7 +93,7 @@ export function onlineDataMigrationsCommand(ctx: CliContext): Command {
       const dbs = await ctx.databases();
       const config = ctx.config();
 
-      const progress = createProgress({ stream: ctx.io.stderr, quiet: ctx.globals.quiet, label: flags.status ? 'counting' : 'migrating' });
+      const progress = createProgress({ stream: ctx.io.stderr, quiet: ctx.globals.quiet, label: flags.status ? 'counting' : 'migrating', env: ctx.io.env });
       const latest = new Map<string, { found: number; migrated: number }>();
       const kept: Array<Extract<Notice, { kind: 'api-value-kept' }>> = [];
       const onEvent = (event: RunEvent): void => {
@@ -109,7 +109,10 @@ export function onlineDataMigrationsCommand(ctx: CliContext): Command {
         latest.set(`${event.migration}|${event.cell.uuid}`, event.counts);
         const found = [...latest.values()].reduce((n, c) => n + c.found, 0);
         const migrated = [...latest.values()].reduce((n, c) => n + c.migrated, 0);
-        progress.update(found, undefined, `${migrated} migrated; ${event.migration} in cell ${describeCell(event.cell)}`);
+        // NOTE: the rows to examine are not known in advance, so no percentage: the counts say
+        // what was found, and how much of --max-count is spent.
+        const budget = flags.maxCount === undefined ? '' : ` of at most ${flags.maxCount} (--max-count)`;
+        progress.update(found, undefined, `${migrated}${budget} migrated; ${event.migration} in cell ${describeCell(event.cell)}`);
       };
       let result;
       try {
