@@ -2,10 +2,28 @@ import type { Command } from 'commander';
 import { CellctlError } from '../domain/errors';
 import type { CliContext } from './cli-context';
 import { type ExitCodeDoc, formatExitCodes } from './exit-codes';
+import type { ColumnSpec } from './output/output-format';
 
 const EXIT_CODES = Symbol('cellctl.exitCodes');
+const COLUMNS = Symbol('cellctl.columns');
 
-type Documented = Command & { [EXIT_CODES]?: ExitCodeDoc[] };
+type Documented = Command & { [EXIT_CODES]?: ExitCodeDoc[]; [COLUMNS]?: ColumnSpec[] };
+
+/**
+ * Declares every column a command may print (each of its listings' and records'), so that `-c` and
+ * `--sort-column` are checked before it runs (program.ts): a command that writes must never write
+ * and then refuse to print. test/unit/declared-columns.test.ts checks every printing command does.
+ */
+export function declareColumns(command: Command, ...sets: ColumnSpec[][]): Command {
+  const all = sets.flat();
+  (command as Documented)[COLUMNS] = all.filter((c, i) => all.findIndex((d) => d.key === c.key) === i);
+  return command;
+}
+
+/** The columns a command declared (undefined: it declared none). */
+export function declaredColumnsOf(command: Command): ColumnSpec[] | undefined {
+  return (command as Documented)[COLUMNS];
+}
 
 /** The exit codes a command documents (empty for groups). */
 export function exitCodesOf(command: Command): ExitCodeDoc[] {

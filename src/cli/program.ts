@@ -14,7 +14,9 @@ import { instanceGroupCommand } from './commands/instance-group/instance-group.c
 import { flavorCommand } from './commands/flavor/flavor.command';
 import { commandPath, helpCommand } from './commands/help/help.command';
 import { DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_LOCK_TIMEOUT_SECONDS } from '../domain/constants';
+import { declaredColumnsOf } from './command-kit';
 import { formatExitCodes, PROGRAM_EXIT_CODES } from './exit-codes';
+import { checkColumnNames } from './output/renderers';
 import { secondsParser } from './modern/options';
 import { CSV_QUOTE_MODES, OUTPUT_FORMATS } from './output/output-format';
 import { parseWidthInteger } from './output/table-width';
@@ -88,6 +90,9 @@ export function buildProgram(ctx: CliContext): Command {
 
   program.hook('preAction', (_root, action) => {
     ctx.setGlobals(action.optsWithGlobals(), action.getOptionValueSourceWithGlobals('format') === 'cli');
+    // -c and --sort-column name columns of the command's output: refused before it does anything.
+    const columns = declaredColumnsOf(action);
+    if (columns) checkColumnNames(columns, ctx.globals.column, ctx.globals.sortColumn);
   });
   configureTree(program, ctx);
   return program;

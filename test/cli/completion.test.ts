@@ -55,7 +55,7 @@ describe('cellctl completion', () => {
     expect(complete('cellctl', 'ce')).toEqual(['cell', 'cell0']);
     expect(complete('cellctl', 'cell', '')).toEqual(['create', 'delete', 'ensure', 'help', 'list', 'show', 'update']);
     expect(complete('cellctl', 'cell', 'create', '--d')).toEqual(['--database-connection', '--db', '--debug', '--disabled', '--dry-run']);
-    expect(complete('cellctl', 'map-instances', '--max')).toEqual(['--max-count']);
+    expect(complete('cellctl', 'map-instances', '--max')).toEqual(['--max-count', '--max-width']);
     // Option values: choices, and nothing after an option that takes any value.
     expect(complete('cellctl', '-f', '')).toEqual(['csv', 'json', 'table', 'value', 'yaml']);
     expect(complete('cellctl', 'cell', 'list', '--format', '=', 'y')).toEqual(['yaml']);

@@ -152,6 +152,13 @@ describeEachDialect('flavor commands', (env) => {
     await expectRefused(127, 'flavor', 'create', ...argv);
   });
 
+  it('refuses an unknown -c or --sort-column before writing anything (127)', async () => {
+    const bad = await expectRefused(127, 'flavor', 'create', 'x', '--vcpus', '1', '--ram', '1', '--disk', '1', '-c', 'nope');
+    expect(bad.stderr).toMatch(/^cellctl: error: unknown column 'nope': valid columns are id, name, /);
+    await expectRefused(127, 'flavor', 'create', 'x', '--vcpus', '1', '--ram', '1', '--disk', '1', '--sort-column', 'nope');
+    expect((await cli('-q', 'flavor', 'create', 'x', '--vcpus', '1', '--ram', '1', '--disk', '1', '-f', 'value', '-c', 'ram')).stdout).toBe('1\n');
+  });
+
   it('--dry-run prints the flavor and writes nothing', async () => {
     const before = await dumpRows(await dbs.api());
     const result = await json<FlavorOutput>('flavor', 'create', 'dry', '--vcpus', '1', '--ram', '64', '--disk', '1', '--id', 'd1', '--dry-run');

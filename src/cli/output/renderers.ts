@@ -353,3 +353,12 @@ function misreadByYaml11(text: string): boolean {
   }
   return parsed.toJS() !== text;
 }
+
+/**
+ * Refuses (InvalidOptionError) a `-c` or `--sort-column` name that none of `columns` has: checked
+ * before a command runs, so that a command that writes never writes and then refuses its output.
+ */
+export function checkColumnNames(columns: ColumnSpec[], select: readonly string[], sort: readonly string[]): void {
+  for (const name of select) findColumn(columns, name, 'column');
+  for (const name of sort) findColumn(columns, name, '--sort-column');
+}

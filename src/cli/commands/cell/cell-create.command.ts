@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { DuplicateCellError, InvalidTransportUrlError, MissingCellUrlError } from '../../../domain/errors';
 import type { CliContext } from '../../cli-context';
-import { defineAction } from '../../command-kit';
+import { declareColumns, defineAction } from '../../command-kit';
 import { dryRunOption } from '../../modern/options';
 import { CELL_COLUMNS, cellRow, printCellNotices, SCHEDULER_CACHE_NOTE } from './cell-output';
 
@@ -14,6 +14,7 @@ export function cellCreateCommand(ctx: CliContext): Command {
     .option('--transport-url <url>', "the cell's message queue URL (default: [DEFAULT] transport_url)")
     .option('--disabled', 'create the cell disabled (no new instances are scheduled to it)')
     .addOption(dryRunOption('check everything, report, write nothing'));
+  declareColumns(command, CELL_COLUMNS);
   return defineAction(
     ctx,
     command,

@@ -1,9 +1,13 @@
 import { Command } from 'commander';
 import { Cell0ToggleError, ConflictingOptionsError, DuplicateCellError, InvalidTransportUrlError, MissingCellUrlError } from '../../../domain/errors';
 import type { CliContext } from '../../cli-context';
-import { defineAction } from '../../command-kit';
+import { declareColumns, defineAction } from '../../command-kit';
+import type { ColumnSpec } from '../../output/output-format';
 import { dryRunOption } from '../../modern/options';
 import { changeRecord, printCellNotices, printChanges, SCHEDULER_CACHE_NOTE } from './cell-output';
+
+/** The fields of `cell ensure` with -f table, value or csv (a public contract: docs/commands.md). */
+const ENSURE_COLUMNS: ColumnSpec[] = [{ key: 'uuid' }, { key: 'action' }, { key: 'changes' }];
 
 /** `cellctl cell ensure`: idempotent create-or-update keyed by name. */
 export function cellEnsureCommand(ctx: CliContext): Command {
@@ -18,6 +22,7 @@ export function cellEnsureCommand(ctx: CliContext): Command {
     .option('--disabled', 'the cell must be disabled')
     .option('--enabled', 'the cell must be enabled')
     .addOption(dryRunOption('report what would change, write nothing'));
+  declareColumns(command, ENSURE_COLUMNS);
   return defineAction(
     ctx,
     command,
@@ -37,7 +42,7 @@ export function cellEnsureCommand(ctx: CliContext): Command {
       const format = ctx.globals.format;
       if (format === 'json' || format === 'yaml') ctx.printDocument({ uuid: result.cell.uuid, action: result.action, changes });
       else if (ctx.globals.formatGiven) {
-        ctx.printObject({ uuid: result.cell.uuid, action: result.action, changes: changes.map((c) => c.field).join(',') }, [{ key: 'uuid' }, { key: 'action' }, { key: 'changes' }]);
+        ctx.printObject({ uuid: result.cell.uuid, action: result.action, changes: changes.map((c) => c.field).join(',') }, ENSURE_COLUMNS);
       } else ctx.out(`${result.cell.uuid}\n`);
       ctx.notice(`${result.dryRun && result.action !== 'unchanged' ? 'dry run: would be ' : ''}${result.action}`);
       printChanges(ctx, result.changes);

@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { Cell0ToggleError, ConflictingOptionsError, DuplicateCellError, InvalidTransportUrlError } from '../../../domain/errors';
 import type { CliContext } from '../../cli-context';
-import { defineAction } from '../../command-kit';
+import { declareColumns, defineAction } from '../../command-kit';
 import { cellParser, dryRunOption } from '../../modern/options';
 import { CELL_COLUMNS, cellRow, printChanges, SCHEDULER_CACHE_NOTE } from './cell-output';
 
@@ -16,6 +16,7 @@ export function cellUpdateCommand(ctx: CliContext): Command {
     .option('--enable', 'enable the cell')
     .option('--disable', 'disable the cell (no new instances are scheduled to it)')
     .addOption(dryRunOption('report the diff, write nothing'));
+  declareColumns(command, CELL_COLUMNS);
   return defineAction(
     ctx,
     command,

@@ -1,15 +1,16 @@
 import { Command } from 'commander';
 import { SchemaRefusedError } from '../../../domain/errors';
 import type { CliContext } from '../../cli-context';
-import { defineAction } from '../../command-kit';
+import { declareColumns, defineAction } from '../../command-kit';
 import { dryRunOption } from '../../modern/options';
-import { EXIT_SCHEMA_REFUSED, reportSyncOutcomes } from './schema-outcomes';
+import { EXIT_SCHEMA_REFUSED, reportSyncOutcomes, SYNC_COLUMNS } from './schema-outcomes';
 
 /** `cellctl api-db sync`: create Nova's API schema in an empty database, or confirm it is there. */
 export function apiDbSyncCommand(ctx: CliContext): Command {
   const command = new Command('sync')
     .description("create Nova 26's API schema in an empty database, or complete the empty part of it a killed sync left; change nothing in one already at Nova's revision")
     .addOption(dryRunOption());
+  declareColumns(command, SYNC_COLUMNS);
   return defineAction(
     ctx,
     command,

@@ -1,12 +1,13 @@
 import { Command } from 'commander';
 import { isFailed } from '../../../domain/outcome';
 import type { CliContext } from '../../cli-context';
-import { defineAction } from '../../command-kit';
+import { declareColumns, defineAction } from '../../command-kit';
 import { DATABASE_VERSION_COLUMNS, versionRows } from './schema-outcomes';
 
 /** `cellctl api-db version`: the API database's Nova schema revision. */
 export function apiDbVersionCommand(ctx: CliContext): Command {
   const command = new Command('version').description("show the API database's Nova schema revision and its status");
+  declareColumns(command, DATABASE_VERSION_COLUMNS);
   return defineAction(ctx, command, [{ code: 0, meaning: 'the revision was read' }], async () => {
     const { apiSchemaTarget, inspectSchemas } = await ctx.services();
     const dbs = await ctx.databases();

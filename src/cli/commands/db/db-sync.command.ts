@@ -1,9 +1,9 @@
 import { Command } from 'commander';
 import { SchemaRefusedError } from '../../../domain/errors';
 import type { CliContext } from '../../cli-context';
-import { defineAction } from '../../command-kit';
+import { declareColumns, defineAction } from '../../command-kit';
 import { allCellsOption, cellOption, checkCellSelection, dryRunOption } from '../../modern/options';
-import { EXIT_SCHEMA_REFUSED, reportSyncOutcomes } from './schema-outcomes';
+import { EXIT_SCHEMA_REFUSED, reportSyncOutcomes, SYNC_COLUMNS } from './schema-outcomes';
 
 /** `cellctl db sync`: create Nova's cell schema in the configured, one, or every cell database. */
 export function dbSyncCommand(ctx: CliContext): Command {
@@ -12,6 +12,7 @@ export function dbSyncCommand(ctx: CliContext): Command {
     .addOption(cellOption('sync this mapped cell instead of [database] connection'))
     .addOption(allCellsOption('sync every mapped cell, cell0 included'))
     .addOption(dryRunOption());
+  declareColumns(command, SYNC_COLUMNS);
   return defineAction(
     ctx,
     command,

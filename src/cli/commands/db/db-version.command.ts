@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { isFailed } from '../../../domain/outcome';
 import type { CliContext } from '../../cli-context';
-import { defineAction } from '../../command-kit';
+import { declareColumns, defineAction } from '../../command-kit';
 import { EXIT_ENVIRONMENT, EXIT_SUCCESS } from '../../exit-codes';
 import { allCellsOption, cellOption, cellTimeoutOption, checkCellSelection } from '../../modern/options';
 import { VERSION_COLUMNS, versionRows } from './schema-outcomes';
@@ -13,6 +13,7 @@ export function dbVersionCommand(ctx: CliContext): Command {
     .addOption(cellOption('read this mapped cell instead of [database] connection'))
     .addOption(allCellsOption('read every mapped cell, cell0 included (one row each)'))
     .addOption(cellTimeoutOption());
+  declareColumns(command, VERSION_COLUMNS);
   return defineAction(
     ctx,
     command,

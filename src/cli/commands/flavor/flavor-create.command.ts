@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { FlavorExistsError, InvalidValueError } from '../../../domain/errors';
 import { FLAVOR_INTEGER_FIELDS, FLAVOR_MAX_INT } from '../../../domain/flavor';
 import type { CliContext } from '../../cli-context';
-import { defineAction } from '../../command-kit';
+import { declareColumns, defineAction } from '../../command-kit';
 import { dryRunOption, integerParser } from '../../modern/options';
 import { FLAVOR_COLUMNS, flavorRow } from './flavor-output';
 
@@ -23,6 +23,7 @@ export function flavorCreateCommand(ctx: CliContext): Command {
     .addOption(sizeOption('swap', 'mb', 'swap in MB (default 0)'))
     .addOption(new Option('--id <id>', 'the flavor ID (default: a new UUID, as Nova\'s "auto")'))
     .addOption(dryRunOption());
+  declareColumns(command, FLAVOR_COLUMNS);
   return defineAction(
     ctx,
     command,

@@ -6,7 +6,7 @@ import type { DiscoverHostsResult, HostCellRef, WaitForHostsResult } from '../..
 import type { RunEvent } from '../../../services/run-events';
 import { cellOption, dryRunOption } from '../../modern/options';
 import type { CliContext } from '../../cli-context';
-import { defineAction } from '../../command-kit';
+import { declareColumns, defineAction } from '../../command-kit';
 import { EXIT_ENVIRONMENT, EXIT_SUCCESS } from '../../exit-codes';
 import type { ColumnSpec } from '../../output/output-format';
 import { SCHEDULER_CACHE_NOTE } from '../cell/cell-output';
@@ -52,6 +52,7 @@ export function hostDiscoverCommand(ctx: CliContext): Command {
     .option('--wait-for <hosts>', 'keep discovering until these hosts (comma-separated, repeatable) are mapped to a cell', collect)
     .option('--timeout <seconds>', `give up waiting after this many seconds (with --wait-for; default ${DEFAULT_WAIT_TIMEOUT_SECONDS})`)
     .addOption(dryRunOption('list the hosts that would be mapped and write nothing'));
+  declareColumns(command, HOST_DISCOVER_COLUMNS);
   return defineAction(
     ctx,
     command,

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import type { CliContext } from '../../cli-context';
-import { defineAction } from '../../command-kit';
+import { declareColumns, defineAction } from '../../command-kit';
 import { cellOption } from '../../modern/options';
 import type { ColumnSpec } from '../../output/output-format';
 
@@ -12,6 +12,7 @@ export function hostListCommand(ctx: CliContext): Command {
   const command = new Command('list')
     .description('list host mappings (cell name, cell UUID, host), sorted by host')
     .addOption(cellOption("list only this cell's hosts"));
+  declareColumns(command, HOST_LIST_COLUMNS);
   return defineAction(ctx, command, [{ code: 0, meaning: 'listed (possibly nothing)' }], async (options: { cell?: string }) => {
     const { listHosts } = await ctx.services();
     const hosts = await listHosts(await ctx.databases(), { cell: options.cell });

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { AmbiguousInstanceGroupError, InstanceGroupNotFoundError, InvalidValueError } from '../../../domain/errors';
 import type { CliContext } from '../../cli-context';
-import { defineAction } from '../../command-kit';
+import { declareColumns, defineAction } from '../../command-kit';
 import { EXIT_ENVIRONMENT } from '../../exit-codes';
 import { dryRunOption } from '../../modern/options';
 import { GROUP_REF_MEANING, INSTANCE_GROUP_COLUMNS, instanceGroupRow, locationText } from './instance-group-output';
@@ -14,6 +14,7 @@ export function instanceGroupAddMemberCommand(ctx: CliContext): Command {
     .argument('<instance-uuid...>', 'the instances to add')
     .addOption(new Option('--project <project-id>', 'the project the group belongs to (names resolve within it)'))
     .addOption(dryRunOption());
+  declareColumns(command, INSTANCE_GROUP_COLUMNS);
   return defineAction(
     ctx,
     command,

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { InvalidValueError } from '../../../domain/errors';
 import { INSTANCE_GROUP_POLICIES } from '../../../domain/instance-groups';
 import type { CliContext } from '../../cli-context';
-import { defineAction } from '../../command-kit';
+import { declareColumns, defineAction } from '../../command-kit';
 import { dryRunOption } from '../../modern/options';
 import { INSTANCE_GROUP_COLUMNS, instanceGroupRow } from './instance-group-output';
 
@@ -15,6 +15,7 @@ export function instanceGroupCreateCommand(ctx: CliContext): Command {
     .requiredOption('--project <project-id>', 'the project that owns the group')
     .requiredOption('--user <user-id>', 'the user that owns the group')
     .addOption(dryRunOption());
+  declareColumns(command, INSTANCE_GROUP_COLUMNS);
   return defineAction(
     ctx,
     command,

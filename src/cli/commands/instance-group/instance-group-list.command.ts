@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { describeCell } from '../../../domain/cell';
 import type { CliContext } from '../../cli-context';
-import { defineAction } from '../../command-kit';
+import { declareColumns, defineAction } from '../../command-kit';
 import { EXIT_ENVIRONMENT } from '../../exit-codes';
 import { allCellsOption, cellTimeoutOption } from '../../modern/options';
 import { INSTANCE_GROUP_COLUMNS, instanceGroupRow } from './instance-group-output';
@@ -13,6 +13,7 @@ export function instanceGroupListCommand(ctx: CliContext): Command {
     .addOption(new Option('--project <project-id>', "only this project's groups"))
     .addOption(allCellsOption('also read the legacy groups of every cell database (not yet migrated to the API database)'))
     .addOption(cellTimeoutOption());
+  declareColumns(command, INSTANCE_GROUP_COLUMNS);
   return defineAction(
     ctx,
     command,

@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { AmbiguousInstanceGroupError, InstanceGroupNotFoundError } from '../../../domain/errors';
 import type { CliContext } from '../../cli-context';
-import { defineAction } from '../../command-kit';
+import { declareColumns, defineAction } from '../../command-kit';
 import { EXIT_ENVIRONMENT } from '../../exit-codes';
 import { cellTimeoutOption } from '../../modern/options';
 import { GROUP_REF_MEANING, INSTANCE_GROUP_COLUMNS, instanceGroupRow } from './instance-group-output';
@@ -13,6 +13,7 @@ export function instanceGroupShowCommand(ctx: CliContext): Command {
     .argument('<group>', 'UUID or name')
     .addOption(new Option('--project <project-id>', 'the project the group belongs to (names resolve within it)'))
     .addOption(cellTimeoutOption());
+  declareColumns(command, INSTANCE_GROUP_COLUMNS);
   return defineAction(
     ctx,
     command,

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { describeCell } from '../../../domain/cell';
 import { AmbiguousInstanceGroupError, Cell0MissingError, FlavorNotFoundError, InstanceGroupNotFoundError, InvalidValueError } from '../../../domain/errors';
 import type { CliContext } from '../../cli-context';
-import { defineAction } from '../../command-kit';
+import { declareColumns, defineAction } from '../../command-kit';
 import { dryRunOption, integerParser, nonBlankParser } from '../../modern/options';
 import type { ColumnSpec } from '../../output/output-format';
 
@@ -27,6 +27,7 @@ export function instanceBootCommand(ctx: CliContext): Command {
     .addOption(new Option('--availability-zone <zone>', 'only hosts of this availability zone'))
     .addOption(new Option('--group <group>', "an instance group of the API database (UUID, or name in --project): its policy is honoured and the instances join it"))
     .addOption(dryRunOption('say where each instance would go and write nothing'));
+  declareColumns(command, BOOT_COLUMNS);
   return defineAction(
     ctx,
     command,

@@ -1,7 +1,11 @@
 import { Command } from 'commander';
 import type { InstanceVerdict, VerifyInstanceResult } from '../../../services/instance-verify.service';
 import type { CliContext } from '../../cli-context';
-import { defineAction } from '../../command-kit';
+import { declareColumns, defineAction } from '../../command-kit';
+import type { ColumnSpec } from '../../output/output-format';
+
+/** The fields of `instance verify` with -f or -c (a public contract: docs/commands.md). */
+const VERIFY_COLUMNS: ColumnSpec[] = [{ key: 'uuid' }, { key: 'verdict' }, { key: 'cell' }, { key: 'cell_uuid' }];
 
 /** Nova's verify_instance exit codes, by verdict. */
 const VERDICT_CODES: Record<InstanceVerdict, number> = { mapped: 0, 'not-mapped': 1, 'no-cell': 2, deleted: 3, archived: 4 };
@@ -27,6 +31,7 @@ export function instanceVerifyCommand(ctx: CliContext): Command {
   const command = new Command('verify')
     .description("check an instance's mapping and its row in the mapped cell; the message on stdout (nothing with -q/--quiet), or the fields uuid, verdict, cell, cell_uuid with -f or -c")
     .argument('<uuid>', 'the instance UUID');
+  declareColumns(command, VERIFY_COLUMNS);
   return defineAction(
     ctx,
     command,
@@ -44,7 +49,7 @@ export function instanceVerifyCommand(ctx: CliContext): Command {
       if (ctx.globals.formatGiven || ctx.globals.column.length > 0) {
         ctx.printObject(
           { uuid: result.uuid, verdict: result.verdict, cell: result.cell?.name ?? null, cell_uuid: result.cell?.uuid ?? null },
-          [{ key: 'uuid' }, { key: 'verdict' }, { key: 'cell' }, { key: 'cell_uuid' }],
+          VERIFY_COLUMNS,
         );
       } else if (!ctx.globals.quiet) ctx.out(`${message(result)}\n`);
       return VERDICT_CODES[result.verdict];

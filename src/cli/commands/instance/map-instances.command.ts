@@ -3,7 +3,7 @@ import { describeCell } from '../../../domain/cell';
 import { isFailed } from '../../../domain/outcome';
 import type { RunEvent } from '../../../services/run-events';
 import type { CliContext } from '../../cli-context';
-import { defineAction } from '../../command-kit';
+import { declareColumns, defineAction } from '../../command-kit';
 import { EXIT_ENVIRONMENT } from '../../exit-codes';
 import { allCellsOption, cellOption, checkCellSelection, dryRunOption, maxCountOption } from '../../modern/options';
 import type { ColumnSpec } from '../../output/output-format';
@@ -64,6 +64,7 @@ export function mapInstancesCommand(ctx: CliContext): Command {
     .addOption(maxCountOption('map at most N instances in this run (in total over the cells); exit 1 while more remain'))
     .option('--reset', "remove the resume marker rows Nova's map_instances left")
     .addOption(dryRunOption('count the unmapped instances per cell, write nothing'));
+  declareColumns(command, MAP_INSTANCES_COLUMNS);
   return defineAction(
     ctx,
     command,

@@ -5,7 +5,7 @@ import { unmigratableTotal, type MigrationName } from '../../../domain/online-mi
 import type { MigrationResult } from '../../../services/online-migrations/online-migrations.service';
 import type { Notice, RunEvent } from '../../../services/run-events';
 import type { CliContext } from '../../cli-context';
-import { defineAction } from '../../command-kit';
+import { declareColumns, defineAction } from '../../command-kit';
 import { EXIT_ENVIRONMENT } from '../../exit-codes';
 import { cellOption, maxCountOption, secondsParser } from '../../modern/options';
 import type { ColumnSpec } from '../../output/output-format';
@@ -74,6 +74,7 @@ export function onlineDataMigrationsCommand(ctx: CliContext): Command {
     .option('--status', 'count what would be migrated and what never can be; write nothing')
     .addOption(new Option('--sleep <seconds>', "pause after each migration in each cell").argParser(secondsParser('--sleep')))
     .option('--per-cell', 'also print one row per migration and cell (JSON and YAML always nest them, with unmigratable_reasons as {reason: count}; the other formats print it as reason=n,...)');
+  declareColumns(command, MIGRATION_SUMMARY_COLUMNS, MIGRATION_CELL_COLUMNS);
   return defineAction(
     ctx,
     command,

@@ -3,9 +3,13 @@ import { describeCell } from '../../../domain/cell';
 import { isFailed } from '../../../domain/outcome';
 import { DuplicateCellError, InvalidTransportUrlError, MissingCellUrlError, SchemaRefusedError } from '../../../domain/errors';
 import type { CliContext } from '../../cli-context';
-import { defineAction } from '../../command-kit';
+import { declareColumns, defineAction } from '../../command-kit';
+import type { ColumnSpec } from '../../output/output-format';
 import { dryRunOption } from '../../modern/options';
 import { SCHEDULER_CACHE_NOTE } from '../cell/cell-output';
+
+/** The rows of `simple-cell-setup` (a public contract: docs/commands.md). */
+const SETUP_COLUMNS: ColumnSpec[] = [{ key: 'name' }, { key: 'uuid' }, { key: 'database_connection' }, { key: 'status' }, { key: 'error' }];
 
 /** `cellctl simple-cell-setup`: cell0, one cell, schemas, hosts, in one idempotent step. */
 export function simpleCellSetupCommand(ctx: CliContext): Command {
@@ -16,6 +20,7 @@ export function simpleCellSetupCommand(ctx: CliContext): Command {
     )
     .option('--transport-url <url>', "the cell's message queue URL (default: [DEFAULT] transport_url)")
     .addOption(dryRunOption('report, write nothing'));
+  declareColumns(command, SETUP_COLUMNS);
   return defineAction(
     ctx,
     command,
@@ -50,7 +55,7 @@ export function simpleCellSetupCommand(ctx: CliContext): Command {
             { cell: result.cell0.cell, status: 'ok', error: null },
             { cell: result.cell, status: scan?.status ?? 'ok', error: scan ? ctx.outcomeError(scan) : null },
           ].map(({ cell, status, error }) => ({ name: cell.name, uuid: cell.uuid, database_connection: ctx.displayUrl(cell.databaseConnection), status, error })),
-          [{ key: 'name' }, { key: 'uuid' }, { key: 'database_connection' }, { key: 'status' }, { key: 'error' }],
+          SETUP_COLUMNS,
         );
         if (result.cell0.action === 'created' || result.cellAction === 'created' || found.length) ctx.notice(SCHEDULER_CACHE_NOTE);
       }
