@@ -83,6 +83,7 @@ export class CliContext {
     this.run.configure({
       ...g,
       onNotice: (n) => this.notice(n),
+      onDebug: g.debug ? (text) => this.debug(text) : undefined,
       onQuery: g.debug ? (q) => this.debugQuery(q) : undefined,
     });
   }
