@@ -16,7 +16,11 @@ export interface ExitCodeDoc {
 /** The codes every command shares, appended to each command's own list. */
 export const COMMON_EXIT_CODES: ExitCodeDoc[] = [
   { code: EXIT_INVALID_INPUT, meaning: "invalid input: unknown flag or command, malformed value or URL, a value Nova's columns cannot hold, unknown or ambiguous cell" },
-  { code: EXIT_ENVIRONMENT, meaning: "the environment failed: unreachable database, refused credentials, a database that is not Nova's, or an unexpected error" },
+  {
+    code: EXIT_ENVIRONMENT,
+    meaning:
+      "the environment failed: unreachable database, refused credentials, a database that does not exist yet, is empty or is not Nova's (the line names the command that fixes it), or an unexpected error",
+  },
 ];
 
 /** Renders an exit-code table for --help and docs/. */

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../config/config-loader';
 import { embeddedPaths, ensureEmbeddedHome } from '../config/embedded-home';
 import type { DatabaseContext } from '../services/database-context.service';
@@ -84,6 +85,11 @@ export class RunContext {
     return this.loadedConfig;
   }
 
+  /** The configuration if this run has loaded it already (loads nothing, prints nothing). */
+  configIfLoaded(): LoadedConfig | undefined {
+    return this.loadedConfig;
+  }
+
   /**
    * The services layer, loaded on first use: `--help`, parse errors and bad flags never load
    * Kysely, the database drivers or any command's service code (start-up time is a target).
@@ -109,6 +115,10 @@ export class RunContext {
           // The embedded home is made when one of its databases is first created, not before.
           const home = config.writeEmbeddedConfig ? config.embeddedHome : undefined;
           if (create && home !== undefined && url.dialect === 'sqlite' && url.path.startsWith(`${home}/`)) ensureEmbeddedHome(home);
+        },
+        createsDirectoryOf: (url) => {
+          const home = config.writeEmbeddedConfig ? config.embeddedHome : undefined;
+          return home !== undefined && url.dialect === 'sqlite' && dirname(url.path) === home;
         },
         sources: { apiDatabaseConnection: config.sourceOf('apiDatabaseConnection'), databaseConnection: config.sourceOf('databaseConnection') },
       });

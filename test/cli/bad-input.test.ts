@@ -131,7 +131,11 @@ describe('bad input', () => {
 
   it('a SQLite database in a directory that does not exist: 255, nothing created', async () => {
     const missing = join(dir, 'no', 'such', 'dir', 'api.sqlite');
-    expectOneMaskedLine(await runCli(['--api-db', `sqlite:///${missing}`, 'api-db', 'version'], { env, homeDir }), 255, /cannot reach database/);
+    expectOneMaskedLine(
+      await runCli(['--api-db', `sqlite:///${missing}`, 'api-db', 'version'], { env, homeDir }),
+      255,
+      /does not exist yet, nor its directory: create the directory, then run `cellctl api-db sync`$/,
+    );
     expect(existsSync(join(dir, 'no'))).toBe(false);
   });
 

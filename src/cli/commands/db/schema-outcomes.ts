@@ -41,10 +41,15 @@ const NOTICE: Record<SyncSchemaResult['action'], (r: SyncSchemaResult) => string
   completed: (r) =>
     `completed a partial Nova schema ${r.revision}: created ${r.tableCount - (r.existingTables ?? 0)} of ${r.tableCount} tables (${r.existingTables ?? 0} found already, empty and as defined by Nova)`,
   unchanged: (r) => `already at Nova revision ${r.revision}; nothing changed`,
-  'would-create': (r) => `would create Nova schema ${r.revision} (${r.tableCount} tables); dry run, nothing written`,
+  'would-create': (r) => `would create ${r.createsDatabase ? 'the database, then ' : ''}Nova schema ${r.revision} (${r.tableCount} tables); dry run, nothing written`,
   'would-complete': (r) =>
     `would complete a partial Nova schema ${r.revision}: ${r.existingTables ?? 0} of ${r.tableCount} tables found, empty and as defined by Nova; would create ${r.tableCount - (r.existingTables ?? 0)}; dry run, nothing written`,
 };
+
+/** How a sync's result is worded in its notice line (after the database it is about). */
+export function syncNoticeText(result: SyncSchemaResult): string {
+  return NOTICE[result.action](result);
+}
 
 /**
  * Prints sync outcomes (rows on stdout, one notice or error line per database on stderr) and
