@@ -19,6 +19,15 @@ import { formatExitCodes } from './exit-codes';
 import { secondsParser } from './modern/options';
 import { OUTPUT_FORMATS } from './output/output-format';
 
+/** The root help's paragraph on which configuration a run reads. */
+const CONFIGURATION_HELP = [
+  "Configuration: without --config-file/--config-dir, cellctl reads Nova's own configuration where",
+  "oslo.config finds it for nova-manage: the first nova.conf and nova-manage.conf in ~/.nova, ~,",
+  '/etc/nova, /etc, then the first nova.conf.d/ and nova-manage.conf.d/ there. When there is none, or',
+  'CELLCTL_HOME or XDG_DATA_HOME is set, it uses its embedded deployment (CELLCTL_HOME, else',
+  '$XDG_DATA_HOME/cellctl, else ~/.local/share/cellctl) and says so on stderr (-q silences it).',
+].join('\n');
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -59,7 +68,7 @@ export function buildProgram(ctx: CliContext): Command {
         .default(DEFAULT_LOCK_TIMEOUT_SECONDS),
     )
     .showSuggestionAfterError(true)
-    .addHelpText('after', `\nConfiguration: without --config-file/--config-dir, cellctl uses its embedded deployment\n(CELLCTL_HOME, else $XDG_DATA_HOME/cellctl, else ~/.local/share/cellctl).\n\n${formatExitCodes([{ code: 0, meaning: 'success' }, { code: 1, meaning: "1-9: the command's own outcomes (see each command's --help)" }])}\n`);
+    .addHelpText('after', `\n${CONFIGURATION_HELP}\n\n${formatExitCodes([{ code: 0, meaning: 'success' }, { code: 1, meaning: "1-9: the command's own outcomes (see each command's --help)" }])}\n`);
 
   program.addCommand(apiDbCommand(ctx));
   program.addCommand(dbCommand(ctx));
