@@ -22,11 +22,15 @@ export interface SchemaInspection {
   tableCount: number;
   /** Nova tables absent from a database stamped with the current revision. */
   missingTables: string[];
+  /** Set when the tables are those of Nova's other database (the API and cell URLs swapped, say). */
+  holds?: 'api' | 'cell';
 }
 
 /** Classifies a snapshot against Nova's definition (pure; no database access). */
 export function classifySchema(snapshot: SchemaSnapshot, definition: SchemaDefinition): SchemaInspection {
-  const base = { expectedRevision: definition.revision, tableCount: snapshot.tables.length, missingTables: [] as string[] };
+  const kind = novaDatabaseKind(snapshot.tables);
+  const holds = (kind === 'api' || kind === 'cell') && kind !== definition.database ? { holds: kind } : {};
+  const base = { expectedRevision: definition.revision, tableCount: snapshot.tables.length, missingTables: [] as string[], ...holds };
   if (snapshot.alembicRevision !== undefined) {
     if (snapshot.alembicRevision !== definition.revision) {
       return { ...base, status: 'other-revision', revision: snapshot.alembicRevision };
@@ -57,11 +61,10 @@ export interface SyncSchemaResult {
 }
 
 /** The refusal of a schema that is neither empty nor current, as data (see SchemaRefusedError). */
-function refusal(handle: Pick<AnyDatabaseHandle, 'target' | 'cell'>, kind: SchemaKind, snapshot: SchemaSnapshot, inspection: SchemaInspection, blocker?: PartialSchemaBlocker): SchemaRefusedError {
-  const { status, revision, expectedRevision, tableCount, missingTables } = inspection;
+function refusal(handle: Pick<AnyDatabaseHandle, 'target' | 'cell'>, kind: SchemaKind, inspection: SchemaInspection, blocker?: PartialSchemaBlocker): SchemaRefusedError {
+  const { status, revision, expectedRevision, tableCount, missingTables, holds } = inspection;
   if (status === 'empty' || status === 'current') throw new Error(`a ${status} schema is never refused`);
   // Nova's other database (the API and cell URLs swapped, say) is named as such, whatever its revision.
-  const holds = novaDatabaseKind(snapshot.tables);
   return new SchemaRefusedError({
     target: handle.target,
     schema: kind,
@@ -71,7 +74,7 @@ function refusal(handle: Pick<AnyDatabaseHandle, 'target' | 'cell'>, kind: Schem
     tableCount,
     missingTables,
     ...(blocker && { blocker }),
-    ...((holds === 'api' || holds === 'cell') && holds !== kind && { holds }),
+    ...(holds && { holds }),
     ...(handle.cell && { cell: handle.cell }),
   });
 }
@@ -105,9 +108,9 @@ export async function syncSchema(handle: AnyDatabaseHandle | undefined, kind: Sc
       const object = snapshot.otherObjects[0];
       const blocker = object ? { table: object.name, reason: 'object' as const, kind: object.kind } : await findPartialSchemaBlocker(reader, definition, snapshot.tables);
       if (!blocker) return result(options.dryRun ? 'would-complete' : 'completed', snapshot.tables);
-      throw refusal(handle, kind, snapshot, inspection, blocker);
+      throw refusal(handle, kind, inspection, blocker);
     }
-    throw refusal(handle, kind, snapshot, inspection);
+    throw refusal(handle, kind, inspection);
   };
   if (options.dryRun) return (await decide(handle)).result;
   return inTransaction(

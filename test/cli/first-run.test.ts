@@ -65,6 +65,10 @@ describeEachDialect('first-run guidance', (env) => {
       );
     }
     expect(Object.keys(await dumpSchema(api))).toEqual([]);
+    // api-db version reports the status (0), and names the fix in a notice.
+    const version = await cli('-f', 'value', '-c', 'status', '--api-db', api, '--db', api, 'api-db', 'version');
+    expect([version.code, version.stdout]).toEqual([0, 'empty\n']);
+    expect(version.stderr).toMatch(/^API database \S+: none of Nova's tables; create Nova's schema with `cellctl api-db sync`$/m);
     expect((await cli('-q', '--api-db', api, 'api-db', 'sync')).code).toBe(0);
     expect(await cli('-q', '--api-db', api, '-f', 'json', 'cell', 'list')).toEqual({ code: 0, stdout: '[]\n', stderr: '' });
   });
@@ -84,6 +88,15 @@ describeEachDialect('first-run guidance', (env) => {
       for (const argv of [['cell', 'list'], ['host', 'list'], ['cell', 'show', 'x']]) {
         expectGuidance(await cli('-q', ...at(cell, api), ...argv), 255, /^cellctl: error: API database \S+ holds Nova's cell schema, not the API schema: /, swap);
       }
+    });
+
+    it('api-db version and db version report the revision (0) and name the swap in a notice', async () => {
+      const apiVersion = await cli('-f', 'value', '-c', 'revision', ...at(cell, api), 'api-db', 'version');
+      expect([apiVersion.code, apiVersion.stdout]).toEqual([0, `${NOVA_CELL_REVISION}\n`]);
+      expect(apiVersion.stderr).toMatch(new RegExp(`^API database \\S+: holds Nova's cell schema, not the API schema; ${swap.replace(/[[\]()]/g, '\\$&')}$`, 'm'));
+      const cellVersion = await cli('-f', 'value', '-c', 'revision', ...at(cell, api), 'db', 'version');
+      expect([cellVersion.code, cellVersion.stdout]).toEqual([0, `${NOVA_API_REVISION}\n`]);
+      expect(cellVersion.stderr).toMatch(/^\[database\] \S+: holds Nova's API schema, not the cell schema; if \[database\] connection/m);
     });
 
     it("api-db sync on a cell database refuses (2) and names the swap, not Nova's api_db sync; db sync on the API database likewise", async () => {

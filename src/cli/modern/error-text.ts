@@ -63,7 +63,7 @@ export function errorText(error: Error, sources: ErrorSources = {}): string {
 }
 
 /** The command that creates the schema of a database of this kind (a mapped cell's by its name, else its UUID). */
-function syncCommand(schema: 'api' | 'cell', cell?: CellRef): string {
+export function syncCommand(schema: 'api' | 'cell', cell?: CellRef): string {
   if (schema === 'api') return '`cellctl api-db sync`';
   return cell ? `\`cellctl db sync --cell ${cellArgument(cell)}\`` : '`cellctl db sync`';
 }
@@ -74,7 +74,7 @@ function cellArgument(cell: CellRef): string {
 }
 
 /** The fix for a database that holds Nova's other database: swap the two URLs, or give the cell its own. */
-function otherKindFix(schema: 'api' | 'cell', cell?: CellRef): string {
+export function otherKindFix(schema: 'api' | 'cell', cell?: CellRef): string {
   if (cell) return `give cell ${cellArgument(cell)} its own cell database with \`cellctl cell update ${cellArgument(cell)} --database-connection URL\``;
   return schema === 'api'
     ? 'if [api_database] connection (--api-db) and [database] connection (--db) are swapped, swap them'
