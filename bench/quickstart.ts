@@ -16,11 +16,26 @@ import { spawnSync } from 'node:child_process';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { findDefaultConfig } from '../src/config/config-loader';
 import { embeddedPaths, resolveEmbeddedHome } from '../src/config/embedded-home';
 import { censusCell, firstLiveInstanceUuid, populateCell } from './sample-deployment';
 
 const CELLCTL = join(__dirname, '..', '..', 'bin', 'cellctl');
 const CELL_NAME = 'cell1';
+
+/**
+ * The environment of every cellctl step. The quickstart writes sample data, so it must never reach
+ * a deployment cellctl would find in Nova's own locations (/etc/nova/nova.conf...): when one is
+ * there, it names the embedded home explicitly, which beats a discovered file.
+ */
+const CELLCTL_ENV: NodeJS.ProcessEnv = embeddedEnvironment();
+
+function embeddedEnvironment(): NodeJS.ProcessEnv {
+  if (process.env.CELLCTL_HOME) return process.env;
+  const found = findDefaultConfig({ env: process.env, homeDir: homedir(), systemRoot: process.env.CELLCTL_SYSTEM_ROOT || '/' });
+  if (found.files.length + found.dirs.length === 0) return process.env;
+  return { ...process.env, CELLCTL_HOME: resolveEmbeddedHome(process.env, homedir(), process.cwd()) };
+}
 
 /** A step that failed: the quickstart stops with the command's exit code. */
 class StepFailed extends Error {
@@ -39,14 +54,14 @@ function say(line: string): void {
 /** Echoes `$ cellctl ARGS` and runs it with the terminal's streams; throws StepFailed on another exit code than 0. */
 function run(args: string[]): void {
   say(`\n$ cellctl ${args.join(' ')}`);
-  const r = spawnSync(process.execPath, [CELLCTL, ...args], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, [CELLCTL, ...args], { stdio: 'inherit', env: CELLCTL_ENV });
   if (r.error) throw r.error;
   if (r.status !== 0) throw new StepFailed(`cellctl ${args.join(' ')} exited ${r.status ?? r.signal}`, r.status ?? 1);
 }
 
 /** Runs `cellctl ARGS` quietly for a value the next step needs; throws StepFailed when it fails. */
 function read(args: string[]): string {
-  const r = spawnSync(process.execPath, [CELLCTL, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = spawnSync(process.execPath, [CELLCTL, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: CELLCTL_ENV });
   if (r.error) throw r.error;
   if (r.status !== 0) throw new StepFailed(`cellctl ${args.join(' ')} exited ${r.status ?? r.signal}`, r.status ?? 1);
   return r.stdout.trim();

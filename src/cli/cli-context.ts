@@ -98,6 +98,7 @@ export class CliContext {
     this.run.configure({
       ...g,
       onNotice: (n) => this.notice(n),
+      onDebug: g.debug ? (text) => this.debug(text) : undefined,
       onQuery: g.debug ? (q) => this.debugQuery(q) : undefined,
     });
   }
@@ -210,7 +211,11 @@ export class CliContext {
 
   /** One error line on stderr, worded for this front; the stack trace only with --debug. */
   error(error: unknown, prefix = ''): void {
-    const sources = { transportUrl: () => this.transportUrlSource(), databaseUrl: () => (this.databaseUrlGiven ? '--database-connection' : undefined) };
+    const sources = {
+      transportUrl: () => this.transportUrlSource(),
+      databaseUrl: () => (this.databaseUrlGiven ? '--database-connection' : undefined),
+      embeddedHome: () => this.embeddedHome(),
+    };
     const message = error instanceof Error ? errorText(error, sources) : String(error);
     // NOTE: a line break or escape byte in a message comes from input or a driver: escaped, never cut or sent raw.
     this.io.stderr.write(`cellctl: error: ${oneTerminalLine(scrubSecrets(`${prefix}${message}`.trimEnd()))}\n`);
@@ -224,7 +229,12 @@ export class CliContext {
   outcomeError(outcome: Outcome<unknown, unknown>): string | null {
     if (outcome.status === 'ok') return null;
     if (outcome.status === 'skipped') return outcome.reason;
-    return oneTerminalLine(scrubSecrets(errorText(outcome.error).trimEnd()));
+    return oneTerminalLine(scrubSecrets(errorText(outcome.error, { embeddedHome: () => this.embeddedHome() }).trimEnd()));
+  }
+
+  /** The embedded deployment's home when this run has loaded its configuration and it is the embedded one. */
+  private embeddedHome(): string | undefined {
+    return this.run.configIfLoaded()?.embeddedHome;
   }
 
   /**

@@ -24,7 +24,11 @@ export interface ExitCodeDoc {
 export const COMMON_EXIT_CODES: ExitCodeDoc[] = [
   { code: EXIT_INVALID_INPUT, meaning: "invalid input: unknown flag or command, malformed value or URL, a value Nova's columns cannot hold, unknown or ambiguous cell" },
   { code: EXIT_CLOSED_PIPE, meaning: 'stdout or stderr was closed before everything was written (a pipe into head): the rest of the output was dropped, quietly; the command itself ran to its end' },
-  { code: EXIT_ENVIRONMENT, meaning: "the environment failed: unreachable database, refused credentials, a database that is not Nova's, or an unexpected error" },
+  {
+    code: EXIT_ENVIRONMENT,
+    meaning:
+      "the environment failed: unreachable database, refused credentials, a database that does not exist yet, is empty or is not Nova's (the line names the command that fixes it), or an unexpected error",
+  },
 ];
 
 /** The codes of the program as a whole, listed by `cellctl --help` and the man page. */

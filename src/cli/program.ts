@@ -23,6 +23,15 @@ import { parseWidthInteger } from './output/table-width';
 import { versionText } from './version';
 import { completionCommand } from './commands/completion/completion.command';
 
+/** The root help's paragraph on which configuration a run reads. */
+const CONFIGURATION_HELP = [
+  "Configuration: without --config-file/--config-dir, cellctl reads Nova's own configuration where",
+  "oslo.config finds it for nova-manage: the first nova.conf and nova-manage.conf in ~/.nova, ~,",
+  '/etc/nova, /etc, then the first nova.conf.d/ and nova-manage.conf.d/ there. When there is none, or',
+  'CELLCTL_HOME or XDG_DATA_HOME is set, it uses its embedded deployment (CELLCTL_HOME, else',
+  '$XDG_DATA_HOME/cellctl, else ~/.local/share/cellctl) and says so on stderr (-q silences it).',
+].join('\n');
+
 // NOTE: no [] default for repeatable options: commander would print "(default: [])" in the help.
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
@@ -73,7 +82,7 @@ export function buildProgram(ctx: CliContext): Command {
         .default(DEFAULT_LOCK_TIMEOUT_SECONDS),
     )
     .showSuggestionAfterError(true)
-    .addHelpText('after', `\nConfiguration: without --config-file/--config-dir, cellctl uses its embedded deployment\n(CELLCTL_HOME, else $XDG_DATA_HOME/cellctl, else ~/.local/share/cellctl).\n\n${formatExitCodes(PROGRAM_EXIT_CODES)}\n`);
+    .addHelpText('after', `\n${CONFIGURATION_HELP}\n\n${formatExitCodes(PROGRAM_EXIT_CODES)}\n`);
 
   program.addCommand(apiDbCommand(ctx));
   program.addCommand(dbCommand(ctx));

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { loadConfig, type LoadedConfig } from '../config/config-loader';
 import { embeddedPaths, ensureEmbeddedHome } from '../config/embedded-home';
 import type { DatabaseContext } from '../services/database-context.service';
@@ -14,6 +15,11 @@ export interface CliIo {
   env: Record<string, string | undefined>;
   cwd: string;
   homeDir: string;
+  /**
+   * The root under which Nova's system locations (`/etc/nova`, `/etc`) are searched for nova.conf:
+   * `/` in production (processIo), a directory of their own in tests.
+   */
+  systemRoot?: string;
 }
 
 /** What a front's global options say about configuration, databases and timeouts. */
@@ -30,6 +36,8 @@ export interface RunSettings {
   onQuery?: (q: { sql: string; parameters: readonly unknown[]; durationMs: number }) => void;
   /** Receives each configuration notice (the embedded home was created...). */
   onNotice: (text: string) => void;
+  /** Receives diagnostics for --debug (the configuration files read), or undefined. */
+  onDebug?: (text: string) => void;
 }
 
 /**
@@ -68,9 +76,18 @@ export class RunContext {
         env: this.io.env,
         cwd: this.io.cwd,
         homeDir: this.io.homeDir,
+        systemRoot: this.io.systemRoot,
         overrides: { apiDatabaseConnection: s.apiDb, databaseConnection: s.db },
       });
+      const notice = embeddedInUseNotice(this.loadedConfig);
+      if (notice !== undefined) s.onNotice(notice);
+      s.onDebug?.(configurationReadText(this.loadedConfig));
     }
+    return this.loadedConfig;
+  }
+
+  /** The configuration if this run has loaded it already (loads nothing, prints nothing). */
+  configIfLoaded(): LoadedConfig | undefined {
     return this.loadedConfig;
   }
 
@@ -99,6 +116,10 @@ export class RunContext {
           // The embedded home is made when one of its databases is first created, not before.
           const home = config.writeEmbeddedConfig ? config.embeddedHome : undefined;
           if (create && home !== undefined && url.dialect === 'sqlite' && url.path.startsWith(`${home}/`)) ensureEmbeddedHome(home);
+        },
+        createsDirectoryOf: (url) => {
+          const home = config.writeEmbeddedConfig ? config.embeddedHome : undefined;
+          return home !== undefined && url.dialect === 'sqlite' && dirname(url.path) === home;
         },
         sources: { apiDatabaseConnection: config.sourceOf('apiDatabaseConnection'), databaseConnection: config.sourceOf('databaseConnection') },
       });
@@ -133,4 +154,27 @@ export class RunContext {
       this.io.stderr.write(`cellctl: warning: ${error instanceof Error ? error.message : String(error)}\n`);
     }
   }
+}
+
+/**
+ * The one line a run on the embedded deployment prints (-q silences it): which file, and why it
+ * was chosen over Nova's own locations. Undefined when the configuration is not the embedded one.
+ */
+export function embeddedInUseNotice(config: LoadedConfig): string | undefined {
+  if (config.embeddedHome === undefined) return undefined;
+  const file = embeddedPaths(config.embeddedHome).configFile;
+  const why =
+    config.embeddedReason === 'none-found'
+      ? 'no nova.conf in ~/.nova, ~, /etc/nova or /etc (--config-file names one)'
+      : `${config.embeddedReason} chooses it${config.discovered.length ? `; unset it to use ${config.discovered[0]}` : ''}`;
+  return `using the embedded deployment ${file}${config.writeEmbeddedConfig ? ' (not created yet)' : ''}: ${why}`;
+}
+
+/** What --debug says about the configuration: the files read, in order, and any found but not read. */
+function configurationReadText(config: LoadedConfig): string {
+  const files = config.files.filter((file) => !(config.writeEmbeddedConfig && config.embeddedHome !== undefined && file === embeddedPaths(config.embeddedHome).configFile));
+  const read = files.length ? `configuration files read: ${files.join(', ')}` : 'configuration files read: none';
+  const pending = config.writeEmbeddedConfig ? ' (the embedded nova.conf is not written yet: its values are the defaults it will hold)' : '';
+  const unread = config.discovered.filter((path) => !config.files.some((file) => file === path || file.startsWith(`${path}/`)));
+  return `${read}${pending}${unread.length ? `; found and not read: ${unread.join(', ')}` : ''}`;
 }

@@ -6,9 +6,14 @@ import { CliContext } from './cli-context';
 import { EXIT_ENVIRONMENT, EXIT_INVALID_INPUT, EXIT_SUCCESS } from './exit-codes';
 import type { CliIo } from './run-context';
 
-/** The real process's streams and environment. */
+/**
+ * The real process's streams and environment. Nova's system locations are searched under `/`, or
+ * under CELLCTL_SYSTEM_ROOT when it is set (for tests of the built program, which must not read
+ * the machine's /etc).
+ */
 export function processIo(): CliIo {
-  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), homeDir: homedir() };
+  const systemRoot = process.env.CELLCTL_SYSTEM_ROOT || '/';
+  return { stdout: process.stdout, stderr: process.stderr, env: process.env, cwd: process.cwd(), homeDir: homedir(), systemRoot };
 }
 
 /** A front: how one syntax (cellctl's own, later Nova's) runs its arguments. */

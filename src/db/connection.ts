@@ -1,13 +1,14 @@
-import { Kysely, MysqlDialect, sql, type CompiledQuery, type DatabaseConnection, type Dialect, type LogEvent, type QueryResult } from 'kysely';
+import { CompiledQuery, Kysely, MysqlDialect, sql, type DatabaseConnection, type Dialect, type LogEvent, type QueryResult } from 'kysely';
 import type { Socket } from 'node:net';
 import type { Pool as MysqlPool, PoolOptions } from 'mysql2';
 import type BetterSqlite3 from 'better-sqlite3';
 import { MYSQL_DEFAULT_PORT, type DatabaseUrl } from '../domain/database-url';
 import { DEFAULT_CONNECT_TIMEOUT_SECONDS, DEFAULT_LOCK_TIMEOUT_SECONDS } from '../domain/constants';
 import { DEADLINE_PASSED, raceDeadline } from '../domain/deadline';
-import { DatabaseClosedError, DatabaseUnreachableError, NotNovaDatabaseError, UnusableUrlParameterError } from '../domain/errors';
+import { novaDatabaseKind, type NovaDatabaseKind } from '../domain/database-kind';
+import { DatabaseClosedError, DatabaseMissingError, DatabaseUnreachableError, NotNovaDatabaseError, UnusableUrlParameterError, type CellRef } from '../domain/errors';
 import { maskUrl } from '../domain/url-masking';
-import { missingTableOf, SQLITE_CANNOT_OPEN, translateDriverError } from './dialect';
+import { isUnknownDatabaseError, missingTableOf, SQLITE_CANNOT_OPEN, translateDriverError } from './dialect';
 import { mysqlAdapter, sqliteAdapter, type DialectAdapter } from './dialect-adapter';
 import type { QueryLogger } from './query-log';
 import { retryWhileBusy, WaitingSqliteDialect, type LockWait } from './sqlite-dialect';
@@ -24,6 +25,8 @@ export interface DatabaseHandle<DB> {
   readonly target: string;
   /** How long a write waits for a lock another session holds, in milliseconds. */
   readonly lockWaitMs: number;
+  /** The mapped cell it was opened for, if any (the first, when several cells share a database). */
+  readonly cell?: CellRef;
   /**
    * Closes the connections; statements still waiting on a lock end at once. With `abort`, the
    * sockets are cut at once too, so statements still running (or a connection still opening) end
@@ -47,6 +50,8 @@ export interface OpenDatabaseOptions {
   signal?: AbortSignal;
   /** The Nova schema the database should hold: a statement on a table it lacks then throws NotNovaDatabaseError. */
   schema?: 'api' | 'cell';
+  /** The mapped cell the database is opened for, named by DatabaseMissingError and NotNovaDatabaseError. */
+  cell?: CellRef;
 }
 
 // NOTE: how long a graceful close may take before the connections are simply dropped.
@@ -59,7 +64,8 @@ const DEFAULT_LOCK_WAIT_MS = DEFAULT_LOCK_TIMEOUT_SECONDS * 1000;
  * Opens a database and proves it answers (one round trip within the connect timeout), so an
  * unreachable server, one that accepts connections and never answers, or refused credentials fail
  * here with a typed error naming the masked URL rather than in the middle of a command.
- * Throws DatabaseUnreachableError, DatabaseAccessDeniedError or DatabaseError.
+ * Throws DatabaseMissingError (without `create`: no such file or MySQL database),
+ * DatabaseUnreachableError, DatabaseAccessDeniedError or DatabaseError.
  */
 export async function openDatabase<DB>(url: DatabaseUrl, options: OpenDatabaseOptions = {}): Promise<DatabaseHandle<DB>> {
   const target = maskUrl(url.raw);
@@ -71,6 +77,12 @@ export async function openDatabase<DB>(url: DatabaseUrl, options: OpenDatabaseOp
   let db: Kysely<DB>;
   let adapter: DialectAdapter;
   if (url.dialect === 'sqlite') {
+    if (!options.create) {
+      // NOTE: better-sqlite3 says only "unable to open database file" for a file that is not there.
+      const { existsSync } = require('node:fs') as typeof import('node:fs');
+      const { dirname } = require('node:path') as typeof import('node:path');
+      if (!existsSync(url.path)) throw new DatabaseMissingError(target, options.schema, options.cell, !existsSync(dirname(url.path)));
+    }
     let sqlite: BetterSqlite3.Database | undefined;
     const wait: LockWait = { timeoutMs: lockWaitMs, signal: closing.signal, target };
     const dialect = new WaitingSqliteDialect(
@@ -82,8 +94,8 @@ export async function openDatabase<DB>(url: DatabaseUrl, options: OpenDatabaseOp
       },
       wait,
     );
-    db = new Kysely<DB>({ dialect: namingMissingTables(dialect, target, options.schema), log });
     adapter = sqliteAdapter(() => sqlite, options.onQuery);
+    db = new Kysely<DB>({ dialect: namingMissingTables(dialect, target, options, adapter.listTablesSql), log });
   } else {
     if (options.create && url.database) await ensureMysqlDatabase(url, target, connectTimeoutMs);
     const pool = createMysqlPool(url, url.database, options.poolSize ?? 4, connectTimeoutMs, sockets);
@@ -93,8 +105,8 @@ export async function openDatabase<DB>(url: DatabaseUrl, options: OpenDatabaseOp
     pool.on('connection', (connection) => {
       connection.query(`SET SESSION lock_wait_timeout = ${lockWaitSeconds}, innodb_lock_wait_timeout = ${lockWaitSeconds}`);
     });
-    db = new Kysely<DB>({ dialect: namingMissingTables(new MysqlDialect({ pool }), target, options.schema), log });
     adapter = mysqlAdapter(url);
+    db = new Kysely<DB>({ dialect: namingMissingTables(new MysqlDialect({ pool }), target, options, adapter.listTablesSql), log });
   }
   let closed: Promise<unknown> | undefined;
   const close = async (closeOptions: { abort?: boolean } = {}): Promise<void> => {
@@ -110,24 +122,35 @@ export async function openDatabase<DB>(url: DatabaseUrl, options: OpenDatabaseOp
     if (answered === DEADLINE_PASSED) throw new DatabaseUnreachableError(target, `no answer within ${connectTimeoutMs / 1000} s`);
   } catch (error) {
     void close({ abort: true });
+    if (!options.signal?.aborted && isUnknownDatabaseError(error)) throw new DatabaseMissingError(target, options.schema, options.cell, false, { cause: error });
     throw translateDriverError(options.signal?.aborted ? new DatabaseClosedError(target) : error, target);
   } finally {
     options.signal?.removeEventListener('abort', abort);
   }
-  return { db, adapter, url, target, lockWaitMs, close };
+  return { db, adapter, url, target, lockWaitMs, close, ...(options.cell && { cell: options.cell }) };
 }
 
 /**
  * The dialect, with a statement on a table the database lacks failing as NotNovaDatabaseError
- * (naming the database, its kind and the table) instead of the driver's bare error, which would
- * reach the user as an unexpected one. Every other error passes through unchanged, driver codes
- * and all (retries and duplicate-key checks read them).
+ * (naming the database, its kind, the table, and what the database holds instead: nothing, or
+ * Nova's other database, read on the same connection) instead of the driver's bare error, which
+ * would reach the user as an unexpected one. Every other error passes through unchanged, driver
+ * codes and all (retries and duplicate-key checks read them).
  */
-function namingMissingTables(dialect: Dialect, target: string, schema: 'api' | 'cell' | undefined): Dialect {
+function namingMissingTables(dialect: Dialect, target: string, options: Pick<OpenDatabaseOptions, 'schema' | 'cell'>, listTablesSql: string): Dialect {
+  const schema = options.schema;
   if (!schema) return dialect;
-  const translate = (error: unknown): unknown => {
+  const translate = async (error: unknown, listTables: () => Promise<QueryResult<{ name: string }>>): Promise<unknown> => {
     const table = missingTableOf(error);
-    return table === undefined ? error : new NotNovaDatabaseError(target, schema, table, { cause: error });
+    if (table === undefined) return error;
+    let found: NovaDatabaseKind | undefined;
+    try {
+      // NOTE: the failing statement's own connection: a SQLite transaction holds the only one.
+      found = novaDatabaseKind((await listTables()).rows.map((row) => row.name));
+    } catch {
+      // NOTE: the error still names the missing table; what the database holds stays unsaid.
+    }
+    return new NotNovaDatabaseError(target, schema, table, { cause: error, found, cell: options.cell });
   };
   return {
     createAdapter: () => dialect.createAdapter(),
@@ -145,18 +168,19 @@ function namingMissingTables(dialect: Dialect, target: string, schema: 'api' | '
           wrapped.add(connection);
           const executeQuery = connection.executeQuery;
           const streamQuery = connection.streamQuery;
+          const listTables = () => executeQuery.call<DatabaseConnection, [CompiledQuery], Promise<QueryResult<{ name: string }>>>(connection, CompiledQuery.raw(listTablesSql));
           connection.executeQuery = async <R>(query: CompiledQuery) => {
             try {
               return await executeQuery.call<DatabaseConnection, [CompiledQuery], Promise<QueryResult<R>>>(connection, query);
             } catch (error) {
-              throw translate(error);
+              throw await translate(error, listTables);
             }
           };
           connection.streamQuery = async function* <R>(query: CompiledQuery, chunkSize?: number) {
             try {
               yield* streamQuery.call<DatabaseConnection, [CompiledQuery, number | undefined], AsyncIterableIterator<QueryResult<R>>>(connection, query, chunkSize);
             } catch (error) {
-              throw translate(error);
+              throw await translate(error, listTables);
             }
           };
         }
@@ -328,12 +352,13 @@ function toKyselyLog(onQuery: QueryLogger): (event: LogEvent) => void {
  * True when the database a URL names exists (the SQLite file, or the MySQL schema), without
  * creating anything. Throws the typed errors of openDatabase when the server cannot be asked.
  */
-export async function databaseExists(url: DatabaseUrl, connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS): Promise<boolean> {
+export async function databaseExists(url: DatabaseUrl, connectTimeoutMs = DEFAULT_CONNECT_TIMEOUT_MS, options: { directoryCreated?: boolean } = {}): Promise<boolean> {
   if (url.dialect === 'sqlite') {
     const { existsSync } = require('node:fs') as typeof import('node:fs');
     if (existsSync(url.path)) return true;
-    // What opening it to create it would meet (a dry run must not promise what the run cannot do).
-    if (!existsSync((require('node:path') as typeof import('node:path')).dirname(url.path))) throw new DatabaseUnreachableError(maskUrl(url.raw), SQLITE_CANNOT_OPEN);
+    // What opening it to create it would meet (a dry run must not promise what the run cannot do),
+    // unless the run creates the directory first (`directoryCreated`).
+    if (!options.directoryCreated && !existsSync((require('node:path') as typeof import('node:path')).dirname(url.path))) throw new DatabaseUnreachableError(maskUrl(url.raw), SQLITE_CANNOT_OPEN);
     return false;
   }
   return withServerConnection(url, maskUrl(url.raw), connectTimeoutMs, async (connection) => !url.database || schemaExists(connection, url.database));

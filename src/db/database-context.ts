@@ -1,6 +1,6 @@
 import type { Cell } from '../domain/cell';
 import { parseDatabaseUrl, databaseUrlKey, type DatabaseUrl } from '../domain/database-url';
-import { CellWithoutDatabaseError, InvalidUrlError, MissingSettingError } from '../domain/errors';
+import { CellWithoutDatabaseError, InvalidUrlError, MissingSettingError, type CellRef } from '../domain/errors';
 import { maskUrl } from '../domain/url-masking';
 import { renderTemplateUrl } from '../domain/url-template';
 import type { ApiDatabase } from './api/api-tables.generated';
@@ -25,6 +25,11 @@ export interface DatabaseContextOptions {
    * nothing is opened (the embedded deployment creates its home directory here).
    */
   beforeOpen?: (url: DatabaseUrl, create: boolean) => void;
+  /**
+   * True for a SQLite URL whose missing directory beforeOpen creates (the embedded home), so that
+   * a dry run reports its database as one to create rather than as unreachable.
+   */
+  createsDirectoryOf?: (url: DatabaseUrl) => boolean;
   /** Where the two configured URLs came from (a flag, a variable, a file's section and key), named by errors about them. */
   sources?: { apiDatabaseConnection?: string; databaseConnection?: string };
 }
@@ -91,7 +96,7 @@ export class DatabaseContext {
 
   /** A cell's database, opened on first use (see cellDatabaseUrl for what it throws). */
   async cellDatabase(cell: CellTarget, options: ConnectOptions = {}): Promise<DatabaseHandle<CellDatabase>> {
-    return this.open<CellDatabase>('cell', this.cellDatabaseUrl(cell), options);
+    return this.open<CellDatabase>('cell', this.cellDatabaseUrl(cell), options, { uuid: cell.uuid, name: cell.name });
   }
 
   /** Runs `work` on a cell's database (Nova's target_cell): the one way services reach a cell. */
@@ -134,7 +139,7 @@ export class DatabaseContext {
    */
   async exists(kind: 'api' | 'cell', url: string): Promise<boolean> {
     const parsed = kind === 'cell' ? this.parseStored(url).url : this.parse(url);
-    return databaseExists(parsed, this.options.connectTimeoutMs);
+    return databaseExists(parsed, this.options.connectTimeoutMs, { directoryCreated: this.options.createsDirectoryOf?.(parsed) });
   }
 
   /**
@@ -187,7 +192,7 @@ export class DatabaseContext {
     return `${kind}|${databaseUrlKey(url)}`;
   }
 
-  private async open<DB>(kind: 'api' | 'cell', raw: string, options: ConnectOptions): Promise<DatabaseHandle<DB>> {
+  private async open<DB>(kind: 'api' | 'cell', raw: string, options: ConnectOptions, cell?: CellRef): Promise<DatabaseHandle<DB>> {
     const url = this.parse(raw);
     const key = this.key(kind, url);
     let entry = this.handles.get(key);
@@ -201,6 +206,7 @@ export class DatabaseContext {
         lockWaitMs: this.options.lockWaitMs,
         signal: opening.signal,
         schema: kind,
+        cell,
       });
       const created = { handle, opening };
       entry = created;

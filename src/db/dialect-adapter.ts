@@ -37,6 +37,8 @@ export interface DialectAdapter {
   createTableStatements(table: TableDefinition): string[];
   /** The tables of the connected database (not views; SQLite's internal tables excluded), sorted. */
   listTables(db: Kysely<any>): Promise<string[]>;
+  /** The statement listTables runs (one `name` column), for a caller that holds a raw connection. */
+  readonly listTablesSql: string;
   /** The views, triggers, routines and events of the connected database (Nova's schema has none), by name. */
   listOtherObjects(db: Kysely<any>): Promise<Array<{ kind: DatabaseObjectKind; name: string }>>;
   /** How one of Nova's tables, as createTableStatements makes it, looks in this dialect's catalogue. */
@@ -70,6 +72,10 @@ export interface DialectAdapter {
 // NOTE: bounds the size of one MySQL statement (a few hundred kB, well under max_allowed_packet).
 const MYSQL_ROWS_PER_INSERT = 2000;
 
+// The tables of the connected database, one `name` column (see DialectAdapter.listTablesSql).
+const MYSQL_LIST_TABLES = "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'";
+const SQLITE_LIST_TABLES = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'";
+
 /** The adapter of a MySQL/MariaDB database. */
 export function mysqlAdapter(url: Extract<DatabaseUrl, { dialect: 'mysql' }>): DialectAdapter {
   return {
@@ -80,9 +86,9 @@ export function mysqlAdapter(url: Extract<DatabaseUrl, { dialect: 'mysql' }>): D
     createTableStatements: (table) => createTableStatements(table, 'mysql'),
     expectedTableShape: mysqlTableShape,
     describeTables: readMysqlTableShapes,
+    listTablesSql: MYSQL_LIST_TABLES,
     async listTables(db) {
-      const { rows } = await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables
-        WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'`.execute(db);
+      const { rows } = await sql<{ name: string }>`${sql.raw(MYSQL_LIST_TABLES)}`.execute(db);
       return rows.map((r) => r.name).sort();
     },
     async listOtherObjects(db) {
@@ -170,8 +176,9 @@ export function sqliteAdapter(raw: () => BetterSqlite3.Database | undefined, onQ
     createTableStatements: (table) => createTableStatements(table, 'sqlite'),
     expectedTableShape: sqliteTableShape,
     describeTables: readSqliteTableShapes,
+    listTablesSql: SQLITE_LIST_TABLES,
     async listTables(db) {
-      const { rows } = await sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\'`.execute(db);
+      const { rows } = await sql<{ name: string }>`${sql.raw(SQLITE_LIST_TABLES)}`.execute(db);
       return rows.map((r) => r.name).sort();
     },
     async listOtherObjects(db) {

@@ -82,6 +82,12 @@ export function missingTableOf(error: unknown): string | undefined {
   return undefined;
 }
 
+/** True when the MySQL server says the database a connection names does not exist (ER_BAD_DB_ERROR). */
+export function isUnknownDatabaseError(error: unknown): boolean {
+  const e = error as DriverErrorShape;
+  return e?.code === 'ER_BAD_DB_ERROR' || e?.errno === 1049;
+}
+
 const UNREACHABLE_CODES = new Set([
   'ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET',
   'PROTOCOL_CONNECTION_LOST', 'ER_BAD_DB_ERROR', 'SQLITE_CANTOPEN', 'SQLITE_NOTADB', 'ENOENT',

@@ -11,6 +11,7 @@
 export type ErrorKind = 'invalid-input' | 'environment';
 
 import { describeCell } from './cell';
+import type { NovaDatabaseKind } from './database-kind';
 
 /** A cell as errors and events name it. */
 export interface CellRef {
@@ -216,6 +217,10 @@ export interface SchemaRefusal {
   missingTables: string[];
   /** Unstamped only: the first table (by name) that keeps the tables from being a partial Nova schema to complete. */
   blocker?: PartialSchemaBlocker;
+  /** Set when the tables are those of Nova's other database (the API and cell URLs swapped, say). */
+  holds?: 'api' | 'cell';
+  /** The mapped cell whose database this is, when it was reached through one. */
+  cell?: CellRef;
 }
 
 /** Database objects besides tables that a schema may hold (Nova's has none of them). */
@@ -252,6 +257,10 @@ export class SchemaRefusedError extends EnvironmentError {
 
 function describeRefusal(r: SchemaRefusal): string {
   const where = `${r.schema === 'api' ? 'API' : 'cell'} database ${r.target}`;
+  if (r.holds !== undefined) {
+    const stamp = r.revision === null ? '' : ` (revision ${r.revision})`;
+    return `${where} holds Nova's ${r.holds === 'api' ? 'API' : 'cell'} schema${stamp}, not the ${r.schema === 'api' ? 'API' : 'cell'} schema: cellctl changes nothing`;
+  }
   const nova = r.schema === 'api' ? 'nova-manage api_db sync' : 'nova-manage db sync';
   const preview = r.missingTables.length > 5 ? `${r.missingTables.slice(0, 5).join(', ')}, ...` : r.missingTables.join(', ');
   switch (r.status) {
@@ -550,15 +559,48 @@ export class UnusableUrlParameterError extends InvalidInputError {
  */
 export class NotNovaDatabaseError extends EnvironmentError {
   readonly code = 'NOT_NOVA_DATABASE';
+  /** What the database holds instead, when its tables could be read: nothing, or Nova's other database. */
+  readonly found?: NovaDatabaseKind;
+  /** The mapped cell whose database this is, when it was reached through one. */
+  readonly cell?: CellRef;
 
   constructor(
     readonly target: string,
     readonly schema: 'api' | 'cell',
     readonly table: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; found?: NovaDatabaseKind; cell?: CellRef },
   ) {
     const kind = schema === 'api' ? 'API' : 'cell';
-    super(`${kind} database ${target} is not a Nova ${kind} database: it has no ${table} table`, options);
+    const found = options?.found;
+    super(
+      found === 'empty'
+        ? `${kind} database ${target} is empty (none of Nova's tables)`
+        : found !== undefined && found !== 'other' && found !== schema
+          ? `${kind} database ${target} holds Nova's ${found === 'api' ? 'API' : 'cell'} schema, not the ${kind} schema`
+          : `${kind} database ${target} is not a Nova ${kind} database: it has no ${table} table`,
+      options,
+    );
+    if (found !== undefined) this.found = found;
+    if (options?.cell !== undefined) this.cell = options.cell;
+  }
+}
+
+/**
+ * A database that was to be read does not exist yet: no SQLite file (`directoryMissing` when its
+ * directory is missing too), or no such database on the MySQL server. `target` is the masked URL;
+ * `cell` the mapped cell whose database it is, when it was reached through one.
+ */
+export class DatabaseMissingError extends EnvironmentError {
+  readonly code = 'DATABASE_MISSING';
+
+  constructor(
+    readonly target: string,
+    readonly schema: 'api' | 'cell' | undefined,
+    readonly cell?: CellRef,
+    readonly directoryMissing = false,
+    options?: { cause?: unknown },
+  ) {
+    super(`${schema === 'api' ? 'API database' : schema === 'cell' ? 'cell database' : 'database'} ${target} does not exist yet`, options);
   }
 }
 

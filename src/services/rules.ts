@@ -48,6 +48,13 @@ export interface Rules {
   simpleSetupMapsNoInstances: true;
   /** simple-cell-setup runs every step as a dry run first, so a refusal writes nothing. */
   simpleSetupDryRunsFirst: true;
+  /** simple-cell-setup creates the API schema when there is none, and the new cell's schema (Nova syncs only cell0's). */
+  simpleSetupCreatesSchemas: true;
+  /**
+   * With no configuration file found where oslo.config looks, or with CELLCTL_HOME/XDG_DATA_HOME
+   * set, the modern front uses its embedded deployment (Nova has no database configured then).
+   */
+  embeddedDeployment: true;
   /** map-instances sets queued_for_delete as Nova's populate_queued_for_delete would (Nova's map_instances: false). */
   queuedForDeleteFromState: boolean;
   /** map-instances keeps no resume marker row; it finds unmapped instances by an anti-join every run. */
@@ -148,6 +155,8 @@ export const CELLCTL_RULES: Readonly<Rules> = Object.freeze({
   simpleSetupAllowsNoHosts: true,
   simpleSetupMapsNoInstances: true,
   simpleSetupDryRunsFirst: true,
+  simpleSetupCreatesSchemas: true,
+  embeddedDeployment: true,
   queuedForDeleteFromState: true,
   mapInstancesWithoutMarker: true,
   maxCountAcrossCells: true,

@@ -3,6 +3,7 @@ import { createSchema, findPartialSchemaBlocker, readSchemaSnapshot, type Schema
 import { loadSchemaDefinition, type SchemaDefinition, type SchemaKind } from '../db/schema/schema-definition';
 import { inTransaction } from '../db/unit-of-work';
 import { type Cell, describeCell } from '../domain/cell';
+import { novaDatabaseKind } from '../domain/database-kind';
 import { SchemaRefusedError, type PartialSchemaBlocker } from '../domain/errors';
 import { quoteUrl } from '../domain/url-masking';
 import { scatter, type Outcome } from './cell-execution';
@@ -21,11 +22,15 @@ export interface SchemaInspection {
   tableCount: number;
   /** Nova tables absent from a database stamped with the current revision. */
   missingTables: string[];
+  /** Set when the tables are those of Nova's other database (the API and cell URLs swapped, say). */
+  holds?: 'api' | 'cell';
 }
 
 /** Classifies a snapshot against Nova's definition (pure; no database access). */
 export function classifySchema(snapshot: SchemaSnapshot, definition: SchemaDefinition): SchemaInspection {
-  const base = { expectedRevision: definition.revision, tableCount: snapshot.tables.length, missingTables: [] as string[] };
+  const kind = novaDatabaseKind(snapshot.tables);
+  const holds = (kind === 'api' || kind === 'cell') && kind !== definition.database ? { holds: kind } : {};
+  const base = { expectedRevision: definition.revision, tableCount: snapshot.tables.length, missingTables: [] as string[], ...holds };
   if (snapshot.alembicRevision !== undefined) {
     if (snapshot.alembicRevision !== definition.revision) {
       return { ...base, status: 'other-revision', revision: snapshot.alembicRevision };
@@ -51,13 +56,27 @@ export interface SyncSchemaResult {
   tableCount: number;
   /** For `completed` and `would-complete`: how many of Nova's tables were there already (empty, as defined). */
   existingTables?: number;
+  /** For `would-create`: the database itself does not exist yet (the SQLite file, or the MySQL database), and would be created too. */
+  createsDatabase?: boolean;
 }
 
 /** The refusal of a schema that is neither empty nor current, as data (see SchemaRefusedError). */
-function refusal(target: string, kind: SchemaKind, inspection: SchemaInspection, blocker?: PartialSchemaBlocker): SchemaRefusedError {
-  const { status, revision, expectedRevision, tableCount, missingTables } = inspection;
+function refusal(handle: Pick<AnyDatabaseHandle, 'target' | 'cell'>, kind: SchemaKind, inspection: SchemaInspection, blocker?: PartialSchemaBlocker): SchemaRefusedError {
+  const { status, revision, expectedRevision, tableCount, missingTables, holds } = inspection;
   if (status === 'empty' || status === 'current') throw new Error(`a ${status} schema is never refused`);
-  return new SchemaRefusedError({ target, schema: kind, status, revision, expectedRevision, tableCount, missingTables, ...(blocker && { blocker }) });
+  // Nova's other database (the API and cell URLs swapped, say) is named as such, whatever its revision.
+  return new SchemaRefusedError({
+    target: handle.target,
+    schema: kind,
+    status,
+    revision,
+    expectedRevision,
+    tableCount,
+    missingTables,
+    ...(blocker && { blocker }),
+    ...(holds && { holds }),
+    ...(handle.cell && { cell: handle.cell }),
+  });
 }
 
 /** The lock a schema sync holds on the database it syncs. */
@@ -70,12 +89,12 @@ const SCHEMA_LOCK = 'schema';
  * already at the revision; throws SchemaRefusedError for anything else (naming, for unstamped
  * tables, the first that is not part of a partial schema). Idempotent and safe against a concurrent
  * sync of the same database (lock). With `dryRun` it only inspects; without a handle (a database
- * not created yet) it reports would-create.
+ * not created yet) it reports would-create with `createsDatabase`.
  */
 export async function syncSchema(handle: AnyDatabaseHandle | undefined, kind: SchemaKind, options: { dryRun?: boolean } = {}): Promise<SyncSchemaResult> {
   const definition = loadSchemaDefinition(kind);
   const tableCount = definition.tables.length;
-  if (!handle) return { action: 'would-create', revision: definition.revision, tableCount };
+  if (!handle) return { action: 'would-create', revision: definition.revision, tableCount, createsDatabase: true };
   const decide = async (reader: Pick<AnyDatabaseHandle, 'db' | 'adapter'>): Promise<{ result: SyncSchemaResult; existing: string[] }> => {
     const snapshot = await readSchemaSnapshot(reader);
     const inspection = classifySchema(snapshot, definition);
@@ -89,9 +108,9 @@ export async function syncSchema(handle: AnyDatabaseHandle | undefined, kind: Sc
       const object = snapshot.otherObjects[0];
       const blocker = object ? { table: object.name, reason: 'object' as const, kind: object.kind } : await findPartialSchemaBlocker(reader, definition, snapshot.tables);
       if (!blocker) return result(options.dryRun ? 'would-complete' : 'completed', snapshot.tables);
-      throw refusal(handle.target, kind, inspection, blocker);
+      throw refusal(handle, kind, inspection, blocker);
     }
-    throw refusal(handle.target, kind, inspection);
+    throw refusal(handle, kind, inspection);
   };
   if (options.dryRun) return (await decide(handle)).result;
   return inTransaction(

@@ -241,7 +241,7 @@ describeEachDialect('a sweep of bad input', (env) => {
     { label: 'OS_DATABASE__CONNECTION with one / too many', argv: ['db', 'version'], code: 127, env: { OS_DATABASE__CONNECTION: `mysql+pymysql:///x:${SECRET}@h/y` } },
     { label: 'OS_DEFAULT__TRANSPORT_URL without ://', argv: ['simple-cell-setup'], code: 1, env: { OS_DEFAULT__TRANSPORT_URL: `rabbit//u:${SECRET}@h/` } },
     { label: "CELLCTL_HOME with '?'", argv: ['cell', 'list'], code: 127, env: { CELLCTL_HOME: join(env.dir, 'what?') }, noConfig: true },
-    { label: 'CELLCTL_HOME under /proc', argv: ['cell', 'list'], code: 255, env: { CELLCTL_HOME: '/proc/cellctl-sweep' }, noConfig: true },
+    { label: 'CELLCTL_HOME under /proc', argv: ['-q', 'cell', 'list'], code: 255, env: { CELLCTL_HOME: '/proc/cellctl-sweep' }, noConfig: true },
   ];
 
   it('names a mistyped template as typed and the flag it came from, never its rendering', async () => {

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NOVA_API_REVISION, NOVA_CELL_REVISION } from '../../src/domain/constants';
-import { runCli } from '../support/cli-runner';
+import { NO_SYSTEM_ROOT, runCli } from '../support/cli-runner';
 import { describeWithNova, novaManage, novaManageOk } from '../support/nova-oracle';
 import { dumpSchema } from '../support/schema-dump';
 import { runDir } from '../support/test-environment';
@@ -125,7 +125,7 @@ describe('an embedded home that cannot be created', () => {
   // would hang this test runner itself.
   const cellctlWithin = (env: Record<string, string>, seconds: number) =>
     spawnSync(process.execPath, [join(__dirname, '..', '..', 'bin', 'cellctl'), 'api-db', 'sync'], {
-      env: { PATH: process.env.PATH, HOME: '/nonexistent-home', ...env },
+      env: { PATH: process.env.PATH, HOME: '/nonexistent-home', CELLCTL_SYSTEM_ROOT: NO_SYSTEM_ROOT, ...env },
       cwd: '/',
       timeout: seconds * 1000,
       encoding: 'utf8',
@@ -138,11 +138,14 @@ describe('an embedded home that cannot be created', () => {
     ['a home below a regular file', { CELLCTL_HOME: '/etc/hostname/cellctl' }],
     ['a home that is a device', { CELLCTL_HOME: '/dev/null' }],
     ['a home that is a regular file', { CELLCTL_HOME: '/etc/hostname' }],
-  ])('%s fails at once with 255 and one line naming the home', (_label, env) => {
+  ])('%s fails at once with 255 and one line naming the home, after the line naming the deployment', (_label, env) => {
     const result = cellctlWithin(env, 10);
     expect(result.error).toBeUndefined();
     expect(result.status).toBe(255);
-    expect(result.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/^cellctl: error: cannot create the embedded home \//)]);
+    expect(result.stderr.trimEnd().split('\n')).toEqual([
+      expect.stringMatching(/^using the embedded deployment \/.* \(not created yet\): /),
+      expect.stringMatching(/^cellctl: error: cannot create the embedded home \//),
+    ]);
   });
 });
 

@@ -197,7 +197,7 @@ describeEachDialect('host commands', (env) => {
       expect((await hostMappings()).map(([h]) => h)).toEqual(['premapped', 'present']);
     });
 
-    it('reports an unreachable cell in one error line, maps the others, and exits 255', async () => {
+    it('reports a cell whose database does not exist in one error line naming db sync --cell, maps the others, and exits 255', async () => {
       const missing = env.dialect === 'sqlite' ? `sqlite:///${join(env.dir, 'missing', 'dir', 'x.sqlite')}` : env.newUrl('never_created');
       await insertCellMapping(api, { name: 'down', databaseConnection: missing });
       await insertComputeNode(cell1, { host: 'up-1' });
@@ -214,10 +214,14 @@ describeEachDialect('host commands', (env) => {
         ['up-2', 'ok'],
         [null, 'failed'],
       ]);
-      expect(rows[2]).toMatchObject({ cell_name: 'down', error: expect.stringMatching(/cannot reach database/) });
+      const fix =
+        env.dialect === 'sqlite' ? 'does not exist yet, nor its directory: create the directory, then run `cellctl db sync --cell down`' : 'does not exist yet: create it with `cellctl db sync --cell down`';
+      expect(rows[2]).toMatchObject({ cell_name: 'down', error: expect.stringMatching(/^cell database \S+ /) });
+      expect(rows[2].error?.endsWith(fix)).toBe(true);
       const errors = result.stderr.split('\n').filter((l) => l.startsWith('cellctl: error:'));
       expect(errors).toHaveLength(1);
-      expect(errors[0]).toMatch(/cellctl: error: cell down \(.*\): cannot reach database/);
+      expect(errors[0]).toMatch(/cellctl: error: cell down \(.*\): cell database \S+ does not exist yet/);
+      expect(errors[0].endsWith(fix)).toBe(true);
       // The cells that failed are counted as failed, not as 'scanned' less them.
       expect(result.stderr).toMatch(/\nmapped 2 new hosts \(1 of 3 cells failed; 2 compute nodes marked mapped\)\n/);
     });

@@ -6,6 +6,7 @@ import { CELL0_UUID } from '../../src/domain/constants';
 import { isFailed } from '../../src/domain/outcome';
 import {
   CellNotFoundError,
+  DatabaseMissingError,
   HostHasInstancesError,
   HostInOtherCellError,
   HostNotMappedError,
@@ -179,7 +180,7 @@ describeEachDialect('host service', (env) => {
     await expect(discoverHosts(dbs, { cell: 'nope' })).rejects.toThrow(CellNotFoundError);
   });
 
-  it('records an unreachable cell as a failure and maps the others', async () => {
+  it('records a cell whose database does not exist as a failure and maps the others', async () => {
     const missing =
       env.dialect === 'sqlite' ? `sqlite:///${join(env.dir, 'missing', 'dir', 'x.sqlite')}` : env.newUrl('never_created');
     await insertCellMapping(api, { name: 'down', databaseConnection: missing });
@@ -189,7 +190,9 @@ describeEachDialect('host service', (env) => {
     const result = await discoverHosts(dbs, { onEvent: (e) => events.push(e) });
     expect(result.mapped.map((m) => m.host)).toEqual(['up-1', 'up-2']);
     expect(failuresOf(result).map((f) => [f.item.name, f.status])).toEqual([['down', 'failed']]);
-    expect(failuresOf(result)[0].error.message).toMatch(/cannot reach database/);
+    expect(failuresOf(result)[0].error).toBeInstanceOf(DatabaseMissingError);
+    expect(failuresOf(result)[0].error).toMatchObject({ schema: 'cell', cell: { name: 'down' }, directoryMissing: env.dialect === 'sqlite' });
+    expect(failuresOf(result)[0].error.message).toMatch(/^cell database .* does not exist yet$/);
     expect(events.flatMap((e) => (e.type === 'cell-finished' && e.outcome.status !== 'ok' ? [e.cell.name] : []))).toEqual(['down']);
   });
 

@@ -26,11 +26,20 @@ export interface CliRunOptions {
   stdoutTerminalColumns?: number;
   /** runCli only: stderr is a terminal (progress shows a spinner unless TERM=dumb). */
   stderrTerminal?: boolean;
+  /**
+   * Where Nova's system locations (`/etc/nova`, `/etc`) are searched for nova.conf; a directory
+   * that does not exist unless a test gives one, so no test reads the machine's /etc. For
+   * runCellctlProcess it is passed as CELLCTL_SYSTEM_ROOT.
+   */
+  systemRoot?: string;
   /** runCellctlProcess only: called with all stderr so far each time more arrives. */
   onStderr?: (stderrSoFar: string) => void;
   /** runCellctlProcess only: called with the child process once spawned (to signal it). */
   onSpawn?: (child: import('node:child_process').ChildProcess) => void;
 }
+
+/** The system root tests use unless they give one: it does not exist, so no /etc/nova is found. */
+export const NO_SYSTEM_ROOT = '/nonexistent-system-root';
 
 /** Runs `cellctl <argv>` in this process. The environment is only what `options.env` gives. */
 export async function runCli(argv: string[], options: CliRunOptions = {}): Promise<CliResult> {
@@ -45,6 +54,7 @@ export async function runCli(argv: string[], options: CliRunOptions = {}): Promi
     env: options.env ?? {},
     cwd: options.cwd ?? process.cwd(),
     homeDir: options.homeDir ?? '/nonexistent-home',
+    systemRoot: options.systemRoot ?? NO_SYSTEM_ROOT,
   });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
@@ -59,7 +69,7 @@ export function runCellctlProcess(argv: string[], options: CliRunOptions = {}): 
   return new Promise((resolvePromise, reject) => {
     const child = spawn(process.execPath, [join(__dirname, '..', '..', 'bin', 'cellctl'), ...argv], {
       cwd: options.cwd ?? process.cwd(),
-      env: { PATH: process.env.PATH, HOME: options.homeDir ?? '/nonexistent-home', ...options.env },
+      env: { PATH: process.env.PATH, HOME: options.homeDir ?? '/nonexistent-home', CELLCTL_SYSTEM_ROOT: options.systemRoot ?? NO_SYSTEM_ROOT, ...options.env },
     });
     options.onSpawn?.(child);
     let stdout = '';

@@ -36,6 +36,7 @@ function input(overrides: Partial<LoadConfigInput> = {}): LoadConfigInput {
     env: { CELLCTL_HOME: join(root, 'home') },
     cwd: root,
     homeDir: join(root, 'user'),
+    systemRoot: join(root, 'sys'),
     overrides: {},
     ...overrides,
   };
@@ -199,6 +200,115 @@ describe('loadConfig: errors', () => {
     const error = catchError(() => loadConfig(input({ configFiles: [file] })));
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toBe(`${file}:4: unexpected continuation line`);
+  });
+});
+
+describe("loadConfig: Nova's default locations, as oslo.config searches them", () => {
+  const conf = (value: string) => `[database]\nconnection = sqlite:////${value}.db\n`;
+  // With no CELLCTL_HOME or XDG_DATA_HOME: what is found decides.
+  const discover = (overrides: Partial<LoadConfigInput> = {}) => loadConfig(input({ env: {}, ...overrides }));
+  const LOCATIONS: Array<[string, string]> = [
+    ['~/.nova/nova.conf', 'user/.nova/nova.conf'],
+    ['~/nova.conf', 'user/nova.conf'],
+    ['/etc/nova/nova.conf', 'sys/etc/nova/nova.conf'],
+    ['/etc/nova.conf', 'sys/etc/nova.conf'],
+  ];
+
+  it.each(LOCATIONS)('reads %s when it is the only one, instead of the embedded deployment', (_label, path) => {
+    const file = write(path, conf('found'));
+    const config = discover();
+    expect(config).toMatchObject({ files: [file], discovered: [file], databaseConnection: 'sqlite:////found.db' });
+    expect(config.embeddedHome).toBeUndefined();
+    expect(config.writeEmbeddedConfig).toBeUndefined();
+    expect(config.sourceOf('databaseConnection')).toBe(`${file} [database] connection`);
+  });
+
+  it('reads only the first nova.conf in the order ~/.nova, ~, /etc/nova, /etc', () => {
+    const files = LOCATIONS.map(([, path], i) => write(path, conf(`n${i}`)));
+    for (const [i, file] of files.entries()) {
+      const config = discover();
+      expect([i, config.files, config.databaseConnection]).toEqual([i, [file], `sqlite:////n${i}.db`]);
+      rmSync(file);
+    }
+    expect(discover().embeddedHome).toBe(join(root, 'user', '.local', 'share', 'cellctl'));
+  });
+
+  it("also reads the first nova-manage.conf (the program's name), after nova.conf", () => {
+    const nova = write('sys/etc/nova/nova.conf', conf('nova') + '[api_database]\nconnection = sqlite:////api.db\n');
+    const prog = write('user/nova-manage.conf', conf('prog'));
+    write('sys/etc/nova-manage.conf', conf('second'));
+    const config = discover();
+    expect(config.files).toEqual([nova, prog]);
+    expect(config.databaseConnection).toBe('sqlite:////prog.db');
+    expect(config.apiDatabaseConnection).toBe('sqlite:////api.db');
+    expect(discover({ prog: 'nova-status' }).files).toEqual([nova]);
+  });
+
+  it('reads the first nova.conf.d/ and nova-manage.conf.d/ after the files, each *.conf by name', () => {
+    const file = write('sys/etc/nova/nova.conf', conf('file'));
+    const b = write('user/.nova/nova.conf.d/20-b.conf', conf('b'));
+    const a = write('user/.nova/nova.conf.d/10-a.conf', conf('a'));
+    write('user/.nova/nova.conf.d/.hidden.conf', conf('hidden'));
+    write('user/.nova/nova.conf.d/notes.txt', conf('txt'));
+    write('sys/etc/nova/nova.conf.d/99-later.conf', conf('not-first'));
+    const prog = write('sys/etc/nova-manage.conf.d/50-p.conf', conf('p'));
+    const config = discover();
+    expect(config.files).toEqual([file, a, b, prog]);
+    expect(config.discovered).toEqual([file, join(root, 'user/.nova/nova.conf.d'), join(root, 'sys/etc/nova-manage.conf.d')]);
+    expect(config.databaseConnection).toBe('sqlite:////p.db');
+  });
+
+  it('reads a nova.conf.d/ found alone, and skips one that is not a directory', () => {
+    const only = write('sys/etc/nova/nova.conf.d/a.conf', conf('dir'));
+    expect(discover()).toMatchObject({ files: [only], databaseConnection: 'sqlite:////dir.db' });
+    rmSync(join(root, 'sys/etc/nova/nova.conf.d'), { recursive: true });
+    write('sys/etc/nova/nova.conf.d', 'a file');
+    const file = write('sys/etc/nova.conf', conf('file'));
+    expect(discover().files).toEqual([file]);
+  });
+
+  it("looks in $SNAP_COMMON/etc/nova and $SNAP/etc/nova last, when they are set", () => {
+    const snap = write('snap/etc/nova/nova.conf', conf('snap'));
+    expect(discover().files).toEqual([join(root, 'user', '.local', 'share', 'cellctl', 'nova.conf')]);
+    expect(discover({ env: { SNAP: join(root, 'snap') } }).files).toEqual([snap]);
+    const common = write('common/etc/nova/nova.conf', conf('common'));
+    expect(discover({ env: { SNAP: join(root, 'snap'), SNAP_COMMON: join(root, 'common') } }).files).toEqual([common]);
+  });
+
+  it('gives way to CELLCTL_HOME or XDG_DATA_HOME, which choose the embedded deployment (explicit beats discovered)', () => {
+    const found = write('sys/etc/nova/nova.conf', conf('found'));
+    write('sys/etc/nova/nova.conf.d/a.conf', conf('dir'));
+    const home = join(root, 'home');
+    const byHome = discover({ env: { CELLCTL_HOME: home } });
+    expect(byHome).toMatchObject({ embeddedHome: home, embeddedReason: 'CELLCTL_HOME', files: [join(home, 'nova.conf')], databaseConnection: `sqlite:///${home}/nova.sqlite` });
+    expect(byHome.discovered[0]).toBe(found);
+    const xdg = join(root, 'xdg');
+    expect(discover({ env: { XDG_DATA_HOME: xdg } })).toMatchObject({ embeddedHome: join(xdg, 'cellctl'), embeddedReason: 'XDG_DATA_HOME' });
+    // A relative XDG_DATA_HOME is ignored (XDG), so it chooses nothing.
+    expect(discover({ env: { XDG_DATA_HOME: 'relative' } }).files[0]).toBe(found);
+    expect(discover().embeddedReason).toBeUndefined();
+    rmSync(join(root, 'sys'), { recursive: true });
+    expect(discover().embeddedReason).toBe('none-found');
+  });
+
+  it('reads the default directories before a --config-file, and the default files before a --config-dir, as oslo.config does', () => {
+    const found = write('sys/etc/nova/nova.conf', conf('found'));
+    const inDir = write('sys/etc/nova/nova.conf.d/a.conf', conf('dir'));
+    const given = write('given.conf', conf('given'));
+    write('d/x.conf', conf('x'));
+    expect(discover({ configFiles: [given] }).files).toEqual([inDir, given]);
+    expect(discover({ configFiles: [given] }).databaseConnection).toBe('sqlite:////given.db');
+    expect(discover({ configDir: 'd' }).files).toEqual([found, join(root, 'd', 'x.conf')]);
+    expect(discover({ configFiles: [given], configDir: 'd' }).files).toEqual([given, join(root, 'd', 'x.conf')]);
+    // ... also when CELLCTL_HOME is set: it only chooses the embedded deployment when no file or directory is given.
+    expect(discover({ configFiles: [given], env: { CELLCTL_HOME: join(root, 'home') } }).files).toEqual([inDir, given]);
+  });
+
+  it('refuses a discovered nova.conf that cannot be read, naming it', () => {
+    mkdirSync(join(root, 'user', 'nova.conf'), { recursive: true });
+    const error = catchError(() => discover());
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.message).toBe(`cannot read configuration file ${join(root, 'user', 'nova.conf')}: is a directory`);
   });
 });
 

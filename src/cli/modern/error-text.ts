@@ -4,11 +4,14 @@ import {
   Cell0HasNoHostsError,
   Cell0UrlError,
   CellInUseError,
+  DatabaseMissingError,
   InvalidTransportUrlError,
   InvalidUrlError,
   MissingCellUrlError,
   MissingSettingError,
   NotNovaDatabaseError,
+  SchemaRefusedError,
+  type CellRef,
 } from '../../domain/errors';
 
 /** How the modern front names the flag or setting behind each setting a command can miss. */
@@ -24,6 +27,8 @@ export interface ErrorSources {
   transportUrl?: () => string | undefined;
   /** `--database-connection` when the command was given one (the URL an unsourced URL error is about). */
   databaseUrl?: () => string | undefined;
+  /** The embedded deployment's home, when it is in use (its sync creates the directory a database lacks). */
+  embeddedHome?: () => string | undefined;
 }
 
 /**
@@ -49,12 +54,52 @@ export function errorText(error: Error, sources: ErrorSources = {}): string {
   if (error instanceof Cell0HasNoHostsError) return `${error.message}; name another cell or leave --cell out`;
   if (error instanceof AmbiguousCellError) return `${error.message}; use the UUID`;
   if (error instanceof CellInUseError) return cellInUseText(error);
-  if (error instanceof NotNovaDatabaseError) {
-    return error.schema === 'api'
-      ? `${error.message} (check --api-db or [api_database] connection; an empty database gets Nova's schema with api-db sync)`
-      : `${error.message} (check the cell's database URL; an empty database gets Nova's schema with db sync)`;
+  if (error instanceof DatabaseMissingError) return databaseMissingText(error, sources);
+  if (error instanceof NotNovaDatabaseError) return notNovaDatabaseText(error);
+  if (error instanceof SchemaRefusedError && error.refusal.holds !== undefined) {
+    return `${error.message}; ${otherKindFix(error.refusal.schema, error.refusal.cell)}`;
   }
   return error.message;
+}
+
+/** The command that creates the schema of a database of this kind (a mapped cell's by its name, else its UUID). */
+export function syncCommand(schema: 'api' | 'cell', cell?: CellRef): string {
+  if (schema === 'api') return '`cellctl api-db sync`';
+  return cell ? `\`cellctl db sync --cell ${cellArgument(cell)}\`` : '`cellctl db sync`';
+}
+
+/** How a cell is named on a command line: its name when that is a plain word, else its UUID. */
+function cellArgument(cell: CellRef): string {
+  return cell.name !== null && /^[A-Za-z0-9._-]+$/.test(cell.name) ? cell.name : cell.uuid;
+}
+
+/** The fix for a database that holds Nova's other database: swap the two URLs, or give the cell its own. */
+export function otherKindFix(schema: 'api' | 'cell', cell?: CellRef): string {
+  if (cell) return `give cell ${cellArgument(cell)} its own cell database with \`cellctl cell update ${cellArgument(cell)} --database-connection URL\``;
+  return schema === 'api'
+    ? 'if [api_database] connection (--api-db) and [database] connection (--db) are swapped, swap them'
+    : 'if [database] connection (--db) and [api_database] connection (--api-db) are swapped, swap them';
+}
+
+function databaseMissingText(error: DatabaseMissingError, sources: ErrorSources): string {
+  const schema = error.schema ?? 'cell';
+  if (error.directoryMissing) {
+    // The embedded deployment's sync creates its home; anywhere else the directory is the operator's to make.
+    const home = sources.embeddedHome?.();
+    const inHome = home !== undefined && error.target.includes(`${home}/`);
+    if (!inHome) return `${error.message}, nor its directory: create the directory, then run ${syncCommand(schema, error.cell)}`;
+  }
+  return `${error.message}: create it with ${syncCommand(schema, error.cell)}`;
+}
+
+function notNovaDatabaseText(error: NotNovaDatabaseError): string {
+  if (error.found === 'empty') return `${error.message}: create Nova's ${error.schema === 'api' ? 'API' : 'cell'} schema with ${syncCommand(error.schema, error.cell)}`;
+  if (error.found === 'api' || error.found === 'cell') {
+    if (error.found !== error.schema) return `${error.message}: ${otherKindFix(error.schema, error.cell)}`;
+  }
+  return error.schema === 'api'
+    ? `${error.message} (check --api-db or [api_database] connection; an empty database gets Nova's schema with api-db sync)`
+    : `${error.message} (check the cell's database URL; an empty database gets Nova's schema with db sync)`;
 }
 
 function cellInUseText(error: CellInUseError): string {

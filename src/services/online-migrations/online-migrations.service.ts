@@ -4,7 +4,7 @@
  * stops another; a migration that fails in a cell is reported and the cell's next migrations run.
  */
 import type { Cell } from '../../domain/cell';
-import { DatabaseAccessDeniedError, DatabaseClosedError, DatabaseUnreachableError, UnknownMigrationError, type CellctlError } from '../../domain/errors';
+import { DatabaseAccessDeniedError, DatabaseClosedError, DatabaseMissingError, DatabaseUnreachableError, UnknownMigrationError, type CellctlError } from '../../domain/errors';
 import { noCounts, type MigrationCounts, type MigrationName } from '../../domain/online-migrations';
 import { isFailed } from '../../domain/outcome';
 import { scatterCells } from '../cell-execution';
@@ -59,7 +59,12 @@ export interface OnlineMigrationsResult {
 
 /** Errors that mean a cell's database cannot be worked on at all (its other migrations are not tried). */
 function unreachable(error: unknown): boolean {
-  return error instanceof DatabaseUnreachableError || error instanceof DatabaseAccessDeniedError || error instanceof DatabaseClosedError;
+  return (
+    error instanceof DatabaseUnreachableError ||
+    error instanceof DatabaseMissingError ||
+    error instanceof DatabaseAccessDeniedError ||
+    error instanceof DatabaseClosedError
+  );
 }
 
 /**

@@ -33,7 +33,7 @@ export function cell0SetupCommand(ctx: CliContext): Command {
       const { setupCell0 } = await ctx.services();
       const result = await setupCell0(await ctx.databases(), options, await ctx.rules());
       if (result.action === 'exists') ctx.notice('Cell0 is already setup');
-      const schema = `schema ${SCHEMA_ACTION_TEXT[result.schema.action]} ${result.schema.revision}`;
+      const schema = `${result.schema.createsDatabase ? 'database and ' : ''}schema ${SCHEMA_ACTION_TEXT[result.schema.action]} ${result.schema.revision}`;
       ctx.notice(`cell0 ${ctx.displayUrl(result.cell.databaseConnection)}: ${result.dryRun && result.action === 'created' ? 'would be mapped' : result.action === 'created' ? 'mapped' : 'kept'}, ${schema}`);
       if (!result.dryRun) ctx.out(`${result.cell.uuid}\n`);
     },

@@ -16,7 +16,7 @@ export function apiDbSyncCommand(ctx: CliContext): Command {
     command,
     [
       { code: 0, meaning: "the API database is at Nova's revision (created or completed now, or already)" },
-      { code: EXIT_SCHEMA_REFUSED, meaning: "refused: the database holds another schema, or tables that are not an empty part of Nova's (nothing written)", errors: [SchemaRefusedError] },
+      { code: EXIT_SCHEMA_REFUSED, meaning: "refused: the database holds another schema (a Nova cell database: the line says to swap the URLs), or tables that are not an empty part of Nova's (nothing written)", errors: [SchemaRefusedError] },
     ],
     async (options: { dryRun?: boolean }) => {
       const { apiSchemaTarget, syncSchemas } = await ctx.services();

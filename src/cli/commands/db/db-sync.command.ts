@@ -18,7 +18,7 @@ export function dbSyncCommand(ctx: CliContext): Command {
     command,
     [
       { code: 0, meaning: "every database is at Nova's revision (created or completed now, or already), or no cell is mapped (--all-cells)" },
-      { code: EXIT_SCHEMA_REFUSED, meaning: "refused: a database holds another schema, or tables that are not an empty part of Nova's (nothing written to it; the others were synced)", errors: [SchemaRefusedError] },
+      { code: EXIT_SCHEMA_REFUSED, meaning: "refused: a database holds another schema (Nova's API database: the line names the fix), or tables that are not an empty part of Nova's (nothing written to it; the others were synced)", errors: [SchemaRefusedError] },
       { code: 255, meaning: 'a database could not be reached, failed or timed out (its row says failed or timed-out, with the error; the others were synced)' },
     ],
     async (options: { cell?: string; allCells?: boolean; dryRun?: boolean }) => {

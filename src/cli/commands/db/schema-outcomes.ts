@@ -3,6 +3,7 @@ import { SchemaRefusedError } from '../../../domain/errors';
 import { isFailed } from '../../../domain/outcome';
 import type { CliContext } from '../../cli-context';
 import { EXIT_ENVIRONMENT, EXIT_SUCCESS } from '../../exit-codes';
+import { otherKindFix, syncCommand } from '../../modern/error-text';
 import type { ColumnSpec } from '../../output/output-format';
 
 /** Exit code of a schema sync that refused a database (nothing was written to it). */
@@ -41,10 +42,15 @@ const NOTICE: Record<SyncSchemaResult['action'], (r: SyncSchemaResult) => string
   completed: (r) =>
     `completed a partial Nova schema ${r.revision}: created ${r.tableCount - (r.existingTables ?? 0)} of ${r.tableCount} tables (${r.existingTables ?? 0} found already, empty and as defined by Nova)`,
   unchanged: (r) => `already at Nova revision ${r.revision}; nothing changed`,
-  'would-create': (r) => `would create Nova schema ${r.revision} (${r.tableCount} tables); dry run, nothing written`,
+  'would-create': (r) => `would create ${r.createsDatabase ? 'the database, then ' : ''}Nova schema ${r.revision} (${r.tableCount} tables); dry run, nothing written`,
   'would-complete': (r) =>
     `would complete a partial Nova schema ${r.revision}: ${r.existingTables ?? 0} of ${r.tableCount} tables found, empty and as defined by Nova; would create ${r.tableCount - (r.existingTables ?? 0)}; dry run, nothing written`,
 };
+
+/** How a sync's result is worded in its notice line (after the database it is about). */
+export function syncNoticeText(result: SyncSchemaResult): string {
+  return NOTICE[result.action](result);
+}
 
 /**
  * Prints sync outcomes (rows on stdout, one notice or error line per database on stderr) and
@@ -80,13 +86,24 @@ export function reportSyncOutcomes(ctx: CliContext, outcomes: Array<SchemaOutcom
   return code;
 }
 
-/** Turns version outcomes into rows (a database not read has status `failed` or `timed-out`); errors are printed. */
+/**
+ * Turns version outcomes into rows (a database not read has status `failed` or `timed-out`); errors
+ * are printed, and a notice names the fix for a database with none of Nova's tables or Nova's other one.
+ */
 export function versionRows(ctx: CliContext, outcomes: Array<SchemaOutcome<SchemaInspection>>): { rows: Array<Record<string, string | null>>; failed: boolean } {
   let failed = false;
   const rows = outcomes.map((outcome) => {
     if (isFailed(outcome)) {
       failed = true;
       ctx.error(outcome.error);
+    }
+    if (outcome.status === 'ok') {
+      const { kind, cell } = outcome.item;
+      const where = `${label(outcome.item)} ${ctx.displayUrl(outcome.item.database)}`;
+      const ref = cell ? { uuid: cell.uuid, name: cell.name } : undefined;
+      const inspection = outcome.value;
+      if (inspection.status === 'empty') ctx.notice(`${where}: none of Nova's tables; create Nova's schema with ${syncCommand(kind, ref)}`);
+      else if (inspection.holds) ctx.notice(`${where}: holds Nova's ${inspection.holds === 'api' ? 'API' : 'cell'} schema, not the ${kind === 'api' ? 'API' : 'cell'} schema; ${otherKindFix(kind, ref)}`);
     }
     return {
       cell: outcome.item.cell?.name ?? null,

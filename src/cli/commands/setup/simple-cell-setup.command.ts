@@ -7,6 +7,7 @@ import { declareColumns, defineAction } from '../../command-kit';
 import type { ColumnSpec } from '../../output/output-format';
 import { dryRunOption } from '../../modern/options';
 import { SCHEDULER_CACHE_NOTE } from '../cell/cell-output';
+import { syncNoticeText } from '../db/schema-outcomes';
 
 /** The rows of `simple-cell-setup` (a public contract: docs/commands.md). */
 const SETUP_COLUMNS: ColumnSpec[] = [{ key: 'name' }, { key: 'uuid' }, { key: 'database_connection' }, { key: 'status' }, { key: 'error' }];
@@ -15,8 +16,8 @@ const SETUP_COLUMNS: ColumnSpec[] = [{ key: 'name' }, { key: 'uuid' }, { key: 'd
 export function simpleCellSetupCommand(ctx: CliContext): Command {
   const command = new Command('simple-cell-setup')
     .description(
-      'set up a whole deployment: cell0, one cell for [database] (named cell1 when created), both schemas, its hosts discovered. ' +
-        'Idempotent; a fresh install without compute hosts is fine',
+      "set up a whole deployment: the API schema (when the API database has none), cell0, one cell for [database] (named cell1 when created), " +
+        'the schemas of both, its hosts discovered. Idempotent; a fresh install without compute hosts is fine',
     )
     .option('--transport-url <url>', "the cell's message queue URL (default: [DEFAULT] transport_url)")
     .addOption(dryRunOption('report, write nothing'));
@@ -35,11 +36,13 @@ export function simpleCellSetupCommand(ctx: CliContext): Command {
       const { simpleCellSetup } = await ctx.services();
       const result = await simpleCellSetup(await ctx.databases(), options, await ctx.cellPolicy());
       const would = result.dryRun ? 'would be ' : '';
-      ctx.notice(result.cell0.action === 'exists' ? 'Cell0 is already setup' : `cell0 ${would}mapped: ${result.cell0.cell.uuid}`);
+      const newDatabase = (schema: { createsDatabase?: boolean }) => (result.dryRun && schema.createsDatabase ? ' (its database would be created too)' : '');
+      if (result.apiSchema.action !== 'unchanged') ctx.notice(`API database ${ctx.displayUrl(ctx.config().apiDatabaseConnection)}: ${syncNoticeText(result.apiSchema)}`);
+      ctx.notice(result.cell0.action === 'exists' ? 'Cell0 is already setup' : `cell0 ${would}mapped: ${result.cell0.cell.uuid}${newDatabase(result.cell0.schema)}`);
       ctx.notice(
         result.cellAction === 'exists'
           ? `cell ${result.cell.name ?? result.cell.uuid} already maps [database] (${result.cell.uuid})`
-          : `cell ${result.cell.name} ${would}created for [database]${result.dryRun ? '' : ` (${result.cell.uuid})`}`,
+          : `cell ${result.cell.name} ${would}created for [database]${result.dryRun ? newDatabase(result.schema) : ` (${result.cell.uuid})`}`,
       );
       const discovery = result.discovery;
       const failures = discovery?.outcomes.filter(isFailed) ?? [];
