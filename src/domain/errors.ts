@@ -688,3 +688,12 @@ export class Cell0MissingError extends InvalidInputError {
     super('no cell0 is mapped, so instances that cannot be scheduled cannot be recorded: run cellctl cell0 setup');
   }
 }
+
+/** cell0 has no row of the instance (it was placed in a cell, or never existed). */
+export class InstanceNotInCell0Error extends InvalidInputError {
+  readonly code = 'INSTANCE_NOT_IN_CELL0';
+
+  constructor(readonly uuid: string) {
+    super(`instance ${uuid} is not in cell0 (see cellctl instance verify ${uuid})`);
+  }
+}

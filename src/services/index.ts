@@ -14,3 +14,4 @@ export * from './instance-group.service';
 export * from './flavor.service';
 export * from './cell0-burial.service';
 export * from './instance-boot.service';
+export * from './cell0-inspect.service';

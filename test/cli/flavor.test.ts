@@ -53,9 +53,10 @@ print(json.dumps({'flavorid': f.flavorid, 'name': f.name, 'memory_mb': f.memory_
 
 describeEachDialect('flavor commands', (env) => {
   let apiUrl: string;
+  let conf: string;
   let dbs: DatabaseContext;
   let api: Kysely<ApiDatabase>;
-  const cli = (...argv: string[]) => runCli(['--api-db', apiUrl, '--db', apiUrl, ...argv], { cwd: env.dir });
+  const cli = (...argv: string[]) => runCli(['--config-file', conf, ...argv], { cwd: env.dir });
   const json = async <T>(...argv: string[]) => {
     const result = await cli('-f', 'json', ...argv);
     return { ...result, data: result.stdout ? (JSON.parse(result.stdout) as T) : undefined };
@@ -72,6 +73,7 @@ describeEachDialect('flavor commands', (env) => {
 
   beforeAll(async () => {
     apiUrl = env.newUrl('api');
+    conf = writeNovaConf(join(env.dir, 'flavor-conf'), { api: apiUrl, db: apiUrl });
     await createNovaDatabase(apiUrl, 'api', env.dir);
     dbs = createDatabaseContext({ apiDatabaseConnection: apiUrl, cwd: env.dir });
     api = (await dbs.api()).db;

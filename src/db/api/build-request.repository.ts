@@ -55,3 +55,8 @@ export async function insertPendingInstances(tx: Tx<ApiDatabase>, instances: rea
     await tx.insertInto('instance_mappings').values(newInstanceMappingRow({ instance_uuid: i.instanceUuid, project_id: i.projectId, user_id: i.userId, cell_id: null, queued_for_delete: 0 }, now)).execute();
   }
 }
+
+/** request_specs.spec of an instance (Nova's JSON), or null when it has none. */
+export async function findRequestSpec(db: Kysely<ApiDatabase>, instanceUuid: string): Promise<string | null> {
+  return (await db.selectFrom('request_specs').select('spec').where('instance_uuid', '=', instanceUuid).executeTakeFirst())?.spec ?? null;
+}

@@ -1,8 +1,12 @@
 import { Command } from 'commander';
 import type { CliContext } from '../../cli-context';
+import { cell0ListCommand } from './cell0-list.command';
 import { cell0SetupCommand } from './cell0-setup.command';
+import { cell0ShowCommand } from './cell0-show.command';
 
 /** `cellctl cell0 …`: the cell of instances that could not be scheduled. */
 export function cell0Command(ctx: CliContext): Command {
-  return new Command('cell0').description('cell0, where instances that could not be scheduled are buried').addCommand(cell0SetupCommand(ctx));
+  return new Command('cell0').description('cell0, where instances that could not be scheduled are buried').addCommand(cell0SetupCommand(ctx))
+    .addCommand(cell0ListCommand(ctx))
+    .addCommand(cell0ShowCommand(ctx));
 }
