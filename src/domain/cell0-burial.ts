@@ -48,6 +48,8 @@ export interface BootRequest {
   imageRef: string;
   availabilityZone: string | null;
   reservationId: string;
+  /** display_description of every instance: the server name as requested, without --count's suffix (Nova before API 2.19). */
+  description: string | null;
   instances: RequestedInstance[];
   metadata: Record<string, string>;
   systemMetadata: Record<string, string>;

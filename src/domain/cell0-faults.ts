@@ -14,12 +14,15 @@ export function faultHint(message: string | null): string {
 
 const AGE_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
 
-/** Seconds in an age such as `90`, `45s`, `30m`, `12h`, `7d` or `2w`; undefined when it is not one. */
+/** The longest age taken: 1,000 years (a date further back than that is not a date). */
+export const MAX_AGE_SECONDS = 1000 * 366 * 86_400;
+
+/** Seconds in an age such as `90`, `45s`, `30m`, `12h`, `7d` or `2w` (at most MAX_AGE_SECONDS); undefined when it is not one. */
 export function parseAge(text: string): number | undefined {
   const m = /^\s*(\d+)\s*([smhdw]?)\s*$/.exec(text);
   if (!m) return undefined;
   const seconds = Number(m[1]) * AGE_UNITS[m[2] || 's']!;
-  return Number.isSafeInteger(seconds) ? seconds : undefined;
+  return seconds <= MAX_AGE_SECONDS ? seconds : undefined;
 }
 
 /** An age in the largest whole unit (`3d`, `5h`, `42s`), for listings. */

@@ -29,12 +29,17 @@ export function reservationId(random: () => number = Math.random): string {
   return id;
 }
 
+/** Nova's NoValidHost reason when hosts had room but too few were left for the request (scheduler/manager.py). */
+export const NOT_ENOUGH_HOSTS = 'There are not enough hosts available.';
+
 /** A compute node the simulated scheduler may choose, with what is left on it. */
 export interface HostCandidate {
   cellUuid: string;
   host: string;
   node: string;
   computeNodeId: number;
+  /** Its totals times its allocation ratios: what claims are checked against. */
+  capacity: { vcpus: number; memoryMb: number; diskGb: number };
   freeVcpus: number;
   freeRamMb: number;
   freeDiskGb: number;
@@ -85,7 +90,7 @@ export function placeInstances(candidates: readonly HostCandidate[], needs: Need
     if (policy === 'soft-anti-affinity' && eligible.some(preferOther)) eligible = eligible.filter(preferOther);
     eligible.sort((a, b) => b.freeRamMb - a.freeRamMb || compare(a.host, b.host) || compare(a.node, b.node));
     const host = eligible[0];
-    if (!host) return { kind: 'no-valid-host', reason: 'There are not enough hosts available.' };
+    if (!host) return { kind: 'no-valid-host', reason: NOT_ENOUGH_HOSTS };
     host.freeVcpus -= needs.vcpus;
     host.freeRamMb -= needs.ramMb;
     host.freeDiskGb -= needs.diskGb;

@@ -125,6 +125,7 @@ export interface InstancePrimitiveInput {
   imageRef: string;
   hostname: string;
   displayName: string;
+  description: string | null;
   launchIndex: number;
   reservationId: string;
   availabilityZone: string | null;
@@ -157,7 +158,7 @@ export function buildRequestInstanceJson(i: InstancePrimitiveInput): string {
         reservation_id: i.reservationId,
         availability_zone: i.availabilityZone,
         display_name: i.displayName,
-        display_description: i.displayName,
+        display_description: i.description,
         locked: false,
         uuid: i.uuid,
         config_drive: '',

@@ -7,21 +7,21 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname as machineName } from 'node:os';
-import { findAvailabilityZoneOfHost } from '../db/api/aggregate.repository';
+import { listAvailabilityZones, listHostAvailabilityZones } from '../db/api/aggregate.repository';
 import { deleteBuildRequests, findBuildRequestCreatedAt, insertPendingInstances } from '../db/api/build-request.repository';
 import { listHostMappings } from '../db/api/host-mapping.repository';
 import { addGroupMembers, listGroups, type ApiInstanceGroupRecord } from '../db/api/instance-group.repository';
 import { findMappingCells, pointMappingAtCell } from '../db/api/instance-mapping.repository';
 import { findInstanceHosts } from '../db/cell/instance.repository';
-import { addNodeUsage, listSchedulableNodes } from '../db/cell/compute-node.repository';
+import { claimNodeUsage, listSchedulableNodes } from '../db/cell/compute-node.repository';
 import { createDevicesAndTags, createInstanceRows, startCreateAction } from '../db/cell/instance-create.repository';
 import { rowTimestamp } from '../db/new-row-defaults';
 import { inTransaction } from '../db/unit-of-work';
 import { isCell0, type Cell } from '../domain/cell';
 import type { BootRequest, RequestedBlockDevice, SchedulingFailure } from '../domain/cell0-burial';
-import { AmbiguousInstanceGroupError, Cell0MissingError, InstanceGroupNotFoundError, InvalidValueError } from '../domain/errors';
+import { AmbiguousInstanceGroupError, Cell0MissingError, FlavorNotFoundError, InstanceGroupNotFoundError, InvalidValueError } from '../domain/errors';
 import { flavorNameProblem } from '../domain/flavor';
-import { flavorNeeds, instanceNames, placeInstances, reservationId, type GroupConstraint, type HostCandidate } from '../domain/instance-boot';
+import { flavorNeeds, instanceNames, NOT_ENOUGH_HOSTS, placeInstances, reservationId, type GroupConstraint, type HostCandidate } from '../domain/instance-boot';
 import { INSTANCE_GROUP_POLICIES, type InstanceGroupPolicy } from '../domain/instance-groups';
 import { blockDeviceListJson, buildRequestInstanceJson, requestSpecJson, tagListJson } from '../domain/nova-primitives';
 import { isFailed } from '../domain/outcome';
@@ -32,6 +32,8 @@ import type { DatabaseContext } from './database-context.service';
 import { showFlavor } from './flavor.service';
 import type { SettingReader } from './online-migrations/migration';
 
+/** instances.display_name holds 255 characters. */
+const NAME_LIMIT = 255;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Cells whose compute nodes are read at once. */
 const BOOT_PARALLELISM = 4;
@@ -109,6 +111,7 @@ function bootRequest(options: BootOptions, flavor: BootRequest['flavor'], now: D
     imageRef: options.image,
     availabilityZone: options.availabilityZone ?? null,
     reservationId: reservationId(),
+    description: options.name,
     instances,
     metadata: {},
     systemMetadata: { image_base_image_ref: options.image },
@@ -116,6 +119,11 @@ function bootRequest(options: BootOptions, flavor: BootRequest['flavor'], now: D
     tags: [],
     startedAt: now,
   };
+}
+
+/** `[DEFAULT] default_availability_zone`, Nova's 'nova' when unset. */
+function defaultAvailabilityZone(setting: SettingReader | undefined): string {
+  return setting?.('DEFAULT', 'default_availability_zone') || 'nova';
 }
 
 /** A positive allocation ratio of a node, else the configured initial ratio (Nova's defaults 4.0, 1.0, 1.0). */
@@ -133,8 +141,8 @@ async function candidates(dbs: DatabaseContext, cells: Cell[], setting: SettingR
   const outcomes = await scatterCells(dbs, enabled, (cell) => dbs.withCell(cell, (handle) => listSchedulableNodes(handle.db)), { concurrency: BOOT_PARALLELISM });
   const hosts: HostCandidate[] = [];
   const unread: BootResult['unreadCells'] = [];
-  const defaultZone = setting?.('DEFAULT', 'default_availability_zone') || 'nova';
-  const zones = new Map<string, string>();
+  const defaultZone = defaultAvailabilityZone(setting);
+  const zones = await listHostAvailabilityZones(api);
   for (const [i, outcome] of outcomes.entries()) {
     const cell = enabled[i]!;
     if (isFailed(outcome)) {
@@ -143,21 +151,35 @@ async function candidates(dbs: DatabaseContext, cells: Cell[], setting: SettingR
     }
     if (outcome.status !== 'ok') continue;
     for (const n of outcome.value) {
-      if (!zones.has(n.host)) zones.set(n.host, (await findAvailabilityZoneOfHost(api, n.host)) ?? defaultZone);
+      const capacity = {
+        vcpus: n.vcpus * ratio(n.cpuAllocationRatio, setting, 'initial_cpu_allocation_ratio', 4),
+        memoryMb: n.memoryMb * ratio(n.ramAllocationRatio, setting, 'initial_ram_allocation_ratio', 1),
+        diskGb: n.localGb * ratio(n.diskAllocationRatio, setting, 'initial_disk_allocation_ratio', 1),
+      };
       hosts.push({
         cellUuid: cell.uuid,
         host: n.host,
         node: n.node,
         computeNodeId: n.id,
-        freeVcpus: n.vcpus * ratio(n.cpuAllocationRatio, setting, 'initial_cpu_allocation_ratio', 4) - n.vcpusUsed,
-        freeRamMb: n.memoryMb * ratio(n.ramAllocationRatio, setting, 'initial_ram_allocation_ratio', 1) - n.memoryMbUsed,
-        freeDiskGb: n.localGb * ratio(n.diskAllocationRatio, setting, 'initial_disk_allocation_ratio', 1) - n.localGbUsed,
+        capacity,
+        freeVcpus: capacity.vcpus - n.vcpusUsed,
+        freeRamMb: capacity.memoryMb - n.memoryMbUsed,
+        freeDiskGb: capacity.diskGb - n.localGbUsed,
         mapped: mapped.has(n.host),
-        availabilityZone: zones.get(n.host)!,
+        availabilityZone: zones.get(n.host) ?? defaultZone,
       });
     }
   }
   return { hosts, unread };
+}
+
+/**
+ * Refuses a zone no aggregate of the API database has and that is not the default zone, as Nova's
+ * API refuses it ("The requested availability zone is not available") before writing anything.
+ */
+async function checkAvailabilityZone(dbs: DatabaseContext, zone: string, setting: SettingReader | undefined): Promise<void> {
+  const known = new Set([defaultAvailabilityZone(setting), ...(await listAvailabilityZones((await dbs.api()).db))]);
+  if (!known.has(zone)) throw new InvalidValueError('availability zone', zone, `an availability zone of this deployment (${[...known].sort().join(', ')})`);
 }
 
 /** The API database's group `ref` names (a UUID, else a name within `project`). Throws InstanceGroupNotFoundError, AmbiguousInstanceGroupError. */
@@ -200,12 +222,23 @@ export async function bootInstances(dbs: DatabaseContext, options: BootOptions):
   checkText('project', options.project);
   checkText('user', options.user);
   const flavor = await showFlavor(dbs, options.flavor);
+  // As Nova's API: a disabled flavor cannot be booted (nova/compute/api.py raises FlavorNotFound).
+  if (flavor.disabled) throw new FlavorNotFoundError(options.flavor);
   const group = options.group === undefined ? undefined : await resolveGroup(dbs, options.group, options.project);
+  if (options.availabilityZone !== undefined) await checkAvailabilityZone(dbs, options.availabilityZone, options.setting);
   const cells = await listCells(dbs);
   const cell0 = cells.find(isCell0);
   if (!cell0) throw new Cell0MissingError();
   const now = options.now ?? new Date();
   const request = bootRequest({ ...options, image: options.image.toLowerCase() }, flavor, now);
+  for (const instance of request.instances) {
+    if ([...instance.displayName].length > NAME_LIMIT) {
+      throw new InvalidValueError('name', options.name, `a server name that leaves room for the -${request.instances.length} suffix of --count (at most ${NAME_LIMIT} characters in all)`);
+    }
+  }
+  // Every database the boot may write must answer before anything is written: cell0 (a burial) here,
+  // the candidates' cells when their compute nodes are read.
+  if (!options.dryRun) await dbs.withCell(cell0, (handle) => handle.db.selectFrom('instances').select('id').limit(1).execute());
   const needs = flavorNeeds(flavor);
   const { hosts, unread } = await candidates(dbs, cells, options.setting);
   const constraint = group ? await groupConstraint(dbs, group, cells) : undefined;
@@ -241,7 +274,7 @@ export async function bootInstances(dbs: DatabaseContext, options: BootOptions):
       numInstances: request.instances.length,
       group: group && { id: group.id, uuid: group.uuid, name: group.name, projectId: group.project_id, userId: group.user_id, policy: group.policy, rules: group.rules, createdAt: group.created_at, updatedAt: group.updated_at },
     }),
-    instance: buildRequestInstanceJson({ ...instance, userId: request.userId, projectId: request.projectId, imageRef: request.imageRef, reservationId: request.reservationId, availabilityZone: request.availabilityZone, flavor, metadata: request.metadata, systemMetadata: request.systemMetadata }),
+    instance: buildRequestInstanceJson({ ...instance, description: request.description, userId: request.userId, projectId: request.projectId, imageRef: request.imageRef, reservationId: request.reservationId, availabilityZone: request.availabilityZone, flavor, metadata: request.metadata, systemMetadata: request.systemMetadata }),
     blockDeviceMappings: blockDeviceListJson(request.blockDevices),
     tags: tagListJson(instance.uuid, request.tags),
   }));
@@ -255,24 +288,33 @@ export async function bootInstances(dbs: DatabaseContext, options: BootOptions):
     { retry: true },
   );
 
+  // An instance whose host a concurrent run filled meanwhile is buried, as Nova's conductor buries
+  // one whose claim failed after all its alternates.
+  const taken: string[] = [];
   for (const [i, instance] of request.instances.entries()) {
     const booted = result.instances[i]!;
     if (booted.state !== 'placed') continue;
     const host = (placement as { hosts: HostCandidate[] }).hosts[i]!;
     const createdAt = (await findBuildRequestCreatedAt(api.db, instance.uuid)) ?? now;
-    await dbs.withCell(booted.cell, (handle) =>
+    const placed = await dbs.withCell(booted.cell, (handle) =>
       inTransaction(
         handle,
         async (tx) => {
+          if (!(await claimNodeUsage(tx, host.computeNodeId, { vcpus: needs.vcpus, memoryMb: needs.ramMb, diskGb: needs.diskGb }, host.capacity, rowTimestamp(now)))) return false;
           const state = { vmState: 'active', taskState: null, powerState: 1, host: host.host, node: host.node, launchedAt: now, availabilityZone: host.availabilityZone };
           await createInstanceRows(tx, request, instance, state, createdAt, now);
           await startCreateAction(tx, request, instance.uuid, now);
           await createDevicesAndTags(tx, request, instance.uuid, now);
-          await addNodeUsage(tx, host.computeNodeId, { vcpus: needs.vcpus, memoryMb: needs.ramMb, diskGb: needs.diskGb }, rowTimestamp(now));
+          return true;
         },
         { retry: true },
       ),
     );
+    if (!placed) {
+      taken.push(instance.uuid);
+      result.instances[i] = { ...booted, state: 'buried', cell: cell0, host: null, fault: `No valid host was found. ${NOT_ENOUGH_HOSTS}` };
+      continue;
+    }
     await inTransaction(
       api,
       async (tx) => {
@@ -284,7 +326,7 @@ export async function bootInstances(dbs: DatabaseContext, options: BootOptions):
   }
 
   const conductorHost = options.setting?.('DEFAULT', 'host') || machineName();
-  const notMapped = result.instances.filter((b) => b.state === 'buried' && placement.kind === 'placed');
+  const notMapped = result.instances.filter((b) => b.state === 'buried' && placement.kind === 'placed' && !taken.includes(b.uuid));
   if (placement.kind === 'no-valid-host') {
     const details = placement.reason === '' ? `no compute host of an enabled cell has room for flavor ${flavor.flavorId} (vCPUs, RAM, disk with allocation ratios)` : `no host of the requested zone or group policy had room for flavor ${flavor.flavorId}`;
     await buryInCell0(dbs, request, { kind: 'no-valid-host', reason: placement.reason }, { conductorHost, details, now });
@@ -293,6 +335,10 @@ export async function bootInstances(dbs: DatabaseContext, options: BootOptions):
     const instance = request.instances.find((r) => r.uuid === booted.uuid)!;
     const host = placement.kind === 'placed' ? placement.hosts[request.instances.indexOf(instance)]!.host : '';
     await buryInCell0(dbs, { ...request, instances: [instance] }, { kind: 'host-not-mapped', host }, { conductorHost, now });
+  }
+  if (taken.length > 0) {
+    const details = `another run took the room on the chosen host first (flavor ${flavor.flavorId})`;
+    await buryInCell0(dbs, { ...request, instances: request.instances.filter((r) => taken.includes(r.uuid)) }, { kind: 'no-valid-host', reason: NOT_ENOUGH_HOSTS }, { conductorHost, details, now });
   }
   return result;
 }

@@ -113,8 +113,10 @@ describeEachDialect('cell0 list and show', (env) => {
   it('refuses an instance cell0 does not hold, and a bad --older-than, with 127', async () => {
     const missing = await cli('cell0', 'show', '99999999-9999-4999-8999-999999999999');
     expect([missing.code, missing.stdout, missing.stderr]).toEqual([127, '', 'cellctl: error: instance 99999999-9999-4999-8999-999999999999 is not in cell0 (see cellctl instance verify 99999999-9999-4999-8999-999999999999)\n']);
-    const bad = await cli('cell0', 'list', '--older-than', '3 days');
-    expect([bad.code, bad.stdout]).toEqual([127, '']);
+    for (const age of ['3 days', '99999999w']) {
+      const bad = await cli('cell0', 'list', '--older-than', age);
+      expect([age, bad.code, bad.stdout, bad.stderr]).toEqual([age, 127, '', expect.stringMatching(/^cellctl: error: .*--older-than must be an age/)]);
+    }
   });
 
   describeWithNova()('an instance Nova buried', () => {
@@ -128,6 +130,7 @@ describeEachDialect('cell0 list and show', (env) => {
         image: IMAGE,
         availability_zone: null,
         reservation_id: 'r-novanova',
+        description: 'by-nova',
         instances: [{ uuid, display_name: 'by-nova', hostname: 'by-nova', launch_index: 0 }],
         metadata: {},
         system_metadata: {},

@@ -96,6 +96,11 @@ describeEachDialect('flavor commands', (env) => {
     expect(row.created_at).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
   });
 
+  it("takes the OpenStack client's --id auto as no --id: a new UUID", async () => {
+    const created = await json<FlavorOutput>('flavor', 'create', 'auto-id', '--vcpus', '1', '--ram', '64', '--disk', '1', '--id', 'auto');
+    expect(created.data!.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
   it('gives a flavor without --id a new UUID, and takes --ephemeral and --swap', async () => {
     const created = await json<FlavorOutput>('flavor', 'create', 'big', '--vcpus', '8', '--ram', '16384', '--disk', '0', '--ephemeral', '40', '--swap', '1024');
     expect(created.code).toBe(0);

@@ -144,6 +144,8 @@ describeEachDialect('instance boot', (env) => {
       [uuids[2], 'App Server-3', 'app-server-3', 2],
     ]);
     expect(new Set(rows.map((r) => r.reservation_id)).size).toBe(1);
+    // As Nova: only display_name gets the suffix; the description is the name as requested.
+    expect(new Set((await cell1.selectFrom('instances').select('display_description').execute()).map((r) => r.display_description))).toEqual(new Set(['App Server']));
     expect(rows[0]!.reservation_id).toMatch(/^r-[0-9a-z]{8}$/);
     expect(await node(cell1, 'h1')).toMatchObject({ vcpus_used: 6, memory_mb_used: 512 + 3 * 2048, running_vms: 3 });
   });
@@ -243,6 +245,59 @@ describeEachDialect('instance boot', (env) => {
         expect(await dumpAll()).toEqual(before);
       }
     });
+  });
+
+  it('never overbooks a host when boots race for its last room: the losers are buried', async () => {
+    // Room for exactly one m1.small (2,048 MB of 2,560 - 512 used).
+    await computeHost(cell1, 'last', 2560);
+    const results = await Promise.all([1, 2, 3, 4].map((i) => boot('--name', `race-${i}`)));
+    const placed = results.flatMap((r) => r.booted).filter((b) => b.state === 'placed');
+    expect(placed.length).toBeLessThanOrEqual(1);
+    const node = await cell1.selectFrom('compute_nodes').select(['memory_mb', 'memory_mb_used', 'running_vms']).where('host', '=', 'last').executeTakeFirstOrThrow();
+    expect(node.memory_mb_used).toBeLessThanOrEqual(node.memory_mb);
+    expect(node.running_vms).toBe(placed.length);
+    expect(await cell1.selectFrom('instances').select('uuid').execute()).toHaveLength(placed.length);
+    for (const r of results) for (const b of r.booted.filter((x) => x.state === 'buried')) expect(b.fault).toMatch(/^No valid host was found\. /);
+  });
+
+  it('refuses, writing nothing, when cell0 cannot be reached (255)', async () => {
+    await computeHost(cell1, 'h1', 1024);
+    const { database_connection: cell0Url } = await api.selectFrom('cell_mappings').select('database_connection').where('name', '=', 'cell0').executeTakeFirstOrThrow();
+    await api.updateTable('cell_mappings').set({ database_connection: 'mysql+pymysql://nova:hunter2@127.0.0.1:1/nova_cell0' }).where('name', '=', 'cell0').execute();
+    try {
+      const before = await dumpAll();
+      const result = await cli('--connect-timeout', '2', 'instance', 'boot', '--name', 'x', '--flavor', '2', '--image', IMAGE, '--project', 'p', '--user', 'u');
+      expect([result.code, result.stdout]).toEqual([255, '']);
+      expect(result.stderr).not.toContain('hunter2');
+      expect(await dumpAll()).toEqual(before);
+    } finally {
+      await api.updateTable('cell_mappings').set({ database_connection: cell0Url }).where('name', '=', 'cell0').execute();
+    }
+  });
+
+  it.each([
+    ['a name too long for its --count suffix', ['--name', 'n'.repeat(254), '--flavor', '2', '--image', IMAGE, '--project', 'p', '--user', 'u', '--count', '2']],
+    ['an availability zone the deployment does not have', ['--name', 'x', '--flavor', '2', '--image', IMAGE, '--project', 'p', '--user', 'u', '--availability-zone', 'no-such-zone']],
+  ])('refuses %s with 127 and writes nothing', async (_label, argv) => {
+    await computeHost(cell1, 'h1', 16384);
+    const before = await dumpAll();
+    const result = await cli('instance', 'boot', ...argv);
+    expect([result.code, result.stdout, result.stderr.trim().split('\n')]).toEqual([127, '', [expect.stringMatching(/^cellctl: error: /)]]);
+    expect(await dumpAll()).toEqual(before);
+  });
+
+  it('refuses a disabled flavor (127) as Nova does, and takes the default zone by name', async () => {
+    await computeHost(cell1, 'h1', 16384);
+    expect((await boot('--name', 'in-default-zone', '--availability-zone', 'nova')).booted.map((b) => b.state)).toEqual(['placed']);
+    await api.updateTable('flavors').set({ disabled: 1 }).where('flavorid', '=', '2').execute();
+    try {
+      const before = await dumpAll();
+      const result = await boot('--name', 'x');
+      expect([result.code, result.stderr]).toEqual([127, 'cellctl: error: no flavor has the ID or name "m1.small"\n']);
+      expect(await dumpAll()).toEqual(before);
+    } finally {
+      await api.updateTable('flavors').set({ disabled: 0 }).where('flavorid', '=', '2').execute();
+    }
   });
 
   it.each([

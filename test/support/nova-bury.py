@@ -8,7 +8,7 @@ synced. REQUEST_JSON describes one boot request of one or more instances:
   {"request_id": "req-...", "user_id": "u", "project_id": "p",
    "flavor": {"id": 1, "flavorid": "f1", "name": "m1.tiny", "memory_mb": 512, "vcpus": 1,
               "root_gb": 1, "ephemeral_gb": 0, "swap": 0},
-   "image": "IMAGE-UUID", "availability_zone": null, "reservation_id": "r-...",
+   "image": "IMAGE-UUID", "availability_zone": null, "reservation_id": "r-...", "description": "vm",
    "instances": [{"uuid": "...", "display_name": "vm-1", "hostname": "vm-1", "launch_index": 0}],
    "metadata": {"k": "v"}, "system_metadata": {"image_min_disk": "1"},
    "bdms": [{"source_type": "image", "destination_type": "local", "image_id": "IMAGE-UUID",
@@ -50,7 +50,7 @@ request_bdms = request_tags = None
 for one in request['instances']:
     instance = objects.Instance(
         context=ctxt, uuid=one['uuid'], project_id=request['project_id'], user_id=request['user_id'],
-        display_name=one['display_name'], hostname=one['hostname'], display_description=one['display_name'],
+        display_name=one['display_name'], hostname=one['hostname'], display_description=request['description'],
         image_ref=request['image'], vm_state='building', task_state='scheduling', power_state=0,
         flavor=flavor, instance_type_id=f['id'], memory_mb=f['memory_mb'], vcpus=f['vcpus'], root_gb=f['root_gb'],
         ephemeral_gb=f['ephemeral_gb'], launch_index=one['launch_index'], reservation_id=request['reservation_id'],

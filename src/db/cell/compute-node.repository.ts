@@ -162,8 +162,18 @@ export async function listSchedulableNodes(db: Kysely<CellDatabase>): Promise<Sc
     }));
 }
 
-/** Adds an instance's usage to its compute node, as the resource tracker would; returns whether the node was there. */
-export async function addNodeUsage(tx: Tx<CellDatabase>, nodeId: number, usage: { vcpus: number; memoryMb: number; diskGb: number }, updatedAt: string): Promise<boolean> {
+/**
+ * Claims an instance's usage on its compute node, as the resource tracker would record it, only
+ * while the node still has room for it under `capacity` (its totals times its allocation ratios):
+ * a concurrent run that took the room first makes this return false and change nothing.
+ */
+export async function claimNodeUsage(
+  tx: Tx<CellDatabase>,
+  nodeId: number,
+  usage: { vcpus: number; memoryMb: number; diskGb: number },
+  capacity: { vcpus: number; memoryMb: number; diskGb: number },
+  updatedAt: string,
+): Promise<boolean> {
   const result = await tx
     .updateTable('compute_nodes')
     .set((eb) => ({
@@ -175,6 +185,9 @@ export async function addNodeUsage(tx: Tx<CellDatabase>, nodeId: number, usage: 
     }))
     .where('id', '=', nodeId)
     .where('deleted', '=', 0)
+    .where((eb) => eb('vcpus_used', '<=', capacity.vcpus - usage.vcpus))
+    .where((eb) => eb('memory_mb_used', '<=', capacity.memoryMb - usage.memoryMb))
+    .where((eb) => eb('local_gb_used', '<=', capacity.diskGb - usage.diskGb))
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }

@@ -75,7 +75,7 @@ export async function createInstanceRows(tx: Tx<CellDatabase>, request: BootRequ
           instance_type_id: flavor.id,
           hostname: instance.hostname,
           display_name: instance.displayName,
-          display_description: instance.displayName,
+          display_description: request.description,
           reservation_id: request.reservationId,
           availability_zone: state.availabilityZone,
           locked: toDbBoolean(false),

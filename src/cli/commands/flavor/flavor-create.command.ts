@@ -21,7 +21,7 @@ export function flavorCreateCommand(ctx: CliContext): Command {
     .addOption(sizeOption('rootGb', 'gb', 'root disk in GB (0: the image size)').makeOptionMandatory())
     .addOption(sizeOption('ephemeralGb', 'gb', 'ephemeral disk in GB (default 0)'))
     .addOption(sizeOption('swap', 'mb', 'swap in MB (default 0)'))
-    .addOption(new Option('--id <id>', 'the flavor ID (default: a new UUID, as Nova\'s "auto")'))
+    .addOption(new Option('--id <id>', 'the flavor ID (default, or "auto": a new UUID, as the OpenStack client)'))
     .addOption(dryRunOption());
   declareColumns(command, FLAVOR_COLUMNS);
   return defineAction(
@@ -36,7 +36,8 @@ export function flavorCreateCommand(ctx: CliContext): Command {
       const { createFlavor } = await ctx.services();
       const result = await createFlavor(await ctx.databases(), {
         name,
-        id: options.id,
+        // NOTE: the OpenStack client's `--id auto` asks for a generated ID, as no --id does.
+        id: options.id === 'auto' ? undefined : options.id,
         vcpus: options.vcpus,
         memoryMb: options.ram,
         rootGb: options.disk,
