@@ -233,7 +233,7 @@ export async function bootInstances(dbs: DatabaseContext, options: BootOptions):
   const request = bootRequest({ ...options, image: options.image.toLowerCase() }, flavor, now);
   for (const instance of request.instances) {
     if ([...instance.displayName].length > NAME_LIMIT) {
-      throw new InvalidValueError('name', options.name, `a server name that leaves room for the -${request.instances.length} suffix of --count (at most ${NAME_LIMIT} characters in all)`);
+      throw new InvalidValueError('name', options.name, `a server name that leaves room for the -${request.instances.length} suffix of a multi-create (at most ${NAME_LIMIT} characters in all)`);
     }
   }
   // Every database the boot may write must answer before anything is written: cell0 (a burial) here,
