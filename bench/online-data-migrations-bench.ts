@@ -17,17 +17,39 @@
  * the settings, a markdown table and one JSON line per size on stdout (progress on stderr). Run it
  * on an otherwise idle machine: each step's JSON records how busy the CPUs were.
  *
+ * With --nova, each size then ends with Nova's own runner, for comparison: the mappings are set
+ * back to all-NULL (the same reset as between rounds) and `nova-manage db online_data_migrations`
+ * runs once, with no --max-count, so in batches of 50 until a batch migrates nothing. It runs
+ * through /usr/bin/python3 (python3-nova and python3-pymysql installed) with a nova.conf of its own
+ * in the deployment's directory: [api_database] is the bench's API database, [database] its one
+ * cell (MySQL URLs as mysql+pymysql://...?charset=utf8). The bench maps no cell0, so one call
+ * covers everything. Nova is timed like the command (wall clock, peak RSS by GNU time) and gets the
+ * same check against the floor's values, on instance_mappings only (Nova also writes marker rows
+ * into the cell: a soft-deleted fake instance and a virtual_interfaces row). The table gains the
+ * columns `nova s`, `nova/floor` and `nova peak RSS MiB`, the JSON line a `nova` object (rc, the
+ * parsed summary table, how many progress lines it printed, its distinct errors). A failing Nova
+ * run does not stop the bench: the table notes it next to Nova's time. Nova runs all ten of its
+ * migrations, not only the two; on the bench's cell only migrate_empty_ratio (the compute nodes)
+ * finds other work. Of its stdout only the final summary table is kept. A progress line goes to
+ * stderr every minute, and the run is killed after 2 hours (100,000 mappings took 18 minutes on
+ * SQLite and 84 on MariaDB on a busy 2-core machine). On SQLite the bench first creates the cell's
+ * `default` security group with project_id NULL, as Nova would: without it Nova's
+ * fill_virtual_interface_list fails with "database is locked" and the run exits 2
+ * (shared/reference/nova-details.md §1.7).
+ *
  *   npm run build
  *   node dist/bench/online-data-migrations-bench.js --dialect mysql --instances 1000000 --rounds 3
  *   node dist/bench/online-data-migrations-bench.js --dialect sqlite --instances 100000,1000000
+ *   node dist/bench/online-data-migrations-bench.js --dialect mysql --instances 100000 --nova
  *
  * Options: --dialect mysql|sqlite (default sqlite), --instances N[,N...] (default 100000),
  * --compute-hosts K (default 50), --rounds R (default 1), --keep (leave the databases),
- * --cpu-prof DIR (profile the first run: node --cpu-prof). The MySQL server is the one of
- * CELLCTL_BENCH_MYSQL_URL (default mysql+pymysql://root@127.0.0.1:3306).
+ * --nova (also time Nova's own runner, see above), --cpu-prof DIR (profile the first run: node
+ * --cpu-prof). The MySQL server is the one of CELLCTL_BENCH_MYSQL_URL (default
+ * mysql+pymysql://root@127.0.0.1:3306).
  */
-import { spawnSync, type SpawnSyncOptionsWithStringEncoding } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync, type SpawnSyncOptionsWithStringEncoding } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -43,6 +65,12 @@ const MIGRATIONS = ['populate_queued_for_delete', 'populate_user_id'];
 /** Nova's VIF marker project (its mapping never gets a user_id). */
 const MARKER_PROJECT = '00000000-0000-0000-0000-000000000000';
 const SETTLE_TIMEOUT_MS = 300_000;
+/** Nova's interpreter (the one python3-nova is installed for) and its nova-manage entry point. */
+const NOVA_PYTHON = '/usr/bin/python3';
+const NOVA_MANAGE = 'import sys; from nova.cmd.manage import main; sys.argv[0] = "nova-manage"; sys.exit(main())';
+/** Nova runs batches of 50 until complete: minutes per 100,000 mappings, so a generous limit. */
+const NOVA_TIMEOUT_MS = 2 * 3600_000;
+const NOVA_PROGRESS_EVERY_MS = 60_000;
 
 type Dialect = 'mysql' | 'sqlite';
 
@@ -64,6 +92,28 @@ interface ProcessRun {
   summary: Array<{ migration: string; total_needed: number | null; completed: number; remaining: number | null; unmigratable: number | null }>;
 }
 
+/** Nova's own `nova-manage db online_data_migrations` (all ten of its migrations, batches of 50). */
+interface NovaRun {
+  seconds: number;
+  machineCpuPct: number | null;
+  peakRssMiB: number | null;
+  /** null when it was killed (timeout). */
+  exitCode: number | null;
+  timedOut: boolean;
+  /** SQLite only: the `default` security group (project_id NULL) the bench created in the cell first. */
+  precreatedDefaultSecurityGroup: boolean;
+  /** How many `N rows matched query <name>, M migrated` lines it printed (about one per batch here). */
+  progressLines: number;
+  /** Distinct `Error attempting to run <function X>` lines (memory address dropped), with their count. */
+  errors: Record<string, number>;
+  /** Its final summary table, parsed (Total Needed is the sum of found over all batches). */
+  summary: Array<{ migration: string; total_needed: number; completed: number }>;
+  /** What it printed after the table (e.g. "Some migrations failed unexpectedly. ..."). */
+  trailer: string[];
+  /** null when it left the same mapping values as the floor, else what differed. */
+  valuesMismatch: string | null;
+}
+
 interface BenchRound {
   floor: { seconds: number; queuedSeconds: number; userSeconds: number; machineCpuPct: number | null; values: MappingValues; userSecondsVariants?: Record<string, number> };
   migrate: ProcessRun;
@@ -79,6 +129,8 @@ interface BenchResult {
   generateSeconds: number;
   rounds: BenchRound[];
   median: { floorSeconds: number; migrateSeconds: number; migrateRssMiB: number | null; rerunSeconds: number; rerunRssMiB: number | null };
+  /** --nova: one run of Nova's own command after the rounds, from all-NULL again. */
+  nova?: NovaRun;
 }
 
 interface BenchDeployment {
@@ -147,6 +199,158 @@ function timeMigrations(deployment: BenchDeployment, cellUuid: string, nodeFlags
   const peakKiB = withTime ? Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop()) : NaN;
   const summary = (JSON.parse(r.stdout) as Array<ProcessRun['summary'][number] & { cells: unknown }>).map(({ cells: _cells, ...row }) => row);
   return { seconds, machineCpuPct, peakRssMiB: Number.isFinite(peakKiB) ? peakKiB / 1024 : null, exitCode: r.status, summary };
+}
+
+/** A database URL as Nova's SQLAlchemy wants it: MySQL through PyMySQL, with `charset=utf8`. */
+function novaDatabaseUrl(url: string): string {
+  if (url.startsWith('sqlite:')) return url;
+  const pymysql = url.replace(/^mysql(\+[a-z0-9_]+)?:\/\//i, 'mysql+pymysql://');
+  if (/[?&]charset=/.test(pymysql)) return pymysql;
+  return `${pymysql}${pymysql.includes('?') ? '&' : '?'}charset=utf8`;
+}
+
+/** Writes the nova.conf Nova's own command runs with (offline: the transport is parsed, never contacted); returns its path. */
+function writeNovaConf(deployment: BenchDeployment): string {
+  const file = join(deployment.dir, 'nova-manage.conf');
+  const lines = [
+    '[DEFAULT]',
+    'transport_url = rabbit://guest:guest@127.0.0.1:5672/',
+    `state_path = ${join(deployment.dir, 'nova-state')}`,
+    '[api_database]',
+    `connection = ${novaDatabaseUrl(deployment.apiUrl)}`,
+    '[database]',
+    `connection = ${novaDatabaseUrl(deployment.cellUrl)}`,
+  ];
+  mkdirSync(join(deployment.dir, 'nova-state'), { recursive: true });
+  writeFileSync(file, `${lines.join('\n')}\n`, { mode: 0o600 });
+  return file;
+}
+
+/** Nova's version as its package metadata gives it (without importing Nova, which takes seconds). */
+function novaVersion(): string {
+  const r = spawnSync(NOVA_PYTHON, ['-c', "import importlib.metadata as m; print(m.version('nova'))"], { encoding: 'utf8', timeout: 60_000 });
+  if (r.error || r.status !== 0) throw new Error(`--nova: ${NOVA_PYTHON} cannot find Nova: ${r.error?.message ?? r.stderr.trim().split('\n').pop()}`);
+  return r.stdout.trim();
+}
+
+/**
+ * SQLite only: Nova's fill_virtual_interface_list creates the `default` security group (project_id
+ * NULL) in a second write transaction on the same file and fails with "database is locked" when
+ * the cell lacks it (shared/reference/nova-details.md §1.7). Creates that row, as Nova would,
+ * unless it is there; returns whether it created it.
+ */
+async function precreateDefaultSecurityGroup(deployment: BenchDeployment): Promise<boolean> {
+  return withApi(deployment, async (db, _dialect, cell) => {
+    const present = await sql.raw<{ n: number }>(`SELECT COUNT(*) AS n FROM ${cell}.security_groups WHERE name = 'default' AND project_id IS NULL AND deleted = 0`).execute(db);
+    if (Number(present.rows[0]?.n ?? 0) > 0) return false;
+    await sql
+      .raw(
+        `INSERT INTO ${cell}.security_groups (created_at, name, description, user_id, project_id, deleted) ` +
+          `VALUES (strftime('%Y-%m-%d %H:%M:%S', 'now'), 'default', 'default', NULL, NULL, 0)`,
+      )
+      .execute(db);
+    return true;
+  });
+}
+
+/** Nova's summary table (the last thing it prints, maybe followed by a failure notice), parsed. */
+function novaSummary(stdout: string): Pick<NovaRun, 'summary' | 'trailer'> {
+  const lines = stdout.split('\n');
+  const top = lines.findIndex((l) => l.startsWith('+---'));
+  if (top < 0) return { summary: [], trailer: [] };
+  const summary: NovaRun['summary'] = [];
+  let end = top;
+  for (let k = top; k < lines.length && (lines[k].startsWith('+') || lines[k].startsWith('|')); k += 1) {
+    end = k;
+    const cells = lines[k].split('|').map((c) => c.trim());
+    if (cells.length !== 5 || cells[1] === 'Migration') continue;
+    summary.push({ migration: cells[1], total_needed: Number(cells[2]), completed: Number(cells[3]) });
+  }
+  return { summary, trailer: lines.slice(end + 1).filter((l) => l.trim() !== '') };
+}
+
+/**
+ * Runs Nova's own `nova-manage db online_data_migrations` (no --max-count: batches of 50 until a
+ * batch migrates nothing) under GNU time, with progress on stderr; keeps its summary table and
+ * counts of its other output, not the output itself.
+ */
+async function timeNova(novaConf: string, deployment: BenchDeployment): Promise<Omit<NovaRun, 'precreatedDefaultSecurityGroup' | 'valuesMismatch'>> {
+  const args = ['-c', NOVA_MANAGE, '--config-file', novaConf, 'db', 'online_data_migrations'];
+  const timeFile = join(deployment.dir, 'nova-time.out');
+  const withTime = existsSync(GNU_TIME);
+  // PYTHONUNBUFFERED: Nova's progress lines arrive as printed, not in 8 KiB blocks.
+  const env = { ...process.env, PYTHONUNBUFFERED: '1' };
+  const cpu = watchCpu();
+  const start = process.hrtime.bigint();
+  // detached: GNU time and Python get a process group of their own, so a timeout can end both.
+  const child = withTime
+    ? spawn(GNU_TIME, ['-f', '%M', '-o', timeFile, NOVA_PYTHON, ...args], { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(NOVA_PYTHON, args, { env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderrTail = '';
+  let pending = '';
+  let progressLines = 0;
+  let lastLine = '';
+  const migrated = new Map<string, number>();
+  const errors: Record<string, number> = {};
+  const onLine = (line: string): void => {
+    const match = /^(\d+) rows matched query (\w+), (\d+) migrated$/.exec(line);
+    if (match) {
+      progressLines += 1;
+      migrated.set(match[2], (migrated.get(match[2]) ?? 0) + Number(match[3]));
+      lastLine = line;
+      return;
+    }
+    const error = /^Error attempting to run <function (\w+)/.exec(line);
+    if (error) errors[error[1]] = (errors[error[1]] ?? 0) + 1;
+  };
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (chunk: string) => {
+    stdout += chunk;
+    const lines = (pending + chunk).split('\n');
+    pending = lines.pop() ?? '';
+    lines.forEach(onLine);
+  });
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
+    stderrTail = (stderrTail + chunk).slice(-4000);
+  });
+  const progress = setInterval(() => {
+    const counts = [...migrated].map(([name, n]) => `${name} ${n.toLocaleString('en-US')}`).join(', ');
+    log(`nova: ${elapsed(start).toFixed(0)} s, ${progressLines} progress lines, migrated so far: ${counts || 'nothing'}${lastLine ? ` (last: "${lastLine}")` : ''}`);
+  }, NOVA_PROGRESS_EVERY_MS);
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    log(`nova: still running after ${NOVA_TIMEOUT_MS / 1000} s: killing it`);
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+  }, NOVA_TIMEOUT_MS);
+  let exitCode: number | null;
+  try {
+    exitCode = await new Promise<number | null>((resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (code) => resolve(code));
+    });
+  } finally {
+    clearInterval(progress);
+    clearTimeout(timer);
+  }
+  const seconds = elapsed(start);
+  const machineCpuPct = cpu();
+  if (pending) onLine(pending);
+  const stderrLines = stderrTail.split('\n').filter((l) => l.trim() !== '' && !/eventlet|monkey/.test(l));
+  if (exitCode !== 0 && stderrLines.length > 0) log(`nova: stderr ends with:\n${stderrLines.slice(-5).join('\n')}`);
+  const peakKiB = withTime && !timedOut && existsSync(timeFile) ? Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop()) : NaN;
+  return {
+    seconds,
+    machineCpuPct,
+    peakRssMiB: Number.isFinite(peakKiB) ? peakKiB / 1024 : null,
+    exitCode: timedOut ? null : exitCode,
+    timedOut,
+    progressLines,
+    errors,
+    ...novaSummary(stdout),
+  };
 }
 
 function createDeployment(dialect: Dialect, instances: number): BenchDeployment {
@@ -229,6 +433,12 @@ async function insertMappings(deployment: BenchDeployment, cellId: number): Prom
 /** Sets user_id and queued_for_delete back to NULL (the state each round starts from). */
 async function resetMappings(deployment: BenchDeployment, cellId: number): Promise<void> {
   await withApi(deployment, (db) => sql.raw(`UPDATE instance_mappings SET user_id = NULL, queued_for_delete = NULL, updated_at = NULL WHERE cell_id = ${cellId}`).execute(db));
+}
+
+/** null when the cell's mappings hold `expected` (the floor's values), else what they hold instead. */
+async function valuesMismatch(deployment: BenchDeployment, cellId: number, expected: MappingValues): Promise<string | null> {
+  const values = await withApi(deployment, (db) => mappingValues(db, cellId));
+  return JSON.stringify(values) === JSON.stringify(expected) ? null : `left ${JSON.stringify(values)}, the floor ${JSON.stringify(expected)}`;
 }
 
 async function mappingValues(db: Kysely<any>, cellId: number): Promise<MappingValues> {
@@ -317,13 +527,13 @@ function median(values: number[]): number {
   return sorted[Math.floor((sorted.length - 1) / 2)];
 }
 
-async function benchOne(dialect: Dialect, instances: number, options: { computeHosts: number; rounds: number; keep: boolean; cpuProf?: string }): Promise<BenchResult> {
+async function benchOne(dialect: Dialect, instances: number, options: { computeHosts: number; rounds: number; keep: boolean; nova: boolean; cpuProf?: string }): Promise<BenchResult> {
   const deployment = createDeployment(dialect, instances);
   log(`${dialect}, ${instances} instances: ${deployment.dir}`);
   try {
     cellctl(deployment, ['-q', 'api-db', 'sync']);
     cellctl(deployment, ['-q', 'db', 'sync']);
-    const settings = await describeSettings(deployment);
+    const settings = await describeSettings(deployment, options.nova);
     const cellUuid = cellctl(deployment, ['cell', 'create', '--name', 'cell1', '--database-connection', deployment.cellUrl, '--transport-url', 'fake://bench/']).trim();
     const cellId = await withApi(deployment, async (db) => Number((await sql<{ id: number }>`SELECT id FROM cell_mappings WHERE uuid = ${cellUuid}`.execute(db)).rows[0].id));
 
@@ -349,12 +559,25 @@ async function benchOne(dialect: Dialect, instances: number, options: { computeH
       const nodeFlags = options.cpuProf && round === 1 ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProf] : [];
       const migrate = timeMigrations(deployment, cellUuid, nodeFlags);
       log(`round ${round}: online-data-migrations: ${JSON.stringify(migrate)}`);
-      const values = await withApi(deployment, (db) => mappingValues(db, cellId));
-      if (JSON.stringify(values) !== JSON.stringify(floor.values)) throw new Error(`the command left ${JSON.stringify(values)}, the floor ${JSON.stringify(floor.values)}`);
+      const mismatch = await valuesMismatch(deployment, cellId, floor.values);
+      if (mismatch) throw new Error(`the command ${mismatch}`);
       const rerun = timeMigrations(deployment, cellUuid);
       log(`round ${round}: re-run: ${JSON.stringify(rerun)}`);
       if (rerun.summary.some((r) => r.completed !== 0)) throw new Error('the re-run migrated rows');
       rounds.push({ floor, migrate, rerun });
+    }
+    let nova: NovaRun | undefined;
+    if (options.nova) {
+      await resetMappings(deployment, cellId);
+      const precreatedDefaultSecurityGroup = dialect === 'sqlite' && (await precreateDefaultSecurityGroup(deployment));
+      if (precreatedDefaultSecurityGroup) log(`nova: created the cell's 'default' security group (project_id NULL) first, or Nova's run fails with "database is locked" on SQLite`);
+      await settle(deployment, dialect);
+      log(`nova: nova-manage db online_data_migrations over ${mappings} mappings (batches of 50; progress every ${NOVA_PROGRESS_EVERY_MS / 1000} s, killed after ${NOVA_TIMEOUT_MS / 1000} s)`);
+      const run = await timeNova(writeNovaConf(deployment), deployment);
+      const mismatch = await valuesMismatch(deployment, cellId, rounds[rounds.length - 1].floor.values);
+      nova = { ...run, precreatedDefaultSecurityGroup, valuesMismatch: mismatch === null ? null : `Nova ${mismatch}` };
+      log(`nova: ${JSON.stringify(nova)}`);
+      if (mismatch) log(`nova: WARNING: Nova ${mismatch}`);
     }
     const rss = (values: Array<number | null>) => (values.every((v): v is number => v !== null) ? median(values) : null);
     return {
@@ -372,6 +595,7 @@ async function benchOne(dialect: Dialect, instances: number, options: { computeH
         rerunSeconds: median(rounds.map((r) => r.rerun.seconds)),
         rerunRssMiB: rss(rounds.map((r) => r.rerun.peakRssMiB)),
       },
+      nova,
     };
   } finally {
     if (options.keep) log(`kept: ${deployment.configFile}`);
@@ -387,8 +611,8 @@ function cellctlRevision(): string {
   return `${head.stdout.trim()}${changed ? '+src changes' : ''}`;
 }
 
-async function describeSettings(deployment: BenchDeployment): Promise<Record<string, string | number>> {
-  const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version, cellctl: cellctlRevision() };
+async function describeSettings(deployment: BenchDeployment, withNova: boolean): Promise<Record<string, string | number>> {
+  const machine = { cores: cpus().length, cpu: cpus()[0]?.model ?? 'unknown', memory_gib: Math.round(totalmem() / 2 ** 30), node: process.version, cellctl: cellctlRevision(), ...(withNova ? { nova: novaVersion() } : {}) };
   const server = await withApi(deployment, async (db, dialect) => {
     if (dialect === 'sqlite') {
       const r = await sql<Record<string, string | number>>`
@@ -405,7 +629,7 @@ async function describeSettings(deployment: BenchDeployment): Promise<Record<str
 }
 
 function settingsLine(s: Record<string, string | number>): string {
-  const machine = `cellctl ${s.cellctl}; ${s.cores} cores (${s.cpu}), ${s.memory_gib} GiB, Node ${s.node}`;
+  const machine = `cellctl ${s.cellctl}${s.nova !== undefined ? `, Nova ${s.nova}` : ''}; ${s.cores} cores (${s.cpu}), ${s.memory_gib} GiB, Node ${s.node}`;
   if (s.sqlite_version !== undefined) return `${machine}; SQLite ${s.sqlite_version}, journal_mode ${s.journal_mode}, synchronous ${s.synchronous}, cache_size ${s.cache_size}`;
   return (
     `${machine}; ${s.version}: innodb_buffer_pool_size ${Math.round(Number(s.innodb_buffer_pool_size) / 2 ** 20)} MiB, ` +
@@ -417,15 +641,26 @@ const TABLE_HEADER = [
   '| dialect | instances | mappings | rounds | floor s | online-data-migrations s | ratio | mappings/s | peak RSS MiB | re-run s | re-run RSS MiB |',
   '|---|---|---|---|---|---|---|---|---|---|---|',
 ];
+/** The columns --nova adds: Nova's one run (a note after its time when it failed or left other values). */
+const NOVA_HEADER = [' nova s | nova/floor | nova peak RSS MiB |', '---|---|---|'];
 
-function tableRow(r: BenchResult): string {
+function tableHeader(withNova: boolean): string[] {
+  return withNova ? TABLE_HEADER.map((line, k) => line + NOVA_HEADER[k]) : TABLE_HEADER;
+}
+
+const rssCell = (value: number | null) => (value === null ? 'n/a' : value.toFixed(0));
+
+function tableRow(r: BenchResult, withNova: boolean): string {
   const m = r.median;
-  const rss = (value: number | null) => (value === null ? 'n/a' : value.toFixed(0));
-  return (
+  const row =
     `| ${r.dialect === 'mysql' ? 'MariaDB' : 'SQLite'} | ${r.instances.toLocaleString('en-US')} | ${r.mappings.toLocaleString('en-US')} | ${r.rounds.length} | ` +
     `${m.floorSeconds.toFixed(2)} | ${m.migrateSeconds.toFixed(2)} | ${(m.migrateSeconds / m.floorSeconds).toFixed(2)}x | ` +
-    `${Math.round(r.mappings / m.migrateSeconds).toLocaleString('en-US')} | ${rss(m.migrateRssMiB)} | ${m.rerunSeconds.toFixed(2)} | ${rss(m.rerunRssMiB)} |`
-  );
+    `${Math.round(r.mappings / m.migrateSeconds).toLocaleString('en-US')} | ${rssCell(m.migrateRssMiB)} | ${m.rerunSeconds.toFixed(2)} | ${rssCell(m.rerunRssMiB)} |`;
+  if (!withNova) return row;
+  if (!r.nova) return `${row} n/a | n/a | n/a |`;
+  const n = r.nova;
+  const notes = [n.timedOut ? 'timed out' : n.exitCode !== 0 ? `rc ${n.exitCode}` : '', n.valuesMismatch ? 'other values' : ''].filter((x) => x !== '');
+  return `${row} ${n.seconds.toFixed(2)}${notes.length ? ` (${notes.join(', ')})` : ''} | ${(n.seconds / m.floorSeconds).toFixed(0)}x | ${rssCell(n.peakRssMiB)} |`;
 }
 
 async function main(): Promise<void> {
@@ -436,6 +671,7 @@ async function main(): Promise<void> {
       'compute-hosts': { type: 'string', default: '50' },
       rounds: { type: 'string', default: '1' },
       keep: { type: 'boolean', default: false },
+      nova: { type: 'boolean', default: false },
       'cpu-prof': { type: 'string' },
     },
   });
@@ -448,11 +684,11 @@ async function main(): Promise<void> {
 
   const results: BenchResult[] = [];
   for (const [k, instances] of sizes.entries()) {
-    results.push(await benchOne(dialect, instances, { computeHosts: Number(values['compute-hosts']), rounds, keep: values.keep, cpuProf: k === 0 ? values['cpu-prof'] : undefined }));
+    results.push(await benchOne(dialect, instances, { computeHosts: Number(values['compute-hosts']), rounds, keep: values.keep, nova: values.nova, cpuProf: k === 0 ? values['cpu-prof'] : undefined }));
   }
   const out = process.stdout;
   out.write(`online-data-migrations benchmark (${MIGRATIONS.join(' + ')}), ${new Date().toISOString().slice(0, 10)}: ${settingsLine(results[0].settings)}\n\n`);
-  out.write(`${[...TABLE_HEADER, ...results.map(tableRow)].join('\n')}\n\n`);
+  out.write(`${[...tableHeader(values.nova), ...results.map((r) => tableRow(r, values.nova))].join('\n')}\n\n`);
   for (const r of results) out.write(`${JSON.stringify({ benchmark: 'online-data-migrations', ...r })}\n`);
 }
 
