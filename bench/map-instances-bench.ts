@@ -25,22 +25,30 @@
  * with --debug, its stderr to FILE). The MySQL server is the one of CELLCTL_BENCH_MYSQL_URL
  * (default mysql+pymysql://root@127.0.0.1:3306).
  */
-import { spawnSync, type SpawnSyncOptionsWithStringEncoding } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql, type Kysely } from 'kysely';
-import { replaceDatabaseName } from '../src/domain/database-url';
 import { createDatabaseContext } from '../src/services/database-context.service';
 import { populateCell, type SampleCellCensus } from './sample-deployment';
+import {
+  CELLCTL,
+  cellctl,
+  cellctlRevision,
+  createDeployment,
+  dropDeployment,
+  elapsed,
+  log,
+  median,
+  quoteMysql,
+  settle,
+  timeNode,
+  watchCpu,
+  type BenchDeployment,
+  type Dialect,
+} from './bench-kit';
 
-const CELLCTL = join(__dirname, '..', '..', 'bin', 'cellctl');
-const GNU_TIME = '/usr/bin/time';
-const DEFAULT_MYSQL_SERVER = 'mysql+pymysql://root@127.0.0.1:3306';
 const FLOOR_TABLE = 'instance_mappings_floor';
-
-type Dialect = 'mysql' | 'sqlite';
 
 /** One timed run of a cellctl command. */
 interface ProcessRun {
@@ -74,100 +82,12 @@ interface BenchResult {
   median: { floorSeconds: number; orderedFloorSeconds: number; mapSeconds: number; mapRssMiB: number | null; rerunSeconds: number; rerunRssMiB: number | null };
 }
 
-/** Where one size's deployment lives. */
-interface BenchDeployment {
-  dir: string;
-  configFile: string;
-  apiUrl: string;
-  cellUrl: string;
-  /** MySQL database names (empty for SQLite). */
-  apiDatabase: string;
-  cellDatabase: string;
-}
-
-function log(message: string): void {
-  process.stderr.write(`[bench] ${message}\n`);
-}
-
-function elapsed(start: bigint): number {
-  return Number(process.hrtime.bigint() - start) / 1e9;
-}
-
-/** The machine's CPU time counters (Linux /proc/stat), or null elsewhere. */
-function cpuCounters(): { busy: number; total: number } | null {
-  try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
-    const total = fields.reduce((a, b) => a + b, 0);
-    return { busy: total - fields[3] - fields[4], total };
-  } catch {
-    return null;
-  }
-}
-
-/** Starts watching the machine's CPU use; the returned function gives the busy share since, in %. */
-function watchCpu(): () => number | null {
-  const before = cpuCounters();
-  return () => {
-    const after = cpuCounters();
-    if (!before || !after || after.total === before.total) return null;
-    return Math.round((100 * (after.busy - before.busy)) / (after.total - before.total));
-  };
-}
-
-/** How the bench runs child processes: output captured, and an embedded home of the deployment's own, never the user's. */
-function childOptions(deployment: BenchDeployment): SpawnSyncOptionsWithStringEncoding {
-  return { encoding: 'utf8', env: { ...process.env, CELLCTL_HOME: deployment.dir }, maxBuffer: 256 * 1024 * 1024 };
-}
-
-/** Runs bin/cellctl with the deployment's configuration and returns its stdout; throws unless it exits 0. */
-function cellctl(deployment: BenchDeployment, args: string[]): string {
-  const r = spawnSync(process.execPath, [CELLCTL, '--config-file', deployment.configFile, ...args], childOptions(deployment));
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`cellctl ${args.join(' ')} exited ${r.status}: ${r.stderr.trim()}`);
-  return r.stdout;
-}
-
 /** Runs `cellctl map-instances --cell <uuid> -q -f json` under GNU time: wall time, peak RSS, result rows. */
 function timeMapInstances(deployment: BenchDeployment, cellUuid: string, extra: { nodeFlags?: string[]; debugLog?: string } = {}): ProcessRun {
   const args = [...(extra.nodeFlags ?? []), CELLCTL, '--config-file', deployment.configFile, '-f', 'json'];
   args.push(...(extra.debugLog ? ['--debug'] : ['-q']), 'map-instances', '--cell', cellUuid);
-  const timeFile = join(deployment.dir, 'time.out');
-  const withTime = existsSync(GNU_TIME);
-  const cpu = watchCpu();
-  const start = process.hrtime.bigint();
-  const r = withTime
-    ? spawnSync(GNU_TIME, ['-f', '%M', '-o', timeFile, process.execPath, ...args], childOptions(deployment))
-    : spawnSync(process.execPath, args, childOptions(deployment));
-  const seconds = elapsed(start);
-  const machineCpuPct = cpu();
-  if (r.error) throw r.error;
-  if (extra.debugLog) writeFileSync(extra.debugLog, r.stderr);
-  if (r.status !== 0) throw new Error(`map-instances exited ${r.status}: ${r.stderr.trim().split('\n').slice(-5).join('\n')}`);
-  // NOTE: GNU time prefixes "Command exited with non-zero status" lines; the figure is the last line.
-  const peakKiB = withTime ? Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop()) : NaN;
-  return { seconds, machineCpuPct, peakRssMiB: Number.isFinite(peakKiB) ? peakKiB / 1024 : null, exitCode: r.status, rows: JSON.parse(r.stdout) };
-}
-
-function createDeployment(dialect: Dialect, instances: number): BenchDeployment {
-  const dir = mkdtempSync(join(tmpdir(), `cellctl-bench-${dialect}-`));
-  let apiUrl: string;
-  let cellUrl: string;
-  let apiDatabase = '';
-  let cellDatabase = '';
-  if (dialect === 'sqlite') {
-    apiUrl = `sqlite:///${join(dir, 'nova_api.sqlite')}`;
-    cellUrl = `sqlite:///${join(dir, 'nova_cell1.sqlite')}`;
-  } else {
-    const server = process.env.CELLCTL_BENCH_MYSQL_URL || DEFAULT_MYSQL_SERVER;
-    const prefix = `cellctl_bench_${process.pid}_${instances}`;
-    apiDatabase = `${prefix}_api`;
-    cellDatabase = `${prefix}_cell1`;
-    apiUrl = replaceDatabaseName(server, apiDatabase);
-    cellUrl = replaceDatabaseName(server, cellDatabase);
-  }
-  const configFile = join(dir, 'nova.conf');
-  writeFileSync(configFile, `[DEFAULT]\ntransport_url = fake://bench/\n[api_database]\nconnection = ${apiUrl}\n[database]\nconnection = ${cellUrl}\n`, { mode: 0o600 });
-  return { dir, configFile, apiUrl, cellUrl, apiDatabase, cellDatabase };
+  const { stdout, stderr: _stderr, ...run } = timeNode(deployment, args, 'map-instances', extra.debugLog);
+  return { ...run, rows: JSON.parse(stdout) };
 }
 
 async function withApi<R>(deployment: BenchDeployment, work: (db: Kysely<any>, dialect: Dialect) => Promise<R>): Promise<R> {
@@ -179,38 +99,6 @@ async function withApi<R>(deployment: BenchDeployment, work: (db: Kysely<any>, d
     await dbs.close();
   }
 }
-
-const quoteMysql = (name: string): string => `\`${name.replace(/`/g, '``')}\``;
-
-/**
- * Lets the server settle before a timed statement, so that it does not pay for earlier work:
- * MySQL writes out the dirty pages of the tables involved (FLUSH TABLES ... FOR EXPORT) and is
- * given time to finish purging (history list under 1,000, at most SETTLE_TIMEOUT_MS). SQLite
- * needs nothing: closing the writer's connection checkpointed its WAL.
- */
-async function settle(deployment: BenchDeployment, dialect: Dialect): Promise<void> {
-  if (dialect === 'sqlite') return;
-  await withApi(deployment, async (db) => {
-    await db.connection().execute(async (conn) => {
-      await sql.raw(`FLUSH TABLES ${quoteMysql(deployment.cellDatabase)}.instances, ${quoteMysql(deployment.apiDatabase)}.instance_mappings FOR EXPORT`).execute(conn);
-      await sql`UNLOCK TABLES`.execute(conn);
-    });
-    const deadline = Date.now() + SETTLE_TIMEOUT_MS;
-    for (;;) {
-      const r = await sql<{ value: string }>`
-        SELECT variable_value AS value FROM information_schema.GLOBAL_STATUS WHERE variable_name = 'INNODB_HISTORY_LIST_LENGTH'`.execute(db);
-      const history = Number(r.rows[0]?.value ?? 0);
-      if (history < 1000) return;
-      if (Date.now() > deadline) {
-        log(`the server did not finish purging in ${SETTLE_TIMEOUT_MS / 1000} s (history list ${history}): measuring anyway`);
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
-  });
-}
-
-const SETTLE_TIMEOUT_MS = 300_000;
 
 /**
  * The floor: one INSERT IGNORE ... SELECT of the cell's mappable instances into an empty copy of
@@ -272,27 +160,12 @@ async function countMappings(db: Kysely<any>, table: string, cellId: number): Pr
   return { rows: Number(r.rows[0].n), queuedForDelete: Number(r.rows[0].q ?? 0) };
 }
 
-async function dropDeployment(deployment: BenchDeployment, dialect: Dialect): Promise<void> {
-  if (dialect === 'mysql') {
-    await withApi(deployment, async (db) => {
-      for (const name of [deployment.cellDatabase, deployment.apiDatabase]) await sql.raw(`DROP DATABASE IF EXISTS ${quoteMysql(name)}`).execute(db);
-    });
-  }
-  rmSync(deployment.dir, { recursive: true, force: true });
-}
-
-/** The median of a non-empty list (the lower middle value for an even count). */
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)];
-}
-
 async function benchOne(
   dialect: Dialect,
   instances: number,
   options: { computeHosts: number; rounds: number; keep: boolean; cpuProf?: string; debugLog?: string },
 ): Promise<BenchResult> {
-  const deployment = createDeployment(dialect, instances);
+  const deployment = createDeployment('bench', dialect, instances);
   log(`${dialect}, ${instances} instances: ${deployment.dir}`);
   try {
     cellctl(deployment, ['-q', 'api-db', 'sync']);
@@ -363,15 +236,6 @@ async function benchOne(
     if (options.keep) log(`kept: ${deployment.configFile}`);
     else await dropDeployment(deployment, dialect);
   }
-}
-
-/** The commit the measured cellctl was built from (`+src changes` when src/ differs from it), or `unknown`. */
-function cellctlRevision(): string {
-  const git = (args: string[]) => spawnSync('git', args, { cwd: join(__dirname, '..', '..'), encoding: 'utf8' });
-  const head = git(['rev-parse', '--short', 'HEAD']);
-  if (head.status !== 0) return 'unknown';
-  const changed = git(['status', '--porcelain', '--', 'src']).stdout.trim() !== '';
-  return `${head.stdout.trim()}${changed ? '+src changes' : ''}`;
 }
 
 /** The settings that decide the figures: the machine, and the server's (or SQLite's) configuration as cellctl connects. */

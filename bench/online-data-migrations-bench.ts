@@ -48,31 +48,41 @@
  * --cpu-prof). The MySQL server is the one of CELLCTL_BENCH_MYSQL_URL (default
  * mysql+pymysql://root@127.0.0.1:3306).
  */
-import { spawn, spawnSync, type SpawnSyncOptionsWithStringEncoding } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql, type Kysely } from 'kysely';
-import { replaceDatabaseName } from '../src/domain/database-url';
 import { createDatabaseContext } from '../src/services/database-context.service';
 import { populateCell, type SampleCellCensus } from './sample-deployment';
+import {
+  CELLCTL,
+  cellctl,
+  cellctlRevision,
+  createDeployment,
+  dropDeployment,
+  elapsed,
+  GNU_TIME,
+  log,
+  median,
+  quoteMysql,
+  settle,
+  timeNode,
+  watchCpu,
+  type BenchDeployment,
+  type Dialect,
+} from './bench-kit';
 
-const CELLCTL = join(__dirname, '..', '..', 'bin', 'cellctl');
-const GNU_TIME = '/usr/bin/time';
-const DEFAULT_MYSQL_SERVER = 'mysql+pymysql://root@127.0.0.1:3306';
 const MIGRATIONS = ['populate_queued_for_delete', 'populate_user_id'];
 /** Nova's VIF marker project (its mapping never gets a user_id). */
 const MARKER_PROJECT = '00000000-0000-0000-0000-000000000000';
-const SETTLE_TIMEOUT_MS = 300_000;
 /** Nova's interpreter (the one python3-nova is installed for) and its nova-manage entry point. */
 const NOVA_PYTHON = '/usr/bin/python3';
 const NOVA_MANAGE = 'import sys; from nova.cmd.manage import main; sys.argv[0] = "nova-manage"; sys.exit(main())';
 /** Nova runs batches of 50 until complete: minutes per 100,000 mappings, so a generous limit. */
 const NOVA_TIMEOUT_MS = 2 * 3600_000;
 const NOVA_PROGRESS_EVERY_MS = 60_000;
-
-type Dialect = 'mysql' | 'sqlite';
 
 /** What the mappings hold after a run: the figures the command must reproduce. */
 interface MappingValues {
@@ -133,72 +143,13 @@ interface BenchResult {
   nova?: NovaRun;
 }
 
-interface BenchDeployment {
-  dir: string;
-  configFile: string;
-  apiUrl: string;
-  cellUrl: string;
-  apiDatabase: string;
-  cellDatabase: string;
-}
-
-function log(message: string): void {
-  process.stderr.write(`[bench] ${message}\n`);
-}
-
-function elapsed(start: bigint): number {
-  return Number(process.hrtime.bigint() - start) / 1e9;
-}
-
-function cpuCounters(): { busy: number; total: number } | null {
-  try {
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
-    const total = fields.reduce((a, b) => a + b, 0);
-    return { busy: total - fields[3] - fields[4], total };
-  } catch {
-    return null;
-  }
-}
-
-/** Starts watching the machine's CPU use; the returned function gives the busy share since, in %. */
-function watchCpu(): () => number | null {
-  const before = cpuCounters();
-  return () => {
-    const after = cpuCounters();
-    if (!before || !after || after.total === before.total) return null;
-    return Math.round((100 * (after.busy - before.busy)) / (after.total - before.total));
-  };
-}
-
-function childOptions(deployment: BenchDeployment): SpawnSyncOptionsWithStringEncoding {
-  return { encoding: 'utf8', env: { ...process.env, CELLCTL_HOME: deployment.dir }, maxBuffer: 256 * 1024 * 1024 };
-}
-
-function cellctl(deployment: BenchDeployment, args: string[]): string {
-  const r = spawnSync(process.execPath, [CELLCTL, '--config-file', deployment.configFile, ...args], childOptions(deployment));
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`cellctl ${args.join(' ')} exited ${r.status}: ${r.stderr.trim()}`);
-  return r.stdout;
-}
-
 /** Runs the two migrations as a process under GNU time: wall time, peak RSS, the summary rows. */
 function timeMigrations(deployment: BenchDeployment, cellUuid: string, nodeFlags: string[] = []): ProcessRun {
   const args = [...nodeFlags, CELLCTL, '--config-file', deployment.configFile, '-q', '-f', 'json', 'online-data-migrations', '--cell', cellUuid];
   for (const m of MIGRATIONS) args.push('--migration', m);
-  const timeFile = join(deployment.dir, 'time.out');
-  const withTime = existsSync(GNU_TIME);
-  const cpu = watchCpu();
-  const start = process.hrtime.bigint();
-  const r = withTime
-    ? spawnSync(GNU_TIME, ['-f', '%M', '-o', timeFile, process.execPath, ...args], childOptions(deployment))
-    : spawnSync(process.execPath, args, childOptions(deployment));
-  const seconds = elapsed(start);
-  const machineCpuPct = cpu();
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`online-data-migrations exited ${r.status}: ${r.stderr.trim().split('\n').slice(-5).join('\n')}`);
-  const peakKiB = withTime ? Number(readFileSync(timeFile, 'utf8').trim().split('\n').pop()) : NaN;
-  const summary = (JSON.parse(r.stdout) as Array<ProcessRun['summary'][number] & { cells: unknown }>).map(({ cells: _cells, ...row }) => row);
-  return { seconds, machineCpuPct, peakRssMiB: Number.isFinite(peakKiB) ? peakKiB / 1024 : null, exitCode: r.status, summary };
+  const { stdout, stderr: _stderr, ...run } = timeNode(deployment, args, 'online-data-migrations');
+  const summary = (JSON.parse(stdout) as Array<ProcessRun['summary'][number] & { cells: unknown }>).map(({ cells: _cells, ...row }) => row);
+  return { ...run, summary };
 }
 
 /** A database URL as Nova's SQLAlchemy wants it: MySQL through PyMySQL, with `charset=utf8`. */
@@ -353,30 +304,6 @@ async function timeNova(novaConf: string, deployment: BenchDeployment): Promise<
   };
 }
 
-function createDeployment(dialect: Dialect, instances: number): BenchDeployment {
-  const dir = mkdtempSync(join(tmpdir(), `cellctl-odmbench-${dialect}-`));
-  let apiUrl: string;
-  let cellUrl: string;
-  let apiDatabase = '';
-  let cellDatabase = '';
-  if (dialect === 'sqlite') {
-    apiUrl = `sqlite:///${join(dir, 'nova_api.sqlite')}`;
-    cellUrl = `sqlite:///${join(dir, 'nova_cell1.sqlite')}`;
-  } else {
-    const server = process.env.CELLCTL_BENCH_MYSQL_URL || DEFAULT_MYSQL_SERVER;
-    const prefix = `cellctl_odmbench_${process.pid}_${instances}`;
-    apiDatabase = `${prefix}_api`;
-    cellDatabase = `${prefix}_cell1`;
-    apiUrl = replaceDatabaseName(server, apiDatabase);
-    cellUrl = replaceDatabaseName(server, cellDatabase);
-  }
-  const configFile = join(dir, 'nova.conf');
-  writeFileSync(configFile, `[DEFAULT]\ntransport_url = fake://bench/\n[api_database]\nconnection = ${apiUrl}\n[database]\nconnection = ${cellUrl}\n`, { mode: 0o600 });
-  return { dir, configFile, apiUrl, cellUrl, apiDatabase, cellDatabase };
-}
-
-const quoteMysql = (name: string): string => `\`${name.replace(/`/g, '``')}\``;
-
 /**
  * Runs `work` on the API database with the cell's instances reachable as `<cell>.instances`
  * (MySQL: the cell database's name; SQLite: the cell file attached as `cell`).
@@ -396,25 +323,6 @@ async function withApi<R>(deployment: BenchDeployment, work: (db: Kysely<any>, d
   } finally {
     await dbs.close();
   }
-}
-
-/** Lets MySQL write out dirty pages and finish purging before a timed step (SQLite needs nothing). */
-async function settle(deployment: BenchDeployment, dialect: Dialect): Promise<void> {
-  if (dialect === 'sqlite') return;
-  await withApi(deployment, async (db) => {
-    await db.connection().execute(async (conn) => {
-      await sql.raw(`FLUSH TABLES ${quoteMysql(deployment.cellDatabase)}.instances, ${quoteMysql(deployment.apiDatabase)}.instance_mappings FOR EXPORT`).execute(conn);
-      await sql`UNLOCK TABLES`.execute(conn);
-    });
-    const deadline = Date.now() + SETTLE_TIMEOUT_MS;
-    for (;;) {
-      const r = await sql<{ value: string }>`
-        SELECT variable_value AS value FROM information_schema.GLOBAL_STATUS WHERE variable_name = 'INNODB_HISTORY_LIST_LENGTH'`.execute(db);
-      const history = Number(r.rows[0]?.value ?? 0);
-      if (history < 1000 || Date.now() > deadline) return;
-      await new Promise((resolve) => setTimeout(resolve, 1000));
-    }
-  });
 }
 
 /** One mapping per visible instance, user_id and queued_for_delete NULL (one INSERT ... SELECT); returns how many. */
@@ -509,26 +417,8 @@ async function measureFloor(deployment: BenchDeployment, cellId: number): Promis
   });
 }
 
-async function dropDeployment(deployment: BenchDeployment, dialect: Dialect): Promise<void> {
-  if (dialect === 'mysql') {
-    const dbs = createDatabaseContext({ apiDatabaseConnection: deployment.apiUrl, cwd: deployment.dir });
-    try {
-      const db = (await dbs.api()).db as Kysely<any>;
-      for (const name of [deployment.cellDatabase, deployment.apiDatabase]) await sql.raw(`DROP DATABASE IF EXISTS ${quoteMysql(name)}`).execute(db);
-    } finally {
-      await dbs.close();
-    }
-  }
-  rmSync(deployment.dir, { recursive: true, force: true });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor((sorted.length - 1) / 2)];
-}
-
 async function benchOne(dialect: Dialect, instances: number, options: { computeHosts: number; rounds: number; keep: boolean; nova: boolean; cpuProf?: string }): Promise<BenchResult> {
-  const deployment = createDeployment(dialect, instances);
+  const deployment = createDeployment('odmbench', dialect, instances);
   log(`${dialect}, ${instances} instances: ${deployment.dir}`);
   try {
     cellctl(deployment, ['-q', 'api-db', 'sync']);
@@ -601,14 +491,6 @@ async function benchOne(dialect: Dialect, instances: number, options: { computeH
     if (options.keep) log(`kept: ${deployment.configFile}`);
     else await dropDeployment(deployment, dialect);
   }
-}
-
-function cellctlRevision(): string {
-  const git = (args: string[]) => spawnSync('git', args, { cwd: join(__dirname, '..', '..'), encoding: 'utf8' });
-  const head = git(['rev-parse', '--short', 'HEAD']);
-  if (head.status !== 0) return 'unknown';
-  const changed = git(['status', '--porcelain', '--', 'src']).stdout.trim() !== '';
-  return `${head.stdout.trim()}${changed ? '+src changes' : ''}`;
 }
 
 async function describeSettings(deployment: BenchDeployment, withNova: boolean): Promise<Record<string, string | number>> {
