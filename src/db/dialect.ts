@@ -17,9 +17,15 @@ export function fromDbBoolean(value: number | boolean | null | undefined): boole
   return value === true || (typeof value === 'number' && value !== 0);
 }
 
-/** Nova's timestamp format: UTC, no zone, as SQLAlchemy writes `utcnow()` on both dialects. */
+/**
+ * A timestamp as Nova's rows hold it: UTC, no zone, whole seconds, with the six-digit fraction
+ * SQLAlchemy always writes into SQLite's text columns (`2026-12-01 15:57:01.000000`). SQLite
+ * compares the text: a row without the fraction sorts before an equal one with it, which made
+ * Nova's paged reads (keyset on created_at) fetch cellctl's rows again and again. MySQL's
+ * DATETIME keeps whole seconds of it (and gives them back without a fraction).
+ */
 export function toDbTimestamp(date: Date): string {
-  return date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, '');
+  return date.toISOString().replace('T', ' ').replace(/\.\d+Z$/, '.000000');
 }
 
 /**
