@@ -697,3 +697,29 @@ export class InstanceNotInCell0Error extends InvalidInputError {
     super(`instance ${uuid} is not in cell0 (see cellctl instance verify ${uuid})`);
   }
 }
+
+/** An instance no mapping, build request or cell row knows (or whose row was archived, leaving its mapping). */
+export class InstanceNotFoundError extends InvalidInputError {
+  readonly code = 'INSTANCE_NOT_FOUND';
+
+  constructor(
+    readonly uuid: string,
+    readonly why: 'unknown' | 'archived',
+    cell?: CellRef,
+  ) {
+    super(
+      why === 'unknown'
+        ? `instance ${uuid} was not found: no instance mapping or build request has it`
+        : `instance ${uuid} was not found in cell ${cell ? (cell.name ?? cell.uuid) : '?'}: its row is gone (archived) though its mapping is left (see cellctl instance verify ${uuid})`,
+    );
+  }
+}
+
+/** A `--marker` that names no instance a listing can start after. */
+export class MarkerNotFoundError extends InvalidInputError {
+  readonly code = 'MARKER_NOT_FOUND';
+
+  constructor(readonly marker: string) {
+    super(`marker ${marker} was not found: no build request, and no mapped instance row (deleted ones included), has that UUID`);
+  }
+}

@@ -128,6 +128,12 @@ export interface Rules {
   bootSimulatesScheduler: true;
   /** instance boot finishes a placed instance's build at once (active, on its host, usage added), as no compute service will. */
   bootFinishesBuild: true;
+  /** instance list reads every cell in parallel, each within --cell-timeout (Nova: one after another, 60 s each, oslo.db's connect retries on top). */
+  listCellsInParallel: true;
+  /** A listing with a failed cell shows its UNKNOWN rows on every page size (on top of the limit, first page only) and exits 3 (Nova: only without limit, marker or filters; HTTP 200). */
+  listUnknownRowsAlways: true;
+  /** instance list sorts by timestamps only, NULLs first (Nova fails sorting build requests by a NULL updated_at). */
+  listSortsByTimestamps: true;
   /**
    * A new flavor's name and flavor ID must differ from every other flavor's as MySQL's unique keys
    * compare them (case and trailing blanks ignored), on SQLite too, where Nova's keys compare bytes.
@@ -183,5 +189,8 @@ export const CELLCTL_RULES: Readonly<Rules> = Object.freeze({
   burialFaultDetails: true,
   bootSimulatesScheduler: true,
   bootFinishesBuild: true,
+  listCellsInParallel: true,
+  listUnknownRowsAlways: true,
+  listSortsByTimestamps: true,
   flavorKeysCompareAsMysql: true,
 });

@@ -25,7 +25,8 @@ import { NOVA_PYTHON } from '../support/test-environment';
 
 const UUID = '6f1c2d3e-4b5a-4c6d-8e7f-0a1b2c3d4e5f';
 const NOW = new Date('2024-02-29T23:59:58.765Z');
-const NOW_TEXT = '2024-02-29 23:59:58';
+// As SQLAlchemy writes a DateTime into SQLite (MySQL keeps its whole seconds).
+const NOW_TEXT = '2024-02-29 23:59:58.000000';
 
 interface BuilderCase {
   /** Which of Nova's model modules defines the table: nova.db.api.models or nova.db.main.models. */

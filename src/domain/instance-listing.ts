@@ -1,0 +1,183 @@
+/**
+ * Listing instances across cells as Nova's API does (nova/compute/api.py get_all,
+ * nova/compute/multi_cell_list.py), as pure functions: the sort order and its comparator, the
+ * status Nova's API shows for a vm_state, and the merge of build requests, the cells' pages and
+ * the UNKNOWN rows of cells that could not be read.
+ */
+
+/** The instance columns a listing may be sorted by: timestamps, so every cell's SQL order and the merge agree on both dialects. */
+export const INSTANCE_SORT_KEYS = ['created_at', 'updated_at', 'launched_at', 'terminated_at'] as const;
+export type InstanceSortKey = (typeof INSTANCE_SORT_KEYS)[number];
+export type SortDirection = 'asc' | 'desc';
+
+/** The order of a listing: the key, then `id` in the same direction, then `uuid` ascending (Nova's default is created_at desc). */
+export interface InstanceSort {
+  key: InstanceSortKey;
+  direction: SortDirection;
+}
+
+export const DEFAULT_INSTANCE_SORT: InstanceSort = { key: 'created_at', direction: 'desc' };
+
+/** Where a listed row comes from. */
+export type ListedSource = 'build-request' | 'cell' | 'unknown';
+
+/** One row of a listing. `id` is the row id in its cell (null for build requests and UNKNOWN rows). */
+export interface ListedInstance {
+  uuid: string;
+  id: number | null;
+  name: string | null;
+  status: string;
+  vmState: string | null;
+  taskState: string | null;
+  projectId: string | null;
+  userId: string | null;
+  host: string | null;
+  /** The cell holding it (null for a build request). */
+  cell: { uuid: string; name: string | null } | null;
+  createdAt: string | null;
+  updatedAt: string | null;
+  launchedAt: string | null;
+  terminatedAt: string | null;
+  deleted: boolean;
+  source: ListedSource;
+}
+
+/** The position of a row in the order: its key value, id and uuid (a marker's too). */
+export interface SortPosition {
+  value: string | null;
+  id: number;
+  uuid: string;
+}
+
+/** The sort value of a listed row for `key`. */
+export function sortValue(row: Pick<ListedInstance, 'createdAt' | 'updatedAt' | 'launchedAt' | 'terminatedAt'>, key: InstanceSortKey): string | null {
+  switch (key) {
+    case 'created_at':
+      return row.createdAt;
+    case 'updated_at':
+      return row.updatedAt;
+    case 'launched_at':
+      return row.launchedAt;
+    default:
+      return row.terminatedAt;
+  }
+}
+
+/** Compares two timestamps as MySQL and SQLite order them: NULL before any value. */
+function compareNullable(a: string | null, b: string | null): number {
+  if (a === b) return 0;
+  if (a === null) return -1;
+  if (b === null) return 1;
+  return a < b ? -1 : 1;
+}
+
+/**
+ * Orders two positions as every cell's query orders its rows (ORDER BY key dir, id dir, uuid asc,
+ * NULLs smallest on both dialects), so merging the cells' pages gives the order of one query.
+ */
+export function comparePositions(a: SortPosition, b: SortPosition, direction: SortDirection): number {
+  const sign = direction === 'asc' ? 1 : -1;
+  return sign * compareNullable(a.value, b.value) || sign * (a.id - b.id) || (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0);
+}
+
+/** The position of a cell row in the order of `sort`. */
+export function positionOf(row: ListedInstance & { id: number }, sort: InstanceSort): SortPosition {
+  return { value: sortValue(row, sort.key), id: row.id, uuid: row.uuid };
+}
+
+/** What Nova's API shows as `status` for a vm_state and task_state (nova/api/openstack/common.py _STATE_MAP). */
+export function novaStatus(vmState: string | null, taskState: string | null): string {
+  const byTask = STATE_MAP[vmState ?? ''];
+  if (!byTask) return 'UNKNOWN';
+  return (taskState !== null ? byTask[taskState] : undefined) ?? byTask.default!;
+}
+
+const REBUILD = { rebuilding: 'REBUILD', rebuild_block_device_mapping: 'REBUILD', rebuild_spawning: 'REBUILD' };
+const RESIZE = { resize_prep: 'RESIZE', resize_migrating: 'RESIZE', resize_migrated: 'RESIZE', resize_finish: 'RESIZE' };
+const STATE_MAP: Record<string, Record<string, string>> = {
+  active: {
+    default: 'ACTIVE',
+    rebooting: 'REBOOT',
+    reboot_pending: 'REBOOT',
+    reboot_started: 'REBOOT',
+    rebooting_hard: 'HARD_REBOOT',
+    reboot_pending_hard: 'HARD_REBOOT',
+    reboot_started_hard: 'HARD_REBOOT',
+    updating_password: 'PASSWORD',
+    migrating: 'MIGRATING',
+    ...REBUILD,
+    ...RESIZE,
+  },
+  building: { default: 'BUILD' },
+  stopped: { default: 'SHUTOFF', ...RESIZE, ...REBUILD },
+  resized: { default: 'VERIFY_RESIZE', resize_reverting: 'REVERT_RESIZE' },
+  paused: { default: 'PAUSED', migrating: 'MIGRATING' },
+  suspended: { default: 'SUSPENDED' },
+  rescued: { default: 'RESCUE' },
+  error: { default: 'ERROR', ...REBUILD },
+  deleted: { default: 'DELETED' },
+  'soft-delete': { default: 'SOFT_DELETED' },
+  shelved: { default: 'SHELVED' },
+  shelved_offloaded: { default: 'SHELVED_OFFLOADED' },
+};
+
+/** The parts of a listing page, each already in the order of the sort. */
+export interface ListingParts {
+  /** Build requests (listed first, as Nova prepends them). */
+  buildRequests: ListedInstance[];
+  /** Each readable cell's rows after the marker, at most `limit` of each, in the order of the sort. */
+  cellPages: Array<Array<ListedInstance & { id: number }>>;
+  /** UNKNOWN rows of the cells that failed (listed before everything, as Nova prepends them). */
+  unknown: ListedInstance[];
+}
+
+/**
+ * One page of a listing, as Nova's get_all builds it: build requests first, then the cells' rows
+ * merged in the order of the sort, up to `limit`; duplicates by uuid removed (the first copy wins:
+ * a build request over its instance, an earlier cell over a later one). The UNKNOWN rows of failed
+ * cells are prepended as Nova prepends them, at most `limit` of them, but on top of the limit
+ * (unlike Nova, which gives them only what the limit leaves): so they are seen whatever the page
+ * size, and the pages after the first, which start after the last readable row, lose nothing.
+ */
+export function mergeListing(parts: ListingParts, sort: InstanceSort, limit: number): ListedInstance[] {
+  const merged = parts.cellPages.flat().sort((a, b) => comparePositions(positionOf(a, sort), positionOf(b, sort), sort.direction));
+  const seen = new Set<string>();
+  const page: ListedInstance[] = [];
+  for (const row of [...parts.buildRequests, ...merged]) {
+    if (page.length >= limit) break;
+    if (seen.has(row.uuid)) continue;
+    seen.add(row.uuid);
+    page.push(row);
+  }
+  const unknown = parts.unknown.filter((row) => !seen.has(row.uuid)).slice(0, limit);
+  return [...unknown, ...page];
+}
+
+/** The data of a Nova object primitive (`{"nova_object.data": {...}}`), or the value itself. */
+function unwrapPrimitive(value: unknown): unknown {
+  let current = value;
+  while (current !== null && typeof current === 'object' && 'nova_object.data' in current) current = (current as Record<string, unknown>)['nova_object.data'];
+  return current;
+}
+
+/**
+ * A field of a Nova object primitive (JSON text, as build requests, request specs and
+ * instance_extra hold them, or already parsed), following `path` through nested objects;
+ * undefined when the text does not parse or a step is missing.
+ */
+export function readPrimitive(source: unknown, path: readonly string[]): unknown {
+  let value: unknown = source;
+  if (typeof value === 'string') {
+    try {
+      value = JSON.parse(value);
+    } catch {
+      return undefined;
+    }
+  }
+  for (const key of path) {
+    value = unwrapPrimitive(value);
+    if (value === null || typeof value !== 'object') return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return unwrapPrimitive(value);
+}

@@ -1,0 +1,305 @@
+/**
+ * Instances across cells, as Nova's API lists and shows them, with partial results marked: every
+ * cell is read in parallel within its deadline, a cell that fails or times out is named and its
+ * instances shown as UNKNOWN rows built from their mappings (as Nova's API does from 2.69), and
+ * paging with a marker stays correct across cells (keyset per cell on the marker's position).
+ */
+import { findCellMappingById } from '../db/api/cell-mapping.repository';
+import { findRequestSpec } from '../db/api/build-request.repository';
+import { findBuildRequestForListing, listBuildRequestsForListing, listMappingsOfCell } from '../db/api/instance-listing.repository';
+import { findInstanceMapping } from '../db/api/instance-mapping.repository';
+import { latestFaults } from '../db/cell/cell0-instances.repository';
+import { findInstanceDetail, findListedInstance, listInstancePage, type ListedInstanceRow } from '../db/cell/instance-listing.repository';
+import type { Cell } from '../domain/cell';
+import { InstanceNotFoundError, InvalidValueError, MarkerNotFoundError } from '../domain/errors';
+import {
+  comparePositions,
+  DEFAULT_INSTANCE_SORT,
+  mergeListing,
+  novaStatus,
+  readPrimitive,
+  sortValue,
+  type InstanceSort,
+  type ListedInstance,
+  type SortPosition,
+} from '../domain/instance-listing';
+import { isFailed, type FailedOutcome } from '../domain/outcome';
+import { scatterCells } from './cell-execution';
+import { cellFromRow, cellRef, listCells, resolveCell } from './cell-lookup.service';
+import type { DatabaseContext } from './database-context.service';
+
+/** How many cell databases are read at once: all of them in practice, so the slowest cell sets the time. */
+export const INSTANCE_LIST_PARALLELISM = 32;
+
+/** Nova's `[api] max_limit`: the page size when none is asked for. */
+export const DEFAULT_INSTANCE_LIST_LIMIT = 1000;
+
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+/** Options of listInstances. */
+export interface ListInstancesOptions {
+  /** One cell (name or UUID); every cell, cell0 and the build requests included, when undefined. */
+  cell?: string;
+  project?: string;
+  /** Only deleted and soft-deleted instances (Nova's `deleted=true`) instead of live ones. */
+  deleted?: boolean;
+  limit?: number;
+  /** The UUID of the last instance of the previous page. */
+  marker?: string;
+  sort?: InstanceSort;
+  /** Per-cell deadline in milliseconds. */
+  cellTimeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** One page of a listing, and what it could not read. */
+export interface InstanceListing {
+  instances: ListedInstance[];
+  /** The cells that failed or timed out: their instances are the UNKNOWN rows (first page only). */
+  failedCells: Array<FailedOutcome<Cell>>;
+  /** The marker of the next page, when there are more instances than the limit. */
+  nextMarker?: string;
+}
+
+function checkUuid(label: string, value: string): string {
+  if (!UUID.test(value)) throw new InvalidValueError(label, value, 'an instance UUID');
+  return value.toLowerCase();
+}
+
+function fromCellRow(row: ListedInstanceRow, cell: Cell): ListedInstance & { id: number } {
+  return {
+    uuid: row.uuid,
+    id: row.id,
+    name: row.display_name,
+    status: novaStatus(row.vm_state, row.task_state),
+    vmState: row.vm_state,
+    taskState: row.task_state,
+    projectId: row.project_id,
+    userId: row.user_id,
+    host: row.host,
+    cell: cellRef(cell),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    launchedAt: row.launched_at,
+    terminatedAt: row.terminated_at,
+    deleted: (row.deleted ?? 0) !== 0,
+    source: 'cell',
+  };
+}
+
+interface BuildRequestRow {
+  id: number;
+  instance_uuid: string | null;
+  project_id: string;
+  instance: string | null;
+  created_at: string | null;
+  updated_at: string | null;
+}
+
+/** A build request as a listed instance: what its instance JSON says (Nova's BuildRequest.instance), BUILD. */
+function fromBuildRequest(row: BuildRequestRow): ListedInstance & { id: number } {
+  const field = (name: string): string | null => {
+    const value = readPrimitive(row.instance, [name]);
+    return typeof value === 'string' ? value : null;
+  };
+  const vmState = field('vm_state') ?? 'building';
+  const taskState = field('task_state');
+  return {
+    uuid: row.instance_uuid ?? '',
+    id: row.id,
+    name: field('display_name'),
+    status: novaStatus(vmState, taskState),
+    vmState,
+    taskState,
+    projectId: row.project_id,
+    userId: field('user_id'),
+    host: null,
+    cell: null,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    launchedAt: null,
+    terminatedAt: null,
+    deleted: false,
+    source: 'build-request',
+  };
+}
+
+/** Where a marker leaves the listing: after a build request (then the cells from their start), or after a position in the cells. */
+type MarkerPlace = { kind: 'build-request'; uuid: string } | { kind: 'cell'; position: SortPosition };
+
+/** Finds where `marker` is: among the build requests, else in its mapping's cell (its row, deleted or not). */
+async function placeMarker(dbs: DatabaseContext, marker: string, sort: InstanceSort, withBuildRequests: boolean, options: ListInstancesOptions): Promise<MarkerPlace> {
+  const api = (await dbs.api()).db;
+  if (withBuildRequests && (await findBuildRequestForListing(api, marker))) return { kind: 'build-request', uuid: marker };
+  const mapping = await findInstanceMapping(api, marker);
+  const cellRow = mapping?.cell_id === null || mapping === undefined ? undefined : await findCellMappingById(api, mapping.cell_id);
+  if (!cellRow) throw new MarkerNotFoundError(marker);
+  const [outcome] = await scatterCells(dbs, [cellFromRow(cellRow)], (cell) => dbs.withCell(cell, (handle) => findListedInstance(handle.db, marker)), {
+    concurrency: 1,
+    timeoutMs: options.cellTimeoutMs,
+    signal: options.signal,
+  });
+  if (isFailed(outcome!)) throw outcome.error;
+  const row = outcome!.status === 'ok' ? outcome.value : undefined;
+  if (!row) throw new MarkerNotFoundError(marker);
+  return { kind: 'cell', position: { value: sortValue(fromCellRow(row, outcome!.item), sort.key), id: row.id, uuid: row.uuid } };
+}
+
+/**
+ * One page of instances, as Nova's API lists them: build requests first (when every cell is listed,
+ * for live instances), then the cells' rows merged in the order of the sort (key, id, then uuid),
+ * duplicates by uuid removed (the first copy wins), hidden rows never, deleted ones only when asked
+ * (and then only they). A cell that fails or times out is returned in `failedCells`; on the first
+ * page its mappings become UNKNOWN rows, prepended. Reads only.
+ */
+export async function listInstances(dbs: DatabaseContext, options: ListInstancesOptions = {}): Promise<InstanceListing> {
+  const sort = options.sort ?? DEFAULT_INSTANCE_SORT;
+  const limit = options.limit ?? DEFAULT_INSTANCE_LIST_LIMIT;
+  const deleted = options.deleted ?? false;
+  const marker = options.marker === undefined ? undefined : checkUuid('marker', options.marker);
+  const api = (await dbs.api()).db;
+  const cells = options.cell === undefined ? await listCells(dbs) : [await resolveCell(dbs, options.cell)];
+  const withBuildRequests = options.cell === undefined && !deleted;
+  const place = marker === undefined ? undefined : await placeMarker(dbs, marker, sort, withBuildRequests, options);
+
+  let buildRequests: Array<ListedInstance & { id: number }> = [];
+  if (withBuildRequests && place?.kind !== 'cell') {
+    const rows = (await listBuildRequestsForListing(api, options.project)).map(fromBuildRequest);
+    const position = (row: ListedInstance & { id: number }): SortPosition => ({ value: sortValue(row, sort.key), id: row.id, uuid: row.uuid });
+    rows.sort((a, b) => comparePositions(position(a), position(b), sort.direction));
+    const start = place?.kind === 'build-request' ? rows.findIndex((r) => r.uuid === place.uuid) + 1 : 0;
+    buildRequests = rows.slice(start);
+  }
+
+  const after = place?.kind === 'cell' ? place.position : undefined;
+  const outcomes = await scatterCells(
+    dbs,
+    cells,
+    (cell) => dbs.withCell(cell, async (handle) => (await listInstancePage(handle.db, sort, { project: options.project, deleted }, limit + 1, after)).map((row) => fromCellRow(row, cell))),
+    { concurrency: INSTANCE_LIST_PARALLELISM, timeoutMs: options.cellTimeoutMs, signal: options.signal },
+  );
+  const failedCells = outcomes.filter(isFailed);
+  const cellPages = outcomes.flatMap((o) => (o.status === 'ok' ? [o.value] : []));
+
+  const unknown: ListedInstance[] = [];
+  if (marker === undefined) {
+    for (const failed of failedCells) {
+      const mappings = await listMappingsOfCell(api, failed.item.id, { project: options.project, queuedForDelete: deleted, limit });
+      unknown.push(...mappings.map((m): ListedInstance => unknownRow(m, failed.item)));
+    }
+  }
+  const page = mergeListing({ buildRequests, cellPages, unknown }, sort, limit);
+  const more = mergeListing({ buildRequests, cellPages, unknown: [] }, sort, limit + 1).length > limit;
+  return { instances: page, failedCells, nextMarker: more ? page[page.length - 1]!.uuid : undefined };
+}
+
+/** An instance of a cell that could not be read, as Nova's API shows it: uuid, project, created (from its mapping), status UNKNOWN. */
+function unknownRow(mapping: { instance_uuid: string; project_id: string; user_id: string | null; created_at: string | null }, cell: Cell): ListedInstance {
+  return {
+    uuid: mapping.instance_uuid,
+    id: null,
+    name: null,
+    status: 'UNKNOWN',
+    vmState: null,
+    taskState: null,
+    projectId: mapping.project_id,
+    userId: mapping.user_id,
+    host: null,
+    cell: cellRef(cell),
+    createdAt: mapping.created_at,
+    updatedAt: null,
+    launchedAt: null,
+    terminatedAt: null,
+    deleted: false,
+    source: 'unknown',
+  };
+}
+
+/** One instance as `instance show` prints it. */
+export interface InstanceView extends ListedInstance {
+  node: string | null;
+  availabilityZone: string | null;
+  flavor: string | null;
+  image: string | null;
+  powerState: number | null;
+  queuedForDelete: boolean | null;
+  faultCode: number | null;
+  fault: string | null;
+}
+
+/** What showInstance found: the instance, and the error of its cell when it could not be read. */
+export interface InstanceShowResult {
+  instance: InstanceView;
+  /** The cell failed or timed out: the view is built from the mapping and request spec (status UNKNOWN). */
+  cellFailure?: FailedOutcome<Cell>;
+}
+
+/**
+ * One instance wherever it is: mapping, then its cell's row (with its latest fault, in cell0 the
+ * reason of its burial); the build request while the mapping has no cell; when the cell cannot be
+ * read, what the mapping and request spec say (as Nova's API from 2.69), with the cell's failure.
+ * Throws InstanceNotFoundError when nothing knows it or its row was archived. Reads only.
+ */
+export async function showInstance(dbs: DatabaseContext, uuidInput: string, options: { cellTimeoutMs?: number; signal?: AbortSignal } = {}): Promise<InstanceShowResult> {
+  const uuid = checkUuid('instance', uuidInput);
+  const api = (await dbs.api()).db;
+  let mapping = await findInstanceMapping(api, uuid);
+  if (!mapping || mapping.cell_id === null) {
+    const request = await findBuildRequestForListing(api, uuid);
+    if (request) return { instance: { ...fromBuildRequest(request), ...noDetails(), queuedForDelete: mapping ? mapping.queued_for_delete === 1 : null, ...fromSpec(await findRequestSpec(api, uuid)) } };
+    // Nova reads the mapping once more: the conductor may have placed it meanwhile.
+    mapping = await findInstanceMapping(api, uuid);
+    if (!mapping || mapping.cell_id === null) throw new InstanceNotFoundError(uuid, 'unknown');
+  }
+  const cellRow = await findCellMappingById(api, mapping.cell_id!);
+  if (!cellRow) throw new InstanceNotFoundError(uuid, 'unknown');
+  const [outcome] = await scatterCells(
+    dbs,
+    [cellFromRow(cellRow)],
+    (cell) =>
+      dbs.withCell(cell, async (handle) => {
+        const row = await findInstanceDetail(handle.db, uuid);
+        return row ? { row, fault: (await latestFaults(handle.db, [uuid])).get(uuid) } : undefined;
+      }),
+    { concurrency: 1, timeoutMs: options.cellTimeoutMs, signal: options.signal },
+  );
+  const cell = outcome!.item;
+  const queuedForDelete = mapping.queued_for_delete === null ? null : mapping.queued_for_delete === 1;
+  if (isFailed(outcome!)) {
+    const base = unknownRow({ ...mapping, created_at: mapping.created_at }, cell);
+    return { instance: { ...base, ...noDetails(), queuedForDelete, ...fromSpec(await findRequestSpec(api, uuid)) }, cellFailure: outcome };
+  }
+  const found = outcome!.status === 'ok' ? outcome.value : undefined;
+  if (!found) throw new InstanceNotFoundError(uuid, 'archived', cellRef(cell));
+  const { row, fault } = found;
+  return {
+    instance: {
+      ...fromCellRow(row, cell),
+      node: row.node,
+      availabilityZone: row.availability_zone,
+      flavor: flavorName(readPrimitive(row.flavor, ['cur'])),
+      image: row.image_ref,
+      powerState: row.power_state,
+      queuedForDelete,
+      faultCode: fault?.code ?? null,
+      fault: fault?.message ?? null,
+    },
+  };
+}
+
+function noDetails(): Omit<InstanceView, keyof ListedInstance | 'queuedForDelete'> {
+  return { node: null, availabilityZone: null, flavor: null, image: null, powerState: null, faultCode: null, fault: null };
+}
+
+/** The flavor name of a Flavor primitive, if it is one. */
+function flavorName(flavor: unknown): string | null {
+  const name = readPrimitive(flavor, ['name']);
+  return typeof name === 'string' ? name : null;
+}
+
+/** What a request spec says of the flavor, image and zone (Nova's API shows these for an instance it cannot read). */
+function fromSpec(spec: string | null): Pick<InstanceView, 'flavor' | 'image' | 'availabilityZone'> {
+  const image = readPrimitive(readPrimitive(spec, ['image']), ['id']);
+  const zone = readPrimitive(spec, ['availability_zone']);
+  return { flavor: flavorName(readPrimitive(spec, ['flavor'])), image: typeof image === 'string' ? image : null, availabilityZone: typeof zone === 'string' ? zone : null };
+}
