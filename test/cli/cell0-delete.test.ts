@@ -169,6 +169,18 @@ describeEachDialect('cell0 delete and purge', (env) => {
     expect(await d.dump()).toEqual(after);
   });
 
+  it('leaves an instance with disable_terminate alone as Nova does, says so and exits 1, and deletes the others', async () => {
+    const [kept, gone] = await d.bury('locked', 2);
+    await (await d.cell0()).updateTable('instances').set({ disable_terminate: 1 }).where('uuid', '=', kept!).execute();
+    const keptRows = async () => JSON.stringify(await d.dump()).split(kept!).length;
+    const before = await keptRows();
+    const r = await list(kept!, gone!);
+    expect([r.code, r.rows.map((row) => [row.uuid, row.result, row.rows])]).toEqual([1, [[kept, 'termination-disabled', 0], [gone, 'deleted', 8]]]);
+    expect(r.stderr).toContain(`cellctl: warning: instance ${kept} has disable_terminate set: left alone, as Nova leaves it (--purge removes it)`);
+    expect(await keptRows()).toBe(before);
+    expect(await (await d.cell0()).selectFrom('instances').select(['vm_state', 'deleted']).where('uuid', '=', kept!).executeTakeFirstOrThrow()).toEqual({ vm_state: 'error', deleted: 0 });
+  });
+
   it('refuses the whole command, writing nothing, when one instance is not in cell0: unknown, mapped to another cell, or malformed', async () => {
     const [live] = await d.bury('refused');
     const [moved] = await d.bury('moved');
@@ -196,22 +208,28 @@ describeEachDialect('cell0 delete and purge', (env) => {
   });
 
   it('purges live and soft-deleted instances from cell0 and the API database, and completes a purge stopped between the two', async () => {
-    const [live, soft, crashed] = await d.bury('purge', 3);
+    const [live, soft, crashed, halfBuried] = await d.bury('purge', 4);
     await d.addTagAndVolume(live!);
     expect((await d.cli('-q', 'cell0', 'delete', soft!)).code).toBe(0);
+    // A burial stopped after cell0: the mapping has no cell yet and the build request is still there; disable_terminate does not stop a purge.
+    const api = await d.api();
+    await api.updateTable('instance_mappings').set({ cell_id: null }).where('instance_uuid', '=', halfBuried!).execute();
+    await api.insertInto('build_requests').values({ instance_uuid: halfBuried!, project_id: 'p1', created_at: '2026-01-01 00:00:00' }).execute();
+    await (await d.cell0()).updateTable('instances').set({ disable_terminate: 1 }).where('uuid', '=', halfBuried!).execute();
     const before = await d.dump();
-    const dry = await list('--purge', '--dry-run', live!, soft!);
+    const dry = await list('--purge', '--dry-run', live!, soft!, halfBuried!);
     expect(await d.dump()).toEqual(before);
-    const real = await list('--purge', live!, soft!);
+    const real = await list('--purge', live!, soft!, halfBuried!);
     expect(real.code).toBe(0);
     expect(real.rows).toEqual(dry.rows);
-    // cell0: instance, extra, info cache, system metadata, fault, id mapping, action, event, BDM(s), tag; API: mapping, request spec, group member.
+    // cell0: instance, extra, info cache, system metadata, fault, id mapping, action, event, BDM(s), tag; API: mapping, request spec, group member (and build request).
     expect(real.rows.map((r) => [r.uuid, r.result, r.rows])).toEqual([
       [live, 'purged', 14],
       [soft, 'purged', 12],
+      [halfBuried, 'purged', 13],
     ]);
     expect(real.stderr).toMatch(new RegExp(`^cellctl: warning: instance ${live} has volume attachments .*${VOLUME}`));
-    for (const uuid of [live!, soft!]) expect(JSON.stringify(await d.dump())).not.toContain(uuid);
+    for (const uuid of [live!, soft!, halfBuried!]) expect(JSON.stringify(await d.dump())).not.toContain(uuid);
 
     // A purge stopped after cell0 (its rows gone) and before the API database: a re-run finishes it.
     await inTransaction(await d.cell0Handle(), (tx) => purgeCell0Instances(tx, [crashed!]));
@@ -284,8 +302,21 @@ describeEachDialect('cell0 delete and purge', (env) => {
       const ours = new Deployment(env, 'ours');
       await ours.setUp();
       try {
-        const uuids = await ours.bury('judged', 2);
-        await ours.addTagAndVolume(uuids[0]!);
+        const uuids = await ours.bury('judged', 4);
+        const [withVolume, noCache, oddCache, undeletable] = uuids as [string, string, string, string];
+        await ours.addTagAndVolume(withVolume);
+        // Rows of the other tables Nova's delete touches, and info caches its Neutron deallocation rewrites or recreates.
+        const c0 = await ours.cell0();
+        await c0.insertInto('instance_metadata').values({ instance_uuid: withVolume, key: 'role', value: 'web', deleted: 0, created_at: '2026-01-01 00:00:00' }).execute();
+        await c0.insertInto('virtual_interfaces').values({ instance_uuid: noCache, address: 'fa:16:3e:00:00:01', uuid: randomUUID(), deleted: 0, created_at: '2026-01-01 00:00:00' }).execute();
+        await c0
+          .insertInto('console_auth_tokens')
+          .values({ instance_uuid: withVolume, token_hash: 'h'.repeat(64), console_type: 'novnc', host: 'h', port: 5900, expires: 2000000000, created_at: '2026-01-01 00:00:00' })
+          .execute();
+        await c0.deleteFrom('instance_info_caches').where('instance_uuid', '=', noCache).execute();
+        // (A NULL network_info makes Nova's delete fail: _get_preexisting_port_ids iterates it.)
+        await c0.updateTable('instance_info_caches').set({ network_info: '[ ]' }).where('instance_uuid', '=', oddCache).execute();
+        await c0.updateTable('instances').set({ disable_terminate: 1 }).where('uuid', '=', undeletable).execute();
         // Nova's copy: the same databases, its cell0 mapping pointing at its own cell0 copy.
         const nova = { api: env.newUrl('nova_api'), cell0: env.newUrl('nova_cell0') };
         await copyDatabase(ours.urls.api, nova.api);
@@ -297,10 +328,12 @@ describeEachDialect('cell0 delete and purge', (env) => {
           const run = spawnSync(NOVA_PYTHON, [join(__dirname, '..', 'support', 'nova-delete.py'), novaConf, ...uuids], { encoding: 'utf8', timeout: 120_000 });
           expect([run.status, run.stderr.split('\n').filter((l) => /Traceback|Error/.test(l))]).toEqual([0, []]);
           // Nova called Cinder for the attachment cellctl warns about.
-          expect(JSON.parse(run.stdout).cinder).toEqual({ [uuids[0]!]: [['attachment_delete', [ATTACHMENT]]], [uuids[1]!]: [] });
+          expect(JSON.parse(run.stdout).cinder).toEqual({ [withVolume]: [['attachment_delete', [ATTACHMENT]]], [noCache]: [], [oddCache]: [], [undeletable]: [] });
 
           const deleted = await ours.cli('-f', 'json', 'cell0', 'delete', ...uuids);
-          expect(deleted.code).toBe(0);
+          // Nova leaves an instance with disable_terminate alone; cellctl too, and says so.
+          expect(deleted.code).toBe(1);
+          expect((JSON.parse(deleted.stdout) as DeleteRow[]).map((r) => r.result)).toEqual(['deleted', 'deleted', 'deleted', 'termination-disabled']);
           expect(deleted.stderr).toContain(ATTACHMENT);
           const novaCell0 = (await novaDbs.cellDatabase({ uuid: CELL0_UUID, name: 'cell0', databaseConnection: nova.cell0 })).db;
           const compare = async () => {
@@ -313,7 +346,14 @@ describeEachDialect('cell0 delete and purge', (env) => {
 
           // Nova reads cellctl's delete as its own: verify_instance says deleted (3).
           const oursConf = writeNovaConf(join(env.dir, 'nova-ours'), { api: ours.urls.api });
-          expect(novaManage(oursConf, ['cell_v2', 'verify_instance', '--uuid', uuids[1]!]).status).toBe(3);
+          expect(novaManage(oursConf, ['cell_v2', 'verify_instance', '--uuid', noCache]).status).toBe(3);
+          // The undeletable one is then soft-deleted on both sides, so that the archive takes it too.
+          await (await ours.cell0()).updateTable('instances').set({ disable_terminate: 0 }).where('uuid', '=', undeletable).execute();
+          await novaCell0.updateTable('instances').set({ disable_terminate: 0 }).where('uuid', '=', undeletable).execute();
+          expect((await ours.cli('-q', 'cell0', 'delete', undeletable)).code).toBe(0);
+          const again = spawnSync(NOVA_PYTHON, [join(__dirname, '..', 'support', 'nova-delete.py'), novaConf, undeletable], { encoding: 'utf8', timeout: 120_000 });
+          expect(again.status).toBe(0);
+          await compare();
 
           // Nova's archive and purge of its copy; cellctl's --purge of its own.
           const archive = novaManage(novaConf, ['db', 'archive_deleted_rows', '--all-cells', '--until-complete']);
