@@ -24,6 +24,7 @@ const SELECTED = {
     'instance_group_policy', 'instance_group_member', 'quotas', 'project_user_quotas', 'quota_classes',
     'migrations', 'pci_devices', 'virtual_interfaces', 'instance_info_caches', 'shadow_instances',
     'instance_system_metadata', 'instance_metadata', 'security_groups', 'instance_id_mappings', 's3_images',
+    'security_group_instance_association', 'console_auth_tokens',
   ],
 };
 

@@ -689,12 +689,16 @@ export class Cell0MissingError extends InvalidInputError {
   }
 }
 
-/** cell0 has no row of the instance (it was placed in a cell, or never existed). */
+/** cell0 has no row of the instance (it was placed in a cell, or never existed), or it is mapped to another cell. */
 export class InstanceNotInCell0Error extends InvalidInputError {
   readonly code = 'INSTANCE_NOT_IN_CELL0';
 
-  constructor(readonly uuid: string) {
-    super(`instance ${uuid} is not in cell0 (see cellctl instance verify ${uuid})`);
+  /** `mappedTo`: the cell its mapping points at, when that is another cell than cell0. */
+  constructor(
+    readonly uuid: string,
+    readonly mappedTo?: string,
+  ) {
+    super(mappedTo === undefined ? `instance ${uuid} is not in cell0 (see cellctl instance verify ${uuid})` : `instance ${uuid} is not in cell0: it is mapped to cell ${mappedTo}`);
   }
 }
 

@@ -16,3 +16,4 @@ export * from './cell0-burial.service';
 export * from './instance-boot.service';
 export * from './cell0-inspect.service';
 export * from './instance-listing.service';
+export * from './cell0-delete.service';

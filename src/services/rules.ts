@@ -124,6 +124,18 @@ export interface Rules {
   burialResumable: true;
   /** A buried instance's 500 fault says why no host fitted where Nova writes its Python traceback; the failed event has no traceback. */
   burialFaultDetails: true;
+  /** cell0 delete writes cell0 in one transaction, then queues the mapping for delete (Nova: mapping first); a re-run completes it. */
+  cell0DeleteCell0First: true;
+  /** cell0 delete checks every UUID first and refuses the whole command for one not in cell0. */
+  cell0DeleteChecksAllFirst: true;
+  /** cell0 delete cannot call Cinder: volume attachments are named in a warning and the delete goes on. */
+  cell0DeleteWarnsAboutVolumes: true;
+  /** cell0 delete takes Nova's path for an instance in error for every cell0 instance; disable_terminate is reported. */
+  cell0DeleteAsErrorState: true;
+  /** The purge removes an instance's rows from cell0 and its API rows at once (Nova: delete, archive, purge). */
+  cell0PurgeRemovesRows: true;
+  /** cell0 purge picks instances by created_at, live and soft-deleted, and sweeps leftovers of interrupted purges. */
+  cell0PurgeByCreatedAt: true;
   /** instance boot schedules by a simulation over the cell databases' compute nodes (no placement service). */
   bootSimulatesScheduler: true;
   /** instance boot finishes a placed instance's build at once (active, on its host, usage added), as no compute service will. */
@@ -187,6 +199,12 @@ export const CELLCTL_RULES: Readonly<Rules> = Object.freeze({
   burialNeedsCell0: true,
   burialResumable: true,
   burialFaultDetails: true,
+  cell0DeleteCell0First: true,
+  cell0DeleteChecksAllFirst: true,
+  cell0DeleteWarnsAboutVolumes: true,
+  cell0DeleteAsErrorState: true,
+  cell0PurgeRemovesRows: true,
+  cell0PurgeByCreatedAt: true,
   bootSimulatesScheduler: true,
   bootFinishesBuild: true,
   listCellsInParallel: true,

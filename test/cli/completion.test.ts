@@ -72,7 +72,7 @@ describe('cellctl completion', () => {
   it('completes command names after help, at the top and in a group', () => {
     expect(complete('cellctl', 'help', 'cell', 'l')).toEqual(['list']);
     expect(complete('cellctl', 'cell', 'help', 'u')).toEqual(['update']);
-    expect(complete('cellctl', 'help', 'cell0', '')).toEqual(['help', 'list', 'setup', 'show']);
+    expect(complete('cellctl', 'help', 'cell0', '')).toEqual(['delete', 'help', 'list', 'purge', 'setup', 'show']);
   });
 
   it('completes files after --config-file and directories after --config-dir', () => {

@@ -191,3 +191,65 @@ export async function findMappingCells(db: Kysely<ApiDatabase>, uuids: readonly 
   }
   return cells;
 }
+
+/**
+ * Sets queued_for_delete = 1 (and updated_at) on the mappings of these instances, as Nova's delete
+ * does (_update_queued_for_deletion); a mapping already queued is left as it is (Nova's ORM writes
+ * nothing for an unchanged value). Returns how many changed.
+ */
+export async function queueMappingsForDelete(tx: Tx<ApiDatabase>, instanceUuids: readonly string[], now: RowTime): Promise<number> {
+  let changed = 0;
+  for (const part of inBatches(instanceUuids, 1000)) {
+    if (part.length === 0) continue;
+    const result = await tx
+      .updateTable('instance_mappings')
+      .set({ queued_for_delete: 1, updated_at: rowTimestamp(now) })
+      .where('instance_uuid', 'in', part)
+      .where((eb) => eb.or([eb('queued_for_delete', 'is', null), eb('queued_for_delete', '<>', 1)]))
+      .executeTakeFirst();
+    changed += Number(result.numUpdatedRows);
+  }
+  return changed;
+}
+
+/** How many of these instances' mappings are not yet queued for delete (what queueMappingsForDelete would change). */
+export async function countMappingsNotQueuedForDelete(db: Kysely<ApiDatabase>, instanceUuids: readonly string[]): Promise<number> {
+  let n = 0;
+  for (const part of inBatches(instanceUuids, 1000)) {
+    if (part.length === 0) continue;
+    const row = await db
+      .selectFrom('instance_mappings')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('instance_uuid', 'in', part)
+      .where((eb) => eb.or([eb('queued_for_delete', 'is', null), eb('queued_for_delete', '<>', 1)]))
+      .executeTakeFirstOrThrow();
+    n += Number(row.n);
+  }
+  return n;
+}
+
+/** The mappings of these instances (any cell, or none), by instance UUID. */
+export async function findInstanceMappings(db: Kysely<ApiDatabase>, instanceUuids: readonly string[]): Promise<Map<string, InstanceMappingsRow>> {
+  const found = new Map<string, InstanceMappingsRow>();
+  for (const part of inBatches(instanceUuids, 1000)) {
+    if (part.length === 0) continue;
+    for (const row of await db.selectFrom('instance_mappings').selectAll().where('instance_uuid', 'in', part).execute()) found.set(row.instance_uuid, row);
+  }
+  return found;
+}
+
+/**
+ * The next `limit` mappings pointing at cell `cellId` created before `createdBefore`, after id
+ * `afterId`, in id order (a keyset walk).
+ */
+export async function listCellMappingsCreatedBefore(db: Kysely<ApiDatabase>, cellId: number, createdBefore: string, afterId: number, limit: number): Promise<Array<{ id: number; instance_uuid: string }>> {
+  return db
+    .selectFrom('instance_mappings')
+    .select(['id', 'instance_uuid'])
+    .where('cell_id', '=', cellId)
+    .where('created_at', '<', createdBefore)
+    .where('id', '>', afterId)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+}

@@ -568,6 +568,38 @@ export type S3ImagesRow = Selectable<S3ImagesTable>;
 export type NewS3ImagesRow = Insertable<S3ImagesTable>;
 export type S3ImagesUpdate = Updateable<S3ImagesTable>;
 
+/** `security_group_instance_association` as Nova ccb0fa1a2252 defines it. */
+export interface SecurityGroupInstanceAssociationTable {
+  created_at: string | null;
+  updated_at: string | null;
+  deleted_at: string | null;
+  id: Generated<number>;
+  security_group_id: number | null;
+  instance_uuid: string | null;
+  deleted: number | null;
+}
+export type SecurityGroupInstanceAssociationRow = Selectable<SecurityGroupInstanceAssociationTable>;
+export type NewSecurityGroupInstanceAssociationRow = Insertable<SecurityGroupInstanceAssociationTable>;
+export type SecurityGroupInstanceAssociationUpdate = Updateable<SecurityGroupInstanceAssociationTable>;
+
+/** `console_auth_tokens` as Nova ccb0fa1a2252 defines it. */
+export interface ConsoleAuthTokensTable {
+  created_at: string | null;
+  updated_at: string | null;
+  id: Generated<number>;
+  token_hash: string;
+  console_type: string;
+  host: string;
+  port: number;
+  internal_access_path: string | null;
+  instance_uuid: string;
+  expires: number;
+  access_url_base: string | null;
+}
+export type ConsoleAuthTokensRow = Selectable<ConsoleAuthTokensTable>;
+export type NewConsoleAuthTokensRow = Insertable<ConsoleAuthTokensTable>;
+export type ConsoleAuthTokensUpdate = Updateable<ConsoleAuthTokensTable>;
+
 /** The cell database tables cellctl reads and writes. */
 export interface CellDatabase {
   alembic_version: AlembicVersionTable;
@@ -596,4 +628,6 @@ export interface CellDatabase {
   security_groups: SecurityGroupsTable;
   instance_id_mappings: InstanceIdMappingsTable;
   s3_images: S3ImagesTable;
+  security_group_instance_association: SecurityGroupInstanceAssociationTable;
+  console_auth_tokens: ConsoleAuthTokensTable;
 }
