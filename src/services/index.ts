@@ -15,3 +15,4 @@ export * from './flavor.service';
 export * from './cell0-burial.service';
 export * from './instance-boot.service';
 export * from './cell0-inspect.service';
+export * from './stuck-builds.service';
