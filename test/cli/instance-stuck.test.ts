@@ -333,7 +333,10 @@ describeEachDialect('instance stuck', (env) => {
     }
 
     it('writes in cell0 and the API database the rows Nova writes, table by table and column by column', async () => {
-      const [nova, ours] = await Promise.all([novaStuckDeployment('n'), novaStuckDeployment('o')]);
+      // NOTE: one after the other: spawnSync holds the event loop, and a MySQL handshake of the
+      // other deployment waiting meanwhile would be reset by the server's connect_timeout.
+      const nova = await novaStuckDeployment('n');
+      const ours = await novaStuckDeployment('o');
       try {
         const judged = spawnSync(NOVA_PYTHON, [join(__dirname, '..', 'support', 'nova-bury-stuck.py'), nova.novaConf, STUCK_REASON], { encoding: 'utf8', timeout: 120_000 });
         expect([judged.status, judged.stderr.split('\n').filter((l) => /Traceback|Error:/.test(l) && !/build_instances/.test(l))]).toEqual([0, []]);
