@@ -164,7 +164,7 @@ function devicesOf(text: string | null, problems: string[]): RequestedBlockDevic
   if (text === null) return [];
   let list: Data;
   try {
-    list = objectData(parse(text, 'the block device mappings'), 'BlockDeviceMappingList', 'the block device mappings');
+    list = objectData(parse(text, 'the block device list'), 'BlockDeviceMappingList', 'the block device list');
   } catch (e) {
     problems.push(...(e as UnburiableBuildRequest).problems);
     return [];
@@ -204,7 +204,7 @@ function devicesOf(text: string | null, problems: string[]): RequestedBlockDevic
 function tagsOf(text: string | null, problems: string[]): string[] {
   if (text === null) return [];
   try {
-    const list = objectData(parse(text, 'the tags'), 'TagList', 'the tags');
+    const list = objectData(parse(text, 'the tag list'), 'TagList', 'the tag list');
     const objects = Array.isArray(list.objects) ? list.objects : [];
     return objects.map((o, index) => String(objectData(o, 'Tag', `tag ${index}`).tag));
   } catch (e) {

@@ -128,6 +128,10 @@ export interface Rules {
   bootSimulatesScheduler: true;
   /** instance boot finishes a placed instance's build at once (active, on its host, usage added), as no compute service will. */
   bootFinishesBuild: true;
+  /** `instance stuck --bury` buries build requests Nova leaves for ever, with NoValidHost (500) and a reason of its own; ones holding data cellctl does not write are skipped. */
+  stuckBuildsBuried: true;
+  /** `instance stuck --delete` also removes the mapping, request spec and group membership (Nova's API delete keeps them, the mapping queued for delete, for ever). */
+  stuckBuildsDeleted: true;
   /**
    * A new flavor's name and flavor ID must differ from every other flavor's as MySQL's unique keys
    * compare them (case and trailing blanks ignored), on SQLite too, where Nova's keys compare bytes.
@@ -183,5 +187,7 @@ export const CELLCTL_RULES: Readonly<Rules> = Object.freeze({
   burialFaultDetails: true,
   bootSimulatesScheduler: true,
   bootFinishesBuild: true,
+  stuckBuildsBuried: true,
+  stuckBuildsDeleted: true,
   flavorKeysCompareAsMysql: true,
 });

@@ -144,6 +144,9 @@ describeEachDialect('instance stuck', (env) => {
     const faults = await cell0.selectFrom('instance_faults').select(['instance_uuid', 'code', 'message', 'host', 'details']).execute();
     expect(faults).toHaveLength(4);
     for (const f of faults) expect(f).toMatchObject({ code: 500, message: `No valid host was found. ${STUCK_REASON}`, host: HOST, details: expect.stringContaining('stuck build') });
+    // cell0 list tells them from instances no host had room for.
+    const cell0List = JSON.parse((await cli('-f', 'json', 'cell0', 'list')).stdout) as Array<{ uuid: string; hint: string }>;
+    expect(cell0List.filter((r) => listed.includes(r.uuid)).map((r) => r.hint)).toEqual(listed.map(() => 'a stuck build, buried later: it was never scheduled (its created_at says since when)'));
     // One request id per reservation, as one conductor call has one context.
     const actions = await cell0.selectFrom('instance_actions').select(['instance_uuid', 'request_id', 'message']).execute();
     const requestOf = (uuid: string) => actions.find((a) => a.instance_uuid === uuid)!.request_id;
