@@ -2,11 +2,13 @@
  * Reading cell0: what a buried instance's fault means for an operator (nova-details §2.5) and the
  * ages the cell0 commands filter on.
  */
+import { STUCK_REASON } from './stuck-builds';
 
 /** A hint for a fault message of a buried instance, by what Nova's scheduler and conductor write. */
 export function faultHint(message: string | null): string {
   if (message === null) return '';
   if (/^Host '.*' is not mapped to any cell$/s.test(message)) return 'host not mapped to a cell: run cellctl host discover';
+  if (message === `No valid host was found. ${STUCK_REASON}`) return 'a stuck build, buried later: it was never scheduled (its created_at says since when)';
   if (message.startsWith('No valid host was found. There are not enough hosts available.')) return 'the scheduler filters rejected every host: check zones, groups, aggregates and filters';
   if (message.startsWith('No valid host was found.')) return 'no capacity: no compute host had room for the flavor (hosts, allocation ratios, traits)';
   return '';

@@ -17,3 +17,4 @@ export * from './instance-boot.service';
 export * from './cell0-inspect.service';
 export * from './instance-listing.service';
 export * from './cell0-delete.service';
+export * from './stuck-builds.service';

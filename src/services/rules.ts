@@ -146,6 +146,10 @@ export interface Rules {
   listUnknownRowsAlways: true;
   /** instance list sorts by timestamps only, NULLs first (Nova fails sorting build requests by a NULL updated_at). */
   listSortsByTimestamps: true;
+  /** `instance stuck --bury` buries build requests Nova leaves for ever, with NoValidHost (500) and a reason of its own; ones holding data cellctl does not write are skipped. */
+  stuckBuildsBuried: true;
+  /** `instance stuck --delete` also removes the mapping, request spec and group membership (Nova's API delete keeps them, the mapping queued for delete, for ever). */
+  stuckBuildsDeleted: true;
   /**
    * A new flavor's name and flavor ID must differ from every other flavor's as MySQL's unique keys
    * compare them (case and trailing blanks ignored), on SQLite too, where Nova's keys compare bytes.
@@ -210,5 +214,7 @@ export const CELLCTL_RULES: Readonly<Rules> = Object.freeze({
   listCellsInParallel: true,
   listUnknownRowsAlways: true,
   listSortsByTimestamps: true,
+  stuckBuildsBuried: true,
+  stuckBuildsDeleted: true,
   flavorKeysCompareAsMysql: true,
 });

@@ -73,6 +73,7 @@ describe('cellctl completion', () => {
     expect(complete('cellctl', 'help', 'cell', 'l')).toEqual(['list']);
     expect(complete('cellctl', 'cell', 'help', 'u')).toEqual(['update']);
     expect(complete('cellctl', 'help', 'cell0', '')).toEqual(['delete', 'help', 'list', 'purge', 'setup', 'show']);
+    expect(complete('cellctl', 'instance', 'st')).toEqual(['stuck']);
   });
 
   it('completes files after --config-file and directories after --config-dir', () => {

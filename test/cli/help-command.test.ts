@@ -44,7 +44,7 @@ describe('help', () => {
 
   it.each([
     [['cell'], "cellctl: error: 'cell' needs a subcommand (create, ensure, list, show, update, delete); see cellctl cell --help"],
-    [['instance'], "cellctl: error: 'instance' needs a subcommand (verify, boot, list, show); see cellctl instance --help"],
+    [['instance'], "cellctl: error: 'instance' needs a subcommand (verify, boot, list, show, stuck); see cellctl instance --help"],
     [[], 'cellctl: error: cellctl needs a command (api-db, db, cell, '],
   ])('cellctl %j without its subcommand: one line on stderr, 127', async (argv, start) => {
     const result = await runCli(argv, { env });

@@ -1,6 +1,6 @@
 """Nova's own burial in cell0, run offline: the golden rows cellctl's burial is compared with.
 
-Usage: python3 nova-bury.py NOVA_CONF REQUEST_JSON
+Usage: python3 nova-bury.py NOVA_CONF REQUEST_JSON [--pending-only]
 
 NOVA_CONF names the API database ([api_database]) of a deployment whose cell0 is mapped and
 synced. REQUEST_JSON describes one boot request of one or more instances:
@@ -21,6 +21,9 @@ a cell and a request spec per instance), raises the scheduler's exception, and c
 conductor's real ComputeTaskManager._bury_in_cell0 with it, as schedule_and_build_instances does.
 The manager is made without its __init__, which would need placement credentials; notifications
 go to the noop driver. Prints the context's timestamp (the action's start_time) as JSON.
+
+With --pending-only it stops before the burial: the build requests, cell-less mappings and request
+specs are left exactly as Nova's API leaves them, a stuck build (see nova-bury-stuck.py).
 """
 import json
 import sys
@@ -28,6 +31,7 @@ import sys
 from nova import block_device, config, context, exception, objects, rpc
 import nova.conf
 
+PENDING_ONLY = '--pending-only' in sys.argv[3:]
 CONF = nova.conf.CONF
 config.parse_args(['nova-bury', '--config-file', sys.argv[1]])
 objects.register_all()
@@ -78,6 +82,10 @@ for one in request['instances']:
     spec.num_instances = len(request['instances'])
     spec.create()
     specs.append(spec)
+
+if PENDING_ONLY:
+    print(json.dumps({'timestamp': ctxt.timestamp.isoformat()}))
+    sys.exit(0)
 
 conductor = manager.ComputeTaskManager.__new__(manager.ComputeTaskManager)
 conductor.host = CONF.host
