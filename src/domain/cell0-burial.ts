@@ -101,3 +101,23 @@ export function recordedVolumeSize(device: RequestedBlockDevice, flavor: Flavor)
   if (device.volumeSize === null && device.sourceType === 'blank' && device.destinationType === 'local') return device.guestFormat === 'swap' ? flavor.swap : flavor.ephemeralGb;
   return device.volumeSize;
 }
+
+/** The block device Nova's API makes for a boot from an image without block devices asked for: the image as local root disk. */
+export function imageRootDisk(imageId: string): RequestedBlockDevice {
+  return {
+    sourceType: 'image',
+    destinationType: 'local',
+    imageId,
+    volumeId: null,
+    snapshotId: null,
+    bootIndex: 0,
+    deleteOnTermination: true,
+    guestFormat: null,
+    deviceType: 'disk',
+    diskBus: null,
+    deviceName: null,
+    volumeSize: null,
+    volumeType: null,
+    tag: null,
+  };
+}

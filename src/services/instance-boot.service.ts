@@ -18,7 +18,7 @@ import { createDevicesAndTags, createInstanceRows, startCreateAction } from '../
 import { rowTimestamp } from '../db/new-row-defaults';
 import { inTransaction } from '../db/unit-of-work';
 import { isCell0, type Cell } from '../domain/cell';
-import type { BootRequest, RequestedBlockDevice, SchedulingFailure } from '../domain/cell0-burial';
+import { imageRootDisk, type BootRequest, type SchedulingFailure } from '../domain/cell0-burial';
 import { AmbiguousInstanceGroupError, Cell0MissingError, FlavorNotFoundError, InstanceGroupNotFoundError, InvalidValueError } from '../domain/errors';
 import { flavorNameProblem } from '../domain/flavor';
 import { flavorNeeds, instanceNames, NOT_ENOUGH_HOSTS, placeInstances, reservationId, type GroupConstraint, type HostCandidate } from '../domain/instance-boot';
@@ -87,22 +87,8 @@ function bootRequest(options: BootOptions, flavor: BootRequest['flavor'], now: D
     const uuid = randomUUID();
     return { uuid, launchIndex: index, ...instanceNames(options.name, uuid, index, count) };
   });
-  const rootDisk: RequestedBlockDevice = {
-    sourceType: 'image',
-    destinationType: 'local',
-    imageId: options.image,
-    volumeId: null,
-    snapshotId: null,
-    bootIndex: 0,
-    deleteOnTermination: true,
-    guestFormat: null,
-    deviceType: 'disk',
-    diskBus: null,
-    deviceName: null,
-    volumeSize: null,
-    volumeType: null,
-    tag: null,
-  };
+  const rootDisk = imageRootDisk(options.image);
+
   return {
     requestId: `req-${randomUUID()}`,
     userId: options.user,

@@ -22,6 +22,7 @@ import { CELL0_UUID } from '../../src/domain/constants';
 import { purgeCell0 } from '../../src/services/cell0-delete.service';
 import { createDatabaseContext, type DatabaseContext } from '../../src/services/database-context.service';
 import { runCli } from '../support/cli-runner';
+import { CELL0_BURIAL_TABLES } from '../support/burial-rows';
 import { describeEachDialect, type TestDatabases } from '../support/dialect-matrix';
 import { copyDatabase, describeWithNova, novaManage, writeNovaConf } from '../support/nova-oracle';
 import { dumpRows } from '../support/row-dump';
@@ -287,20 +288,7 @@ describeEachDialect('cell0 delete and purge', (env) => {
     // cellctl write met "disk I/O error" after Nova's run), so the comparison runs on MariaDB only and is skipped, visibly, on SQLite.
     const itOnMysql = env.dialect === 'mysql' ? it : it.skip;
     const CELL0_TABLES = [
-      'instances',
-      'instance_extra',
-      'instance_info_caches',
-      'instance_metadata',
-      'instance_system_metadata',
-      'instance_id_mappings',
-      's3_images',
-      'security_groups',
-      'security_group_instance_association',
-      'instance_actions',
-      'instance_actions_events',
-      'block_device_mapping',
-      'tags',
-      'instance_faults',
+      ...CELL0_BURIAL_TABLES,
       'virtual_interfaces',
       'migrations',
       'console_auth_tokens',

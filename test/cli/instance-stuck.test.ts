@@ -16,6 +16,7 @@ import { STUCK_REASON } from '../../src/domain/stuck-builds';
 import { createDatabaseContext, type DatabaseContext } from '../../src/services/database-context.service';
 import { createNovaDatabase, insertCellMapping } from '../support/cell-fixtures';
 import { runCli } from '../support/cli-runner';
+import { burialShape, CELL0_BURIAL_TABLES } from '../support/burial-rows';
 import { describeEachDialect } from '../support/dialect-matrix';
 import { describeWithNova, writeNovaConf } from '../support/nova-oracle';
 import { dumpRows } from '../support/row-dump';
@@ -289,52 +290,6 @@ describeEachDialect('instance stuck', (env) => {
       return { urls: u, context, names, novaConf, cell0: async () => (await context.cellDatabase({ uuid: CELL0_UUID, name: 'cell0', databaseConnection: u.cell0 })).db as Kysely<CellDatabase> };
     }
 
-    const CELL0_TABLES = [
-      'instances',
-      'instance_extra',
-      'instance_info_caches',
-      'instance_metadata',
-      'instance_system_metadata',
-      'instance_id_mappings',
-      's3_images',
-      'security_groups',
-      'security_group_instance_association',
-      'instance_actions',
-      'instance_actions_events',
-      'block_device_mapping',
-      'tags',
-      'instance_faults',
-    ];
-
-    /**
-     * Every row of the tables, as two burials must agree on them: no ids, timestamps as set or not,
-     * generated UUIDs and request ids as 'generated', cell ids as names; sorted. `skip`: compared elsewhere.
-     */
-    async function shape(db: Kysely<any>, tables: string[], names: Map<number, string>, skip: string[]): Promise<Record<string, unknown[]>> {
-      const out: Record<string, unknown[]> = {};
-      for (const table of tables) {
-        const rows = (await db.selectFrom(table).selectAll().execute()) as Array<Record<string, unknown>>;
-        out[table] = rows
-          .map((row) =>
-            Object.fromEntries(
-              Object.entries(row)
-                .filter(([column]) => column !== 'id' && column !== 'action_id' && !skip.includes(`${table}.${column}`))
-                .map(([column, value]) => {
-                  if (/_at$|_time$/.test(column)) return [column, value === null ? null : 'set'];
-                  if (table === 'block_device_mapping' && column === 'uuid') return [column, value === null ? null : 'generated'];
-                  if (column === 'request_id') return [column, /^req-[0-9a-f-]{36}$/.test(String(value)) ? 'generated' : value];
-                  if (column === 'cell_id') return [column, value === null ? null : names.get(Number(value))];
-                  // NOTE: Nova writes an object's change list from a Python set: its order differs from run to run.
-                  if (table === 'request_specs' && column === 'spec') return [column, JSON.stringify(JSON.parse(String(value)), (k, v) => (k === 'nova_object.changes' ? [...v].sort() : v))];
-                  return [column, value];
-                }),
-            ),
-          )
-          .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
-      }
-      return out;
-    }
-
     it('writes in cell0 and the API database the rows Nova writes, table by table and column by column', async () => {
       // NOTE: one after the other: spawnSync holds the event loop, and a MySQL handshake of the
       // other deployment waiting meanwhile would be reset by the server's connect_timeout.
@@ -355,8 +310,8 @@ describeEachDialect('instance stuck', (env) => {
 
         // Nova writes its Python traceback where cellctl explains (500 faults) and into the event.
         const skip = ['instance_faults.details', 'instance_actions_events.traceback'];
-        const [mine, theirs] = [await shape(await ours.cell0(), CELL0_TABLES, ours.names, skip), await shape(await nova.cell0(), CELL0_TABLES, nova.names, skip)];
-        for (const table of CELL0_TABLES) expect([table, mine[table]]).toEqual([table, theirs[table]]);
+        const [mine, theirs] = [await burialShape(await ours.cell0(), CELL0_BURIAL_TABLES, ours.names, skip), await burialShape(await nova.cell0(), CELL0_BURIAL_TABLES, nova.names, skip)];
+        for (const table of CELL0_BURIAL_TABLES) expect([table, mine[table]]).toEqual([table, theirs[table]]);
         expect(mine.instance_faults).toHaveLength(3);
         // instance_extra's JSON, byte for byte.
         const extra = async (d: typeof ours) => (await d.cell0()).selectFrom('instance_extra').select(['instance_uuid', 'flavor', 'keypairs']).orderBy('instance_uuid').execute();
@@ -368,7 +323,7 @@ describeEachDialect('instance stuck', (env) => {
           expect(actions[2]!.request_id).not.toBe(actions[0]!.request_id);
         }
         const apiTables = ['instance_mappings', 'build_requests', 'request_specs'];
-        const apiRows = async (d: typeof ours) => shape((await d.context.api()).db, apiTables, d.names, []);
+        const apiRows = async (d: typeof ours) => burialShape((await d.context.api()).db, apiTables, d.names, []);
         const [apiMine, apiTheirs] = [await apiRows(ours), await apiRows(nova)];
         for (const table of apiTables) expect([table, apiMine[table]]).toEqual([table, apiTheirs[table]]);
         expect(apiMine.build_requests).toEqual([]);

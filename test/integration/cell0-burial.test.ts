@@ -18,6 +18,7 @@ import { Cell0MissingError } from '../../src/domain/errors';
 import { buryInCell0 } from '../../src/services/cell0-burial.service';
 import { createDatabaseContext, type DatabaseContext } from '../../src/services/database-context.service';
 import { createNovaDatabase, insertCellMapping } from '../support/cell-fixtures';
+import { burialShape, CELL0_BURIAL_TABLES } from '../support/burial-rows';
 import { describeEachDialect } from '../support/dialect-matrix';
 import { describeWithNova, writeNovaConf } from '../support/nova-oracle';
 import { dumpRows } from '../support/row-dump';
@@ -108,50 +109,6 @@ function novaRequest(request: BootRequest, failure: SchedulingFailure): object {
   };
 }
 
-type Rows = Record<string, Array<Record<string, unknown>>>;
-
-/**
- * Every row of a database in a shape two burials must agree on: no ids (action_id neither),
- * timestamps as "set or not", generated BDM UUIDs as 'generated', cell ids as the cell's name;
- * rows sorted. `skip` names columns compared elsewhere.
- */
-async function shape(db: Kysely<any>, tables: string[], cellNames: Map<number, string>, skip: string[] = []): Promise<Rows> {
-  const out: Rows = {};
-  for (const table of tables) {
-    const rows = (await db.selectFrom(table).selectAll().execute()) as Array<Record<string, unknown>>;
-    out[table] = rows
-      .map((row) => {
-        const r: Record<string, unknown> = {};
-        for (const [column, value] of Object.entries(row)) {
-          if (column === 'id' || column === 'action_id' || skip.includes(`${table}.${column}`)) continue;
-          if (/_at$|_time$/.test(column)) r[column] = value === null ? null : 'set';
-          else if (table === 'block_device_mapping' && column === 'uuid') r[column] = value === null ? null : 'generated';
-          else if (column === 'cell_id') r[column] = value === null ? null : cellNames.get(Number(value));
-          else r[column] = value;
-        }
-        return r;
-      })
-      .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
-  }
-  return out;
-}
-
-const CELL0_TABLES = [
-  'instances',
-  'instance_extra',
-  'instance_info_caches',
-  'instance_metadata',
-  'instance_system_metadata',
-  'instance_id_mappings',
-  's3_images',
-  'security_groups',
-  'security_group_instance_association',
-  'instance_actions',
-  'instance_actions_events',
-  'block_device_mapping',
-  'tags',
-  'instance_faults',
-];
 
 describeEachDialect('burial in cell0', (env) => {
   /** A deployment with cell0 (and cell1); with `pending`, a cell-less mapping and a build request per instance of the request. */
@@ -192,8 +149,8 @@ describeEachDialect('burial in cell0', (env) => {
 
         // Nova writes its Python traceback where cellctl explains (500 faults only) and into the event.
         const skip = ['instance_faults.details', 'instance_actions_events.traceback'];
-        const [mine, theirs] = [await shape(await cell0Db(ours), CELL0_TABLES, ours.cellNames, skip), await shape(await cell0Db(nova), CELL0_TABLES, nova.cellNames, skip)];
-        for (const table of CELL0_TABLES) expect([table, mine[table]]).toEqual([table, theirs[table]]);
+        const [mine, theirs] = [await burialShape(await cell0Db(ours), CELL0_BURIAL_TABLES, ours.cellNames, skip), await burialShape(await cell0Db(nova), CELL0_BURIAL_TABLES, nova.cellNames, skip)];
+        for (const table of CELL0_BURIAL_TABLES) expect([table, mine[table]]).toEqual([table, theirs[table]]);
         // The fault details: Nova's traceback for a 500, '' for a 400 (Nova's exact value).
         const details = (await (await cell0Db(ours)).selectFrom('instance_faults').select('details').execute()).map((r) => r.details);
         expect(details).toEqual(request.instances.map(() => (failure.kind === 'no-valid-host' ? 'cellctl: no host fits' : '')));
@@ -204,7 +161,7 @@ describeEachDialect('burial in cell0', (env) => {
         const extra = async (d: typeof ours) => (await (await cell0Db(d)).selectFrom('instance_extra').select(['flavor', 'keypairs']).orderBy('instance_uuid').execute());
         expect(await extra(ours)).toEqual(await extra(nova));
 
-        const apiRows = async (d: typeof ours) => shape((await d.dbs.api()).db, ['instance_mappings', 'build_requests'], d.cellNames, ['instance_mappings.created_at', 'instance_mappings.queued_for_delete']);
+        const apiRows = async (d: typeof ours) => burialShape((await d.dbs.api()).db, ['instance_mappings', 'build_requests'], d.cellNames, ['instance_mappings.created_at', 'instance_mappings.queued_for_delete']);
         expect(await apiRows(ours)).toEqual(await apiRows(nova));
         expect((await apiRows(ours)).build_requests).toEqual([]);
       } finally {

@@ -9,7 +9,7 @@ import type { ApiDatabase } from '../../src/db/api/api-tables.generated';
 import { insertPendingInstances } from '../../src/db/api/build-request.repository';
 import { inTransaction } from '../../src/db/unit-of-work';
 import type { DatabaseHandle } from '../../src/db/connection';
-import type { RequestedBlockDevice } from '../../src/domain/cell0-burial';
+import { imageRootDisk, type RequestedBlockDevice } from '../../src/domain/cell0-burial';
 import type { Flavor } from '../../src/domain/flavor';
 import { blockDeviceListJson, buildRequestInstanceJson, requestSpecJson, tagListJson } from '../../src/domain/nova-primitives';
 
@@ -17,22 +17,7 @@ export const STUCK_IMAGE = '33333333-3333-4333-8333-333333333333';
 
 export const STUCK_FLAVOR: Flavor = { id: 7, flavorId: 'f1', name: 'm1.tiny', memoryMb: 512, vcpus: 1, rootGb: 1, ephemeralGb: 0, swap: 0, rxtxFactor: 1, vcpuWeight: null, disabled: false, isPublic: true, description: null, extraSpecs: {} };
 
-export const ROOT_DISK: RequestedBlockDevice = {
-  sourceType: 'image',
-  destinationType: 'local',
-  imageId: STUCK_IMAGE,
-  volumeId: null,
-  snapshotId: null,
-  bootIndex: 0,
-  deleteOnTermination: true,
-  guestFormat: null,
-  deviceType: 'disk',
-  diskBus: null,
-  deviceName: null,
-  volumeSize: null,
-  volumeType: null,
-  tag: null,
-};
+export const ROOT_DISK: RequestedBlockDevice = imageRootDisk(STUCK_IMAGE);
 
 /** One reservation of `count` stuck instances named `name-1`.. (or `name` alone), created at `createdAt`; returns their UUIDs. */
 export async function insertStuckReservation(
