@@ -702,19 +702,24 @@ export class InstanceNotInCell0Error extends InvalidInputError {
   }
 }
 
-/** An instance no mapping, build request or cell row knows (or whose row was archived, leaving its mapping). */
+/**
+ * An instance no mapping, build request or cell row knows; or whose row was archived, leaving its
+ * mapping; or whose mapping names a cell that is no longer mapped.
+ */
 export class InstanceNotFoundError extends InvalidInputError {
   readonly code = 'INSTANCE_NOT_FOUND';
 
   constructor(
     readonly uuid: string,
-    readonly why: 'unknown' | 'archived',
+    readonly why: 'unknown' | 'archived' | 'cell-gone',
     cell?: CellRef,
   ) {
     super(
       why === 'unknown'
-        ? `instance ${uuid} was not found: no instance mapping or build request has it`
-        : `instance ${uuid} was not found in cell ${cell ? (cell.name ?? cell.uuid) : '?'}: its row is gone (archived) though its mapping is left (see cellctl instance verify ${uuid})`,
+        ? `instance ${uuid} was not found: no instance mapping, build request or cell has it`
+        : why === 'archived'
+          ? `instance ${uuid} was not found in cell ${cell ? (cell.name ?? cell.uuid) : '?'}: its row is gone (archived) though its mapping is left (see cellctl instance verify ${uuid})`
+          : `instance ${uuid} was not found: its mapping names a cell that is no longer mapped (see cellctl instance verify ${uuid})`,
     );
   }
 }

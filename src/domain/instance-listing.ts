@@ -10,7 +10,11 @@ export const INSTANCE_SORT_KEYS = ['created_at', 'updated_at', 'launched_at', 't
 export type InstanceSortKey = (typeof INSTANCE_SORT_KEYS)[number];
 export type SortDirection = 'asc' | 'desc';
 
-/** The order of a listing: the key, then `id` in the same direction, then `uuid` ascending (Nova's default is created_at desc). */
+/**
+ * The order of a listing: the key in its direction, then `uuid` ascending, as Nova's API orders
+ * GET /servers (the key, default created_at desc, and the uuid InstanceSortContext appends; the
+ * `id` its database layer adds after them decides only between copies of one instance).
+ */
 export interface InstanceSort {
   key: InstanceSortKey;
   direction: SortDirection;
@@ -42,11 +46,11 @@ export interface ListedInstance {
   source: ListedSource;
 }
 
-/** The position of a row in the order: its key value, id and uuid (a marker's too). */
+/** The position of a row in the order: its key value, uuid and id in its cell (a marker's too). */
 export interface SortPosition {
   value: string | null;
-  id: number;
   uuid: string;
+  id: number;
 }
 
 /** The sort value of a listed row for `key`. */
@@ -63,26 +67,38 @@ export function sortValue(row: Pick<ListedInstance, 'createdAt' | 'updatedAt' | 
   }
 }
 
+/**
+ * A timestamp as the merge compares it: `YYYY-MM-DD HH:MM:SS.ffffff`, so that MySQL's whole
+ * seconds and SQLite's text with SQLAlchemy's fraction (or without one, as older rows have it)
+ * compare by the instant they name, not by their spelling.
+ */
+export function comparableTimestamp(value: string | null): string | null {
+  if (value === null) return null;
+  const [seconds, fraction = ''] = value.split('.');
+  return `${seconds}.${fraction.padEnd(6, '0').slice(0, 6)}`;
+}
+
 /** Compares two timestamps as MySQL and SQLite order them: NULL before any value. */
 function compareNullable(a: string | null, b: string | null): number {
-  if (a === b) return 0;
-  if (a === null) return -1;
-  if (b === null) return 1;
-  return a < b ? -1 : 1;
+  const [x, y] = [comparableTimestamp(a), comparableTimestamp(b)];
+  if (x === y) return 0;
+  if (x === null) return -1;
+  if (y === null) return 1;
+  return x < y ? -1 : 1;
 }
 
 /**
- * Orders two positions as every cell's query orders its rows (ORDER BY key dir, id dir, uuid asc,
- * NULLs smallest on both dialects), so merging the cells' pages gives the order of one query.
+ * Orders two positions as Nova's API merges the cells (the key in its direction, NULLs smallest as
+ * both dialects sort them, then uuid ascending), and copies of one instance by id.
  */
 export function comparePositions(a: SortPosition, b: SortPosition, direction: SortDirection): number {
   const sign = direction === 'asc' ? 1 : -1;
-  return sign * compareNullable(a.value, b.value) || sign * (a.id - b.id) || (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0);
+  return sign * compareNullable(a.value, b.value) || (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0) || sign * (a.id - b.id);
 }
 
-/** The position of a cell row in the order of `sort`. */
-export function positionOf(row: ListedInstance & { id: number }, sort: InstanceSort): SortPosition {
-  return { value: sortValue(row, sort.key), id: row.id, uuid: row.uuid };
+/** The position of a listed row in the order of `sort` (id 0 for rows of no cell). */
+export function positionOf(row: ListedInstance, sort: InstanceSort): SortPosition {
+  return { value: sortValue(row, sort.key), uuid: row.uuid, id: row.id ?? 0 };
 }
 
 /** What Nova's API shows as `status` for a vm_state and task_state (nova/api/openstack/common.py _STATE_MAP). */
@@ -123,10 +139,10 @@ const STATE_MAP: Record<string, Record<string, string>> = {
 
 /** The parts of a listing page, each already in the order of the sort. */
 export interface ListingParts {
-  /** Build requests (listed first, as Nova prepends them). */
+  /** Build requests (listed first, as Nova prepends them), in the order of the sort. */
   buildRequests: ListedInstance[];
-  /** Each readable cell's rows after the marker, at most `limit` of each, in the order of the sort. */
-  cellPages: Array<Array<ListedInstance & { id: number }>>;
+  /** Each readable cell's rows after the marker: its first `limit` in the order of the sort, and possibly more. */
+  cellPages: ListedInstance[][];
   /** UNKNOWN rows of the cells that failed (listed before everything, as Nova prepends them). */
   unknown: ListedInstance[];
 }

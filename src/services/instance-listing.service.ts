@@ -13,10 +13,12 @@ import { findInstanceDetail, findListedInstance, listInstancePage, type ListedIn
 import type { Cell } from '../domain/cell';
 import { InstanceNotFoundError, InvalidValueError, MarkerNotFoundError } from '../domain/errors';
 import {
+  comparableTimestamp,
   comparePositions,
   DEFAULT_INSTANCE_SORT,
   mergeListing,
   novaStatus,
+  positionOf,
   readPrimitive,
   sortValue,
   type InstanceSort,
@@ -127,27 +129,41 @@ function fromBuildRequest(row: BuildRequestRow): ListedInstance & { id: number }
 /** Where a marker leaves the listing: after a build request (then the cells from their start), or after a position in the cells. */
 type MarkerPlace = { kind: 'build-request'; uuid: string } | { kind: 'cell'; position: SortPosition };
 
-/** Finds where `marker` is: among the build requests, else in its mapping's cell (its row, deleted or not). */
-async function placeMarker(dbs: DatabaseContext, marker: string, sort: InstanceSort, withBuildRequests: boolean, options: ListInstancesOptions): Promise<MarkerPlace> {
+/**
+ * Finds an instance's row (deleted or not) where its mapping says, or, without a mapping that names
+ * a cell (an instance never mapped, as Nova's burial without a mapping leaves one), in every cell;
+ * each read within the cell deadline. Undefined when no cell has it; throws the error of a cell
+ * that could not be read when the row was found nowhere else.
+ */
+async function findInCells(dbs: DatabaseContext, uuid: string, options: { cellTimeoutMs?: number; signal?: AbortSignal }): Promise<{ row: ListedInstanceRow; cell: Cell } | undefined> {
   const api = (await dbs.api()).db;
-  if (withBuildRequests && (await findBuildRequestForListing(api, marker))) return { kind: 'build-request', uuid: marker };
-  const mapping = await findInstanceMapping(api, marker);
-  const cellRow = mapping?.cell_id === null || mapping === undefined ? undefined : await findCellMappingById(api, mapping.cell_id);
-  if (!cellRow) throw new MarkerNotFoundError(marker);
-  const [outcome] = await scatterCells(dbs, [cellFromRow(cellRow)], (cell) => dbs.withCell(cell, (handle) => findListedInstance(handle.db, marker)), {
-    concurrency: 1,
+  const mapping = await findInstanceMapping(api, uuid);
+  const mapped = mapping?.cell_id === null || mapping === undefined ? undefined : await findCellMappingById(api, mapping.cell_id);
+  const cells = mapped ? [cellFromRow(mapped)] : await listCells(dbs);
+  const outcomes = await scatterCells(dbs, cells, (cell) => dbs.withCell(cell, (handle) => findListedInstance(handle.db, uuid)), {
+    concurrency: INSTANCE_LIST_PARALLELISM,
     timeoutMs: options.cellTimeoutMs,
     signal: options.signal,
   });
-  if (isFailed(outcome!)) throw outcome.error;
-  const row = outcome!.status === 'ok' ? outcome.value : undefined;
-  if (!row) throw new MarkerNotFoundError(marker);
-  return { kind: 'cell', position: { value: sortValue(fromCellRow(row, outcome!.item), sort.key), id: row.id, uuid: row.uuid } };
+  for (const outcome of outcomes) if (outcome.status === 'ok' && outcome.value) return { row: outcome.value, cell: outcome.item };
+  const failed = outcomes.find(isFailed);
+  if (failed) throw failed.error;
+  return undefined;
+}
+
+/** Finds where `marker` is: among the build requests, else its row in the cells (deleted or not). */
+async function placeMarker(dbs: DatabaseContext, marker: string, sort: InstanceSort, withBuildRequests: boolean, options: ListInstancesOptions): Promise<MarkerPlace> {
+  const api = (await dbs.api()).db;
+  if (withBuildRequests && (await findBuildRequestForListing(api, marker))) return { kind: 'build-request', uuid: marker };
+  const found = await findInCells(dbs, marker, options);
+  if (!found) throw new MarkerNotFoundError(marker);
+  const value = comparableTimestamp(sortValue(fromCellRow(found.row, found.cell), sort.key));
+  return { kind: 'cell', position: { value, uuid: found.row.uuid, id: found.row.id } };
 }
 
 /**
  * One page of instances, as Nova's API lists them: build requests first (when every cell is listed,
- * for live instances), then the cells' rows merged in the order of the sort (key, id, then uuid),
+ * for live instances), then the cells' rows merged in the order of the sort (key, then uuid),
  * duplicates by uuid removed (the first copy wins), hidden rows never, deleted ones only when asked
  * (and then only they). A cell that fails or times out is returned in `failedCells`; on the first
  * page its mappings become UNKNOWN rows, prepended. Reads only.
@@ -162,13 +178,14 @@ export async function listInstances(dbs: DatabaseContext, options: ListInstances
   const withBuildRequests = options.cell === undefined && !deleted;
   const place = marker === undefined ? undefined : await placeMarker(dbs, marker, sort, withBuildRequests, options);
 
-  let buildRequests: Array<ListedInstance & { id: number }> = [];
+  let buildRequests: ListedInstance[] = [];
   if (withBuildRequests && place?.kind !== 'cell') {
     const rows = (await listBuildRequestsForListing(api, options.project)).map(fromBuildRequest);
-    const position = (row: ListedInstance & { id: number }): SortPosition => ({ value: sortValue(row, sort.key), id: row.id, uuid: row.uuid });
-    rows.sort((a, b) => comparePositions(position(a), position(b), sort.direction));
-    const start = place?.kind === 'build-request' ? rows.findIndex((r) => r.uuid === place.uuid) + 1 : 0;
-    buildRequests = rows.slice(start);
+    rows.sort((a, b) => comparePositions(positionOf(a, sort), positionOf(b, sort), sort.direction));
+    const at = place?.kind === 'build-request' ? rows.findIndex((r) => r.uuid === place.uuid) : -1;
+    // A build request of another project is no marker of this listing (Nova: MarkerNotFound).
+    if (place?.kind === 'build-request' && at < 0) throw new MarkerNotFoundError(place.uuid);
+    buildRequests = rows.slice(at + 1);
   }
 
   const after = place?.kind === 'cell' ? place.position : undefined;
@@ -185,7 +202,7 @@ export async function listInstances(dbs: DatabaseContext, options: ListInstances
   if (marker === undefined) {
     for (const failed of failedCells) {
       const mappings = await listMappingsOfCell(api, failed.item.id, { project: options.project, queuedForDelete: deleted, limit });
-      unknown.push(...mappings.map((m): ListedInstance => unknownRow(m, failed.item)));
+      unknown.push(...mappings.map((m): ListedInstance => ({ ...unknownRow(m, failed.item), deleted })));
     }
   }
   const page = mergeListing({ buildRequests, cellPages, unknown }, sort, limit);
@@ -234,43 +251,65 @@ export interface InstanceShowResult {
   cellFailure?: FailedOutcome<Cell>;
 }
 
-/**
- * One instance wherever it is: mapping, then its cell's row (with its latest fault, in cell0 the
- * reason of its burial); the build request while the mapping has no cell; when the cell cannot be
- * read, what the mapping and request spec say (as Nova's API from 2.69), with the cell's failure.
- * Throws InstanceNotFoundError when nothing knows it or its row was archived. Reads only.
- */
-export async function showInstance(dbs: DatabaseContext, uuidInput: string, options: { cellTimeoutMs?: number; signal?: AbortSignal } = {}): Promise<InstanceShowResult> {
-  const uuid = checkUuid('instance', uuidInput);
-  const api = (await dbs.api()).db;
-  let mapping = await findInstanceMapping(api, uuid);
-  if (!mapping || mapping.cell_id === null) {
-    const request = await findBuildRequestForListing(api, uuid);
-    if (request) return { instance: { ...fromBuildRequest(request), ...noDetails(), queuedForDelete: mapping ? mapping.queued_for_delete === 1 : null, ...fromSpec(await findRequestSpec(api, uuid)) } };
-    // Nova reads the mapping once more: the conductor may have placed it meanwhile.
-    mapping = await findInstanceMapping(api, uuid);
-    if (!mapping || mapping.cell_id === null) throw new InstanceNotFoundError(uuid, 'unknown');
-  }
-  const cellRow = await findCellMappingById(api, mapping.cell_id!);
-  if (!cellRow) throw new InstanceNotFoundError(uuid, 'unknown');
+/** An instance's row in its cell with its latest fault, read within the cell deadline: the outcome, its value undefined when the cell has no such row. */
+async function readDetail(dbs: DatabaseContext, cell: Cell, uuid: string, options: { cellTimeoutMs?: number; signal?: AbortSignal }) {
   const [outcome] = await scatterCells(
     dbs,
-    [cellFromRow(cellRow)],
-    (cell) =>
-      dbs.withCell(cell, async (handle) => {
+    [cell],
+    (target) =>
+      dbs.withCell(target, async (handle) => {
         const row = await findInstanceDetail(handle.db, uuid);
         return row ? { row, fault: (await latestFaults(handle.db, [uuid])).get(uuid) } : undefined;
       }),
     { concurrency: 1, timeoutMs: options.cellTimeoutMs, signal: options.signal },
   );
-  const cell = outcome!.item;
-  const queuedForDelete = mapping.queued_for_delete === null ? null : mapping.queued_for_delete === 1;
-  if (isFailed(outcome!)) {
-    const base = unknownRow({ ...mapping, created_at: mapping.created_at }, cell);
-    return { instance: { ...base, ...noDetails(), queuedForDelete, ...fromSpec(await findRequestSpec(api, uuid)) }, cellFailure: outcome };
+  return outcome!;
+}
+
+/**
+ * One instance wherever it is: its mapping, then its cell's row (with its latest fault, in cell0
+ * the reason of its burial); its build request while it has no row in a cell; for an instance
+ * never mapped, its row in whichever cell has it; when its cell cannot be read, what the mapping
+ * and request spec say (as Nova's API from 2.69), with the cell's failure. Throws
+ * InstanceNotFoundError when nothing knows it, its row was archived or its cell is unmapped. Reads only.
+ */
+export async function showInstance(dbs: DatabaseContext, uuidInput: string, options: { cellTimeoutMs?: number; signal?: AbortSignal } = {}): Promise<InstanceShowResult> {
+  const uuid = checkUuid('instance', uuidInput);
+  const api = (await dbs.api()).db;
+  const request = await findBuildRequestForListing(api, uuid);
+  let mapping = await findInstanceMapping(api, uuid);
+  const queued = (): boolean | null => (!mapping || mapping.queued_for_delete === null ? null : mapping.queued_for_delete === 1);
+  const fromRequest = async (found: BuildRequestRow): Promise<InstanceShowResult> => ({
+    instance: { ...fromBuildRequest(found), ...noDetails(), queuedForDelete: queued(), ...fromSpec(await findRequestSpec(api, uuid)) },
+  });
+  let cell: Cell;
+  if (!mapping || mapping.cell_id === null) {
+    if (request) return fromRequest(request);
+    // Nova reads the mapping once more: the conductor may have placed it meanwhile.
+    mapping = await findInstanceMapping(api, uuid);
+    if (mapping?.cell_id === null) throw new InstanceNotFoundError(uuid, 'unknown');
   }
-  const found = outcome!.status === 'ok' ? outcome.value : undefined;
-  if (!found) throw new InstanceNotFoundError(uuid, 'archived', cellRef(cell));
+  if (mapping) {
+    const cellRow = await findCellMappingById(api, mapping.cell_id!);
+    if (!cellRow) throw new InstanceNotFoundError(uuid, 'cell-gone');
+    cell = cellFromRow(cellRow);
+  } else {
+    // Never mapped (Nova's burial without a mapping leaves such an instance): whichever cell has it.
+    const found = await findInCells(dbs, uuid, options);
+    if (!found) throw new InstanceNotFoundError(uuid, 'unknown');
+    cell = found.cell;
+  }
+  const outcome = await readDetail(dbs, cell, uuid, options);
+  if (isFailed(outcome)) {
+    const base = mapping ? unknownRow(mapping, cell) : unknownRow({ instance_uuid: uuid, project_id: '', user_id: null, created_at: null }, cell);
+    return { instance: { ...base, ...noDetails(), queuedForDelete: queued(), ...fromSpec(await findRequestSpec(api, uuid)) }, cellFailure: outcome };
+  }
+  const found = outcome.status === 'ok' ? outcome.value : undefined;
+  if (!found) {
+    // A burial cut short leaves the mapping on cell0 and the build request: the instance is still that.
+    if (request) return fromRequest(request);
+    throw new InstanceNotFoundError(uuid, 'archived', cellRef(cell));
+  }
   const { row, fault } = found;
   return {
     instance: {
@@ -280,7 +319,7 @@ export async function showInstance(dbs: DatabaseContext, uuidInput: string, opti
       flavor: flavorName(readPrimitive(row.flavor, ['cur'])),
       image: row.image_ref,
       powerState: row.power_state,
-      queuedForDelete,
+      queuedForDelete: queued(),
       faultCode: fault?.code ?? null,
       fault: fault?.message ?? null,
     },

@@ -35,6 +35,7 @@ if query.get('project'):
     search_opts['project_id'] = query['project']
 sort_key = query.get('sort_key') or 'created_at'
 sort_dir = query.get('sort_dir') or 'desc'
+# As GET /servers passes them (nova/api/openstack/common.py get_sort_params): the key alone.
 instances = compute_api.API().get_all(ctxt, search_opts=search_opts, limit=query.get('limit'), marker=query.get('marker'),
-                                      sort_keys=[sort_key, 'id'], sort_dirs=[sort_dir, sort_dir])
+                                      sort_keys=[sort_key], sort_dirs=[sort_dir])
 print(json.dumps([i.uuid for i in instances]))

@@ -27,24 +27,25 @@ export interface InstancePageFilter {
 
 type Eb = ExpressionBuilder<CellDatabase, 'instances'>;
 
-/** The rows strictly after `after` in the order of `sort` (NULL keys sort smallest on both dialects). */
+/**
+ * The rows after `after` in the listing's order (the key in its direction, NULLs smallest as both
+ * dialects sort them, then uuid ascending), never the instance at `after` itself (nor a copy of it
+ * in this cell: it was listed already).
+ */
 function afterPosition(eb: Eb, sort: InstanceSort, after: SortPosition) {
   const key = sort.key;
-  const later = sort.direction === 'desc' ? '<' : '>';
-  const tie = eb.or([eb('id', later, after.id), eb.and([eb('id', '=', after.id), eb('uuid', '>', after.uuid)])]);
+  const beyond = sort.direction === 'desc' ? '<' : '>';
+  const tie = eb('uuid', '>', after.uuid);
   if (after.value === null) {
     // Ascending, NULLs come first: every non-NULL key is later; descending, they came before.
     return sort.direction === 'asc' ? eb.or([eb(key, 'is not', null), eb.and([eb(key, 'is', null), tie])]) : eb.and([eb(key, 'is', null), tie]);
   }
-  const beyond = eb.or([eb(key, later, after.value), eb.and([eb(key, '=', after.value), tie])]);
-  return sort.direction === 'desc' ? eb.or([beyond, eb(key, 'is', null)]) : beyond;
+  const later = eb.or([eb(key, beyond, after.value), eb.and([eb(key, '=', after.value), tie])]);
+  return sort.direction === 'desc' ? eb.or([later, eb(key, 'is', null)]) : later;
 }
 
-/**
- * At most `limit` instances of the cell in the order of `sort` (key, id, then uuid ascending),
- * after `after` when given (and never the instance at `after`, whatever its copy). Hidden rows (cross-cell resize shadows) are never read, as in Nova.
- */
-export async function listInstancePage(db: Kysely<CellDatabase>, sort: InstanceSort, filter: InstancePageFilter, limit: number, after?: SortPosition): Promise<ListedInstanceRow[]> {
+/** The rows a listing shows, of one project or all, after a position. */
+function listedRows(db: Kysely<CellDatabase>, sort: InstanceSort, filter: InstancePageFilter, after?: SortPosition) {
   let query = db
     .selectFrom('instances')
     .select([...LISTED_COLUMNS])
@@ -53,9 +54,27 @@ export async function listInstancePage(db: Kysely<CellDatabase>, sort: InstanceS
     ? query.where((eb) => eb.or([eb('deleted', '=', eb.ref('id')), eb('vm_state', '=', 'soft-delete')]))
     : query.where('deleted', '=', 0).where((eb) => eb.or([eb('vm_state', '!=', 'soft-delete'), eb('vm_state', 'is', null)]));
   if (filter.project !== undefined) query = query.where('project_id', '=', filter.project);
-  // NOTE: a copy of the marker instance in another cell (a cross-cell move) may sort after it; it was listed already.
   if (after) query = query.where((eb) => afterPosition(eb, sort, after)).where('uuid', '!=', after.uuid);
-  return query.orderBy(sort.key, sort.direction).orderBy('id', sort.direction).orderBy('uuid', 'asc').limit(limit).execute();
+  return query;
+}
+
+/**
+ * The cell's first `limit` instances in the listing's order after `after`, and possibly some
+ * more: every row sharing the key of the last of them. Read in two index-friendly steps rather
+ * than with `ORDER BY key, uuid`, which no index of Nova's serves: the first `limit` by key then
+ * id (instances_deleted_created_at_idx holds (deleted, created_at, id)), then all the rows whose
+ * key equals the last one's, among which uuid decides; the caller sorts. Hidden rows (cross-cell
+ * resize shadows) are never read, as in Nova.
+ */
+export async function listInstancePage(db: Kysely<CellDatabase>, sort: InstanceSort, filter: InstancePageFilter, limit: number, after?: SortPosition): Promise<ListedInstanceRow[]> {
+  const first = await listedRows(db, sort, filter, after).orderBy(sort.key, sort.direction).orderBy('id', sort.direction).limit(limit).execute();
+  if (first.length < limit) return first;
+  const boundary = first[first.length - 1]![sort.key];
+  const ties = await listedRows(db, sort, filter, after)
+    .where((eb) => (boundary === null ? eb(sort.key, 'is', null) : eb(sort.key, '=', boundary)))
+    .execute();
+  const seen = new Set(first.map((r) => r.id));
+  return [...first, ...ties.filter((r) => !seen.has(r.id))];
 }
 
 /** An instance row by UUID, deleted or not (the live copy first), or undefined. */

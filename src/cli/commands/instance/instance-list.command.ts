@@ -53,7 +53,7 @@ export function listedRow(i: ListedInstance, cellStatus: string | null): Record<
 export function instanceListCommand(ctx: CliContext): Command {
   const command = new Command('list')
     .description(
-      "list instances across cells as Nova's API does: every cell read in parallel within --cell-timeout, build requests first, then newest first (created_at, id, uuid); a cell that fails or times out is named on stderr and its instances are UNKNOWN rows built from their mappings (first page), exit 3",
+      "list instances across cells as Nova's API does: every cell read in parallel within --cell-timeout, build requests first, then newest first (created_at, then uuid); a cell that fails or times out is named on stderr and its instances are UNKNOWN rows built from their mappings (first page), exit 3",
     )
     .addOption(cellOption('only this cell (build requests, which are in no cell, are then left out)'))
     .addOption(allCellsOption('every cell, cell0 included, and the build requests (the default)'))
@@ -61,7 +61,7 @@ export function instanceListCommand(ctx: CliContext): Command {
     .addOption(new Option('--deleted', "only deleted and soft-deleted instances (Nova's deleted=true), instead of the live ones"))
     .addOption(new Option('--limit <n>', 'at most this many instances (default 1000, as Nova\'s [api] max_limit)').argParser(positiveIntegerParser('--limit')))
     .addOption(new Option('--marker <uuid>', 'start after this instance (the last UUID of the previous page; printed on stderr when there are more)'))
-    .addOption(new Option('--sort-key <key>', 'sort by this timestamp (then id, then uuid)').choices([...INSTANCE_SORT_KEYS]).default('created_at'))
+    .addOption(new Option('--sort-key <key>', 'sort by this timestamp (then uuid)').choices([...INSTANCE_SORT_KEYS]).default('created_at'))
     .addOption(new Option('--sort-dir <dir>', 'sort direction').choices(['asc', 'desc']).default('desc'))
     .addOption(cellTimeoutOption());
   declareColumns(command, INSTANCE_LIST_COLUMNS);

@@ -41,7 +41,7 @@ export function instanceShowCommand(ctx: CliContext): Command {
     command,
     [
       { code: 0, meaning: 'shown' },
-      { code: EXIT_NOT_FOUND, meaning: 'not found: no mapping or build request has it, or its row was archived (its mapping left behind)', errors: [InstanceNotFoundError] },
+      { code: EXIT_NOT_FOUND, meaning: 'not found: no mapping, build request or cell has it, its row was archived (its mapping left behind), or its mapping names a cell no longer mapped', errors: [InstanceNotFoundError] },
       { code: EXIT_PARTIAL_LISTING, meaning: 'its cell failed or timed out (named on stderr): the fields shown are those of its mapping and request spec, status UNKNOWN' },
       { code: 127, meaning: 'invalid input: a malformed UUID or --cell-timeout' },
       { code: EXIT_ENVIRONMENT, meaning: 'the API database could not be read' },
