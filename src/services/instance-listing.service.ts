@@ -9,10 +9,11 @@ import { findRequestSpec } from '../db/api/build-request.repository';
 import { findBuildRequestForListing, listBuildRequestsForListing, listMappingsOfCell } from '../db/api/instance-listing.repository';
 import { findInstanceMapping } from '../db/api/instance-mapping.repository';
 import { latestFaults } from '../db/cell/cell0-instances.repository';
-import { findInstanceDetail, findListedInstance, listInstancePage, type ListedInstanceRow } from '../db/cell/instance-listing.repository';
+import { findInstanceDetail, findListedInstance, listInstancePage, type InstancePageFilter, type ListedInstanceRow } from '../db/cell/instance-listing.repository';
 import type { Cell } from '../domain/cell';
 import { InstanceNotFoundError, InvalidValueError, MarkerNotFoundError } from '../domain/errors';
 import {
+  cellBatchSize,
   comparableTimestamp,
   comparePositions,
   DEFAULT_INSTANCE_SORT,
@@ -20,6 +21,7 @@ import {
   novaStatus,
   positionOf,
   readPrimitive,
+  sortListed,
   sortValue,
   type InstanceSort,
   type ListedInstance,
@@ -161,6 +163,60 @@ async function placeMarker(dbs: DatabaseContext, marker: string, sort: InstanceS
   return { kind: 'cell', position: { value, uuid: found.row.uuid, id: found.row.id } };
 }
 
+/** One cell's rows read so far, in the listing's order, and whether it has more. */
+interface CellStream {
+  cell: Cell;
+  rows: ListedInstance[];
+  done: boolean;
+}
+
+/**
+ * Reads the cells' rows after `after` in batches (cellBatchSize), all cells at once and each read
+ * within the cell deadline, until `want` rows are certain to be the first ones: a cell is read
+ * again only while its last row comes before the `want`-th row read so far. Returns each readable
+ * cell's rows (in order) and the cells that failed or timed out (their rows read so far dropped).
+ */
+async function readCellPages(
+  dbs: DatabaseContext,
+  cells: readonly Cell[],
+  read: { sort: InstanceSort; filter: InstancePageFilter; after?: SortPosition; want: number; options: ListInstancesOptions },
+): Promise<{ cellPages: ListedInstance[][]; failedCells: Array<FailedOutcome<Cell>> }> {
+  const { sort, options } = read;
+  const want = Math.max(read.want, 1);
+  const batch = cellBatchSize(want, cells.length);
+  const streams: CellStream[] = cells.map((cell) => ({ cell, rows: [], done: false }));
+  const failedCells: Array<FailedOutcome<Cell>> = [];
+  const last = (stream: CellStream): SortPosition | undefined => (stream.rows.length ? positionOf(stream.rows[stream.rows.length - 1]!, sort) : read.after);
+  let pending = streams;
+  while (pending.length > 0) {
+    // NOTE: each read of a cell has the whole deadline: a round waits for its slowest cell, so a
+    // budget shared across rounds would let a hanging cell in the first eat the others' second.
+    const outcomes = await scatterCells(
+      dbs,
+      pending.map((s) => s.cell),
+      (cell) => dbs.withCell(cell, (handle) => listInstancePage(handle.db, sort, read.filter, batch, last(pending.find((s) => s.cell === cell)!))),
+      { concurrency: INSTANCE_LIST_PARALLELISM, timeoutMs: options.cellTimeoutMs, signal: options.signal },
+    );
+    for (const [i, outcome] of outcomes.entries()) {
+      const stream = pending[i]!;
+      if (outcome.status === 'ok') {
+        stream.rows = sortListed([...stream.rows, ...outcome.value.map((row) => fromCellRow(row, stream.cell))], sort);
+        stream.done = outcome.value.length < batch;
+      } else {
+        stream.done = true;
+        stream.rows = [];
+        if (isFailed(outcome)) failedCells.push(outcome);
+      }
+    }
+    // The want-th distinct instance read so far: a cell whose last row comes after it has given all it must.
+    const seen = new Set<string>();
+    const distinct = sortListed(streams.flatMap((s) => s.rows), sort).filter((row) => !seen.has(row.uuid) && Boolean(seen.add(row.uuid)));
+    const cut = distinct.length >= want ? positionOf(distinct[want - 1]!, sort) : undefined;
+    pending = streams.filter((s) => !s.done && (cut === undefined || comparePositions(last(s)!, cut, sort.direction) < 0));
+  }
+  return { cellPages: streams.filter((s) => s.rows.length > 0).map((s) => s.rows), failedCells };
+}
+
 /**
  * One page of instances, as Nova's API lists them: build requests first (when every cell is listed,
  * for live instances), then the cells' rows merged in the order of the sort (key, then uuid),
@@ -189,14 +245,7 @@ export async function listInstances(dbs: DatabaseContext, options: ListInstances
   }
 
   const after = place?.kind === 'cell' ? place.position : undefined;
-  const outcomes = await scatterCells(
-    dbs,
-    cells,
-    (cell) => dbs.withCell(cell, async (handle) => (await listInstancePage(handle.db, sort, { project: options.project, deleted }, limit + 1, after)).map((row) => fromCellRow(row, cell))),
-    { concurrency: INSTANCE_LIST_PARALLELISM, timeoutMs: options.cellTimeoutMs, signal: options.signal },
-  );
-  const failedCells = outcomes.filter(isFailed);
-  const cellPages = outcomes.flatMap((o) => (o.status === 'ok' ? [o.value] : []));
+  const { cellPages, failedCells } = await readCellPages(dbs, cells, { sort, filter: { project: options.project, deleted }, after, want: limit + 1 - buildRequests.length, options });
 
   const unknown: ListedInstance[] = [];
   if (marker === undefined) {
@@ -205,8 +254,9 @@ export async function listInstances(dbs: DatabaseContext, options: ListInstances
       unknown.push(...mappings.map((m): ListedInstance => ({ ...unknownRow(m, failed.item), deleted })));
     }
   }
-  const page = mergeListing({ buildRequests, cellPages, unknown }, sort, limit);
-  const more = mergeListing({ buildRequests, cellPages, unknown: [] }, sort, limit + 1).length > limit;
+  const merged = mergeListing({ buildRequests, cellPages, unknown }, sort, limit + 1);
+  const more = merged.filter((row) => row.source !== 'unknown').length > limit;
+  const page = more ? merged.slice(0, -1) : merged;
   return { instances: page, failedCells, nextMarker: more ? page[page.length - 1]!.uuid : undefined };
 }
 

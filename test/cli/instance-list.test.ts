@@ -231,6 +231,26 @@ describeEachDialect('instance list and show across cells', (env) => {
     }
   });
 
+  it('reads a cell again when its first batch runs out before the page is full, and pages through hundreds the same way', async () => {
+    // 300 instances in cell1 newer than everything else, 40 in cell2 interleaved with them: cell1's
+    // first batch (100) runs out long before a page of 250 is full.
+    const rows = (minute: number, i: number) => ({ display_name: `bulk-${minute}-${i}`, project_id: 'p1', created_at: `2026-03-01 ${String(10 + Math.floor(minute / 60)).padStart(2, '0')}:${String(minute % 60).padStart(2, '0')}:${String(i % 3).padStart(2, '0')}` });
+    for (let i = 0; i < 300; i++) await insertInstance(cell1, rows(i % 100, i));
+    for (let i = 0; i < 40; i++) await insertInstance(cell2, rows((i * 7) % 100, i));
+    const whole = (await list('--limit', '1000')).rows.map((r) => r.uuid);
+    const bulk = (await list('--limit', '250')).rows.map((r) => r.uuid);
+    expect(bulk).toEqual(whole.slice(0, 250));
+    expect((await allPages(120)).flat()).toEqual(whole);
+    // The order, computed here from the rows themselves: build requests, then created_at desc, uuid asc.
+    const live = async (db: Kysely<CellDatabase>) =>
+      db.selectFrom('instances').select(['uuid', 'created_at']).where('deleted', '=', 0).where((eb) => eb.or([eb('hidden', '=', 0), eb('hidden', 'is', null)])).where('vm_state', '!=', 'soft-delete').execute();
+    const cell0 = (await dbs.cellDatabase({ uuid: CELL0_UUID, name: 'cell0', databaseConnection: urls.cell0 })).db;
+    const all = [...(await live(cell0)), ...(await live(cell1)), ...(await live(cell2))];
+    const instant = (t: string | null) => (t ?? '').padEnd(26, '.000000').slice(0, 26);
+    const expected = [...new Map(all.sort((a, b) => (instant(a.created_at) === instant(b.created_at) ? (a.uuid < b.uuid ? -1 : 1) : instant(a.created_at) < instant(b.created_at) ? 1 : -1)).map((r) => [r.uuid, r.uuid])).keys()];
+    expect(whole.slice(2)).toEqual(expected);
+  });
+
   describeWithNova()("against Nova's own compute API get_all", () => {
     const novaList = (query: Record<string, unknown>): string[] => {
       const r = spawnSync(NOVA_PYTHON, [join(__dirname, '..', 'support', 'nova-list.py'), conf, JSON.stringify(query)], { encoding: 'utf8', timeout: 120_000 });
