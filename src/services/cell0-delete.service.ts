@@ -9,6 +9,7 @@
  * (an already soft-deleted instance still gets its mapping queued; a purge finds the leftover API
  * rows through the mapping that still points at cell0).
  */
+import { findBuildRequestUuids } from '../db/api/build-request.repository';
 import { countInstanceApiRows, PURGED_API_TABLES, purgeInstanceApiRows } from '../db/api/instance-api-rows.repository';
 import { countMappingsNotQueuedForDelete, findInstanceMappings, listCellMappingsCreatedBefore, queueMappingsForDelete } from '../db/api/instance-mapping.repository';
 import {
@@ -59,6 +60,12 @@ export interface Cell0DeleteOutcome {
   rows: number;
   /** The live block devices with a volume or attachment that Nova would clean up in Cinder. */
   volumes: VolumeAttachment[];
+  /**
+   * Its build request is still there: a stuck build (a burial cut short). A purge removes its cell0
+   * rows only and keeps its API rows (build request, mapping, request spec, group membership) for
+   * `instance stuck` to bury again or delete.
+   */
+  stuckBuild: boolean;
 }
 
 /** What deleteCell0Instances did (or would do). */
@@ -134,6 +141,7 @@ export async function deleteCell0Instances(dbs: DatabaseContext, uuids: readonly
   const purge = Boolean(options.purge);
 
   const mappings = await findInstanceMappings(api.db, wanted);
+  const stuck = await findBuildRequestUuids(api.db, wanted);
   const { states, volumes } = await dbs.withCell(cell0, async (handle) => ({
     states: await findCell0InstanceStates(handle.db, wanted),
     volumes: await findVolumeAttachments(handle.db, wanted),
@@ -151,7 +159,7 @@ export async function deleteCell0Instances(dbs: DatabaseContext, uuids: readonly
   const instances: Cell0DeleteOutcome[] = [];
   for (const uuid of wanted) {
     const state = states.get(uuid);
-    const outcome = { uuid, name: state?.displayName ?? null, projectId: state?.projectId ?? mappings.get(uuid)?.project_id ?? null, volumes: volumes.filter((v) => v.instanceUuid === uuid) };
+    const outcome = { uuid, name: state?.displayName ?? null, projectId: state?.projectId ?? mappings.get(uuid)?.project_id ?? null, volumes: volumes.filter((v) => v.instanceUuid === uuid), stuckBuild: stuck.has(uuid) };
     if (purge) {
       const cellRows = await dbs.withCell(cell0, (handle) => (dryRun ? countCell0Rows(handle.db, [uuid]) : inTransaction(handle, (tx) => purgeCell0Instances(tx, [uuid]), { retry: true })));
       const apiRows = dryRun ? await countInstanceApiRows(api.db, [uuid], cell0.id) : await inTransaction(api, (tx) => purgeInstanceApiRows(tx, [uuid], cell0.id), { retry: true });

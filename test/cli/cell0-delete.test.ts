@@ -231,14 +231,21 @@ describeEachDialect('cell0 delete and purge', (env) => {
     const real = await list('--purge', live!, soft!, halfBuried!);
     expect(real.code).toBe(0);
     expect(real.rows).toEqual(dry.rows);
-    // cell0: instance, extra, info cache, system metadata, fault, id mapping, action, event, BDM(s), tag; API: mapping, request spec, group member (and build request).
+    // cell0: instance, extra, info cache, system metadata, fault, id mapping, action, event, BDM(s), tag; API: mapping, request spec, group member.
+    // The half-buried one is a stuck build (its build request is there): its cell0 rows go, its API rows stay for instance stuck.
     expect(real.rows.map((r) => [r.uuid, r.result, r.rows])).toEqual([
       [live, 'purged', 14],
       [soft, 'purged', 12],
-      [halfBuried, 'purged', 13],
+      [halfBuried, 'purged', 9],
     ]);
     expect(real.stderr).toMatch(new RegExp(`^cellctl: warning: instance ${live} has volume attachments .*${VOLUME}`));
-    for (const uuid of [live!, soft!, halfBuried!]) expect(JSON.stringify(await d.dump())).not.toContain(uuid);
+    expect(real.stderr).toContain(`cellctl: warning: instance ${halfBuried} is a stuck build: its build request, mapping and request spec are kept; cellctl instance stuck --bury buries it again, --delete removes them\n`);
+    for (const uuid of [live!, soft!]) expect(JSON.stringify(await d.dump())).not.toContain(uuid);
+    expect(JSON.stringify(await dumpRows(await d.cell0Handle()))).not.toContain(halfBuried);
+    for (const table of ['build_requests', 'instance_mappings', 'request_specs', 'instance_group_member'] as const) {
+      expect([table, (await api.selectFrom(table).select('instance_uuid').where('instance_uuid', '=', halfBuried!).execute()).length]).toEqual([table, 1]);
+    }
+    await api.deleteFrom('build_requests').where('instance_uuid', '=', halfBuried!).execute();
 
     // A purge stopped after cell0 (its rows gone) and before the API database: a re-run finishes it.
     await inTransaction(await d.cell0Handle(), (tx) => purgeCell0Instances(tx, [crashed!]));

@@ -24,7 +24,8 @@ export function cell0DeleteCommand(ctx: CliContext): Command {
   const command = new Command('delete')
     .description(
       "delete instances buried in cell0 as Nova's API does: a soft delete (vm_state deleted, terminated_at set, its rows marked deleted, tags removed, the mapping queued for delete; " +
-        "nova-manage db archive_deleted_rows archives them later); with --purge, remove every row of theirs from cell0 and their mapping, request spec, group membership and build request from the API database. " +
+        "nova-manage db archive_deleted_rows archives them later); with --purge, remove every row of theirs from cell0 and their mapping, request spec and group membership from the API database " +
+        "(a stuck build, whose build request is still there, keeps its API rows for cellctl instance stuck, and a warning says so). " +
         'Every UUID is checked first: one not in cell0 refuses the whole command. Volume attachments (which Nova would clean up in Cinder) are named in a warning and the delete goes on. ' +
         'Prints one row per instance: its result and the rows written',
     )
@@ -49,6 +50,11 @@ export function cell0DeleteCommand(ctx: CliContext): Command {
       const { deleteCell0Instances } = await ctx.services();
       const report = await deleteCell0Instances(await ctx.databases(), uuids, { purge: options.purge, dryRun: options.dryRun });
       for (const i of report.instances) if (i.volumes.length) ctx.warn(volumeWarning(i.uuid, i.volumes, report.dryRun));
+      for (const i of report.instances) {
+        if (i.stuckBuild && i.action === 'purged') {
+          ctx.warn(`instance ${i.uuid} is a stuck build: its build request, mapping and request spec are kept; cellctl instance stuck --bury buries it again, --delete removes them`);
+        }
+      }
       ctx.printList(
         report.instances.map((i) => ({ uuid: i.uuid, name: i.name, project_id: i.projectId, result: i.action, rows: i.rows, volumes: i.volumes.map(volumeText).join(', ') })),
         CELL0_DELETE_COLUMNS,
