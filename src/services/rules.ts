@@ -154,7 +154,11 @@ export interface Rules {
    * `partial` (exit 1) with its mapping and build request left (Nova's conductor leaves it building for ever).
    */
   stuckPartialBurialReported: true;
-  /** cell0 delete --purge and cell0 purge keep the API rows of an instance whose build request is still there (a stuck build, `instance stuck`'s). */
+  /**
+   * cell0 delete --purge and cell0 purge keep the API rows of an instance whose build request is
+   * still there (a stuck build, `instance stuck`'s): the purge sweeps no such mapping as a leftover,
+   * and cell0 delete refuses one cell0 holds no row of.
+   */
   cell0PurgeKeepsStuckBuilds: true;
   /** `instance stuck --delete` also removes the mapping, request spec and group membership (Nova's API delete keeps them, the mapping queued for delete, for ever). */
   stuckBuildsDeleted: true;

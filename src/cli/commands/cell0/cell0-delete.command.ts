@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { Cell0MissingError, InstanceNotInCell0Error, InvalidValueError } from '../../../domain/errors';
+import { Cell0MissingError, InstanceNotInCell0Error, InvalidValueError, StuckBuildNotInCell0Error } from '../../../domain/errors';
 import type { CliContext } from '../../cli-context';
 import { declareColumns, defineAction } from '../../command-kit';
 import { dryRunOption } from '../../modern/options';
@@ -41,8 +41,9 @@ export function cell0DeleteCommand(ctx: CliContext): Command {
       { code: 1, meaning: 'some instance has disable_terminate set and was left alone, as Nova leaves it (--purge removes it); the others are deleted' },
       {
         code: 127,
-        meaning: 'invalid input, nothing written: a malformed UUID, an instance cell0 does not hold or one mapped to another cell (named), or no cell0 is mapped (run cellctl cell0 setup)',
-        errors: [InvalidValueError, InstanceNotInCell0Error, Cell0MissingError],
+        meaning:
+          'invalid input, nothing written: a malformed UUID, an instance cell0 does not hold or one mapped to another cell (named), a stuck build cell0 holds no row of (its build request still there: cellctl instance stuck buries or deletes it), or no cell0 is mapped (run cellctl cell0 setup)',
+        errors: [InvalidValueError, InstanceNotInCell0Error, StuckBuildNotInCell0Error, Cell0MissingError],
       },
       { code: 255, meaning: 'a database could not be read or written; each instance is written in cell0 first, then in the API database, so running the command again completes it' },
     ],
