@@ -703,6 +703,18 @@ export class InstanceNotInCell0Error extends InvalidInputError {
 }
 
 /**
+ * The instance's build request is still there and cell0 holds no row of it: a stuck build (its
+ * burial cut short, or never made), `instance stuck`'s to bury or delete, not a cell0 instance.
+ */
+export class StuckBuildNotInCell0Error extends InvalidInputError {
+  readonly code = 'STUCK_BUILD_NOT_IN_CELL0';
+
+  constructor(readonly uuid: string) {
+    super(`instance ${uuid} is a stuck build, not in cell0: its build request is still there and cell0 holds no row of it; cellctl instance stuck buries it or deletes it`);
+  }
+}
+
+/**
  * An instance no mapping, build request or cell row knows; or whose row was archived, leaving its
  * mapping; or whose mapping names a cell that is no longer mapped.
  */

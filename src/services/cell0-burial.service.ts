@@ -1,14 +1,15 @@
 /**
  * Burying instances that could not be scheduled in cell0, as Nova's conductor does
  * (nova/conductor/manager.py _bury_in_cell0): the rows in cell0 first, one transaction per
- * instance and skipped when already there, then the mapping pointed at cell0 (only while it has no
- * cell), and the build requests deleted once every instance is buried. The request specs stay.
+ * instance and skipped when a complete burial is there, then the mapping pointed at cell0 (only
+ * while it has no cell), and the build requests deleted once every instance is buried. An instance
+ * whose burial cell0 holds only in part is left alone and reported. The request specs stay.
  * A crash anywhere leaves nothing a re-run would write twice.
  */
 import { hostname } from 'node:os';
 import { deleteBuildRequests, findBuildRequestCreatedAt } from '../db/api/build-request.repository';
 import { findInstanceMapping, pointMappingAtCell } from '../db/api/instance-mapping.repository';
-import { hasBuriedInstance, writeBuriedInstance } from '../db/cell/cell0-burial.repository';
+import { findBurialState, writeBuriedInstance } from '../db/cell/cell0-burial.repository';
 import { inTransaction } from '../db/unit-of-work';
 import { isCell0 } from '../domain/cell';
 import type { BootRequest, SchedulingFailure } from '../domain/cell0-burial';
@@ -31,6 +32,12 @@ export interface BuryResult {
   buried: string[];
   /** Mapped to a cell already (placed meanwhile): left alone, as Nova leaves them. */
   alreadyMapped: string[];
+  /**
+   * cell0 holds a burial of theirs cut short (findBurialState: e.g. Nova's conductor died after
+   * instance.create(), leaving it building with no fault): nothing written, their mapping and build
+   * request left as they are, so they stay stuck builds until the partial rows are purged.
+   */
+  partial: string[];
 }
 
 /**
@@ -43,7 +50,7 @@ export async function buryInCell0(dbs: DatabaseContext, request: BootRequest, fa
   if (!cell0) throw new Cell0MissingError();
   const api = await dbs.api();
   const now = options.now ?? new Date();
-  const result: BuryResult = { buried: [], alreadyMapped: [] };
+  const result: BuryResult = { buried: [], alreadyMapped: [], partial: [] };
   for (const instance of request.instances) {
     const mapping = await findInstanceMapping(api.db, instance.uuid);
     if (mapping?.cell_id !== null && mapping?.cell_id !== undefined && mapping.cell_id !== cell0.id) {
@@ -51,11 +58,12 @@ export async function buryInCell0(dbs: DatabaseContext, request: BootRequest, fa
       continue;
     }
     const createdAt = (await findBuildRequestCreatedAt(api.db, instance.uuid)) ?? now;
-    await dbs.withCell(cell0, (handle) =>
+    const state = await dbs.withCell(cell0, (handle) =>
       inTransaction(
         handle,
         async (tx) => {
-          if (await hasBuriedInstance(tx, instance.uuid)) return;
+          const found = await findBurialState(tx, instance.uuid);
+          if (found !== 'none') return found;
           await writeBuriedInstance(tx, {
             request,
             instance,
@@ -66,10 +74,15 @@ export async function buryInCell0(dbs: DatabaseContext, request: BootRequest, fa
             createdAt,
             now,
           });
+          return 'written' as const;
         },
         { retry: true },
       ),
     );
+    if (state === 'partial') {
+      result.partial.push(instance.uuid);
+      continue;
+    }
     if (mapping) await inTransaction(api, (tx) => pointMappingAtCell(tx, instance.uuid, cell0.id, now), { retry: true });
     result.buried.push(instance.uuid);
   }

@@ -9,6 +9,7 @@
  * (an already soft-deleted instance still gets its mapping queued; a purge finds the leftover API
  * rows through the mapping that still points at cell0).
  */
+import { findBuildRequestUuids } from '../db/api/build-request.repository';
 import { countInstanceApiRows, PURGED_API_TABLES, purgeInstanceApiRows } from '../db/api/instance-api-rows.repository';
 import { countMappingsNotQueuedForDelete, findInstanceMappings, listCellMappingsCreatedBefore, queueMappingsForDelete } from '../db/api/instance-mapping.repository';
 import {
@@ -27,7 +28,7 @@ import {
 import { rowTimestamp } from '../db/new-row-defaults';
 import { inTransaction } from '../db/unit-of-work';
 import { describeCell, isCell0, type Cell } from '../domain/cell';
-import { Cell0MissingError, InstanceNotInCell0Error, InvalidValueError } from '../domain/errors';
+import { Cell0MissingError, InstanceNotInCell0Error, InvalidValueError, StuckBuildNotInCell0Error } from '../domain/errors';
 import { listCells } from './cell-lookup.service';
 import type { DatabaseContext } from './database-context.service';
 
@@ -59,6 +60,12 @@ export interface Cell0DeleteOutcome {
   rows: number;
   /** The live block devices with a volume or attachment that Nova would clean up in Cinder. */
   volumes: VolumeAttachment[];
+  /**
+   * Its build request is still there: a stuck build (a burial cut short). A purge removes its cell0
+   * rows only and keeps its API rows (build request, mapping, request spec, group membership) for
+   * `instance stuck` to bury again or delete.
+   */
+  stuckBuild: boolean;
 }
 
 /** What deleteCell0Instances did (or would do). */
@@ -121,8 +128,10 @@ function purgeTally(): Tally {
  * Deletes (or purges) the named instances of cell0. Every UUID is checked before anything is
  * written: a malformed one is InvalidValueError; one that cell0 does not hold, or whose mapping
  * points at another cell, is InstanceNotInCell0Error (a purge also takes an instance whose cell0
- * rows are gone while its mapping still points at cell0: the leftovers of an interrupted purge).
- * Cell0MissingError without cell0.
+ * rows are gone while its mapping still points at cell0: the leftovers of an interrupted purge);
+ * one that cell0 does not hold but whose build request is still there is a stuck build,
+ * StuckBuildNotInCell0Error. A stuck build cell0 does hold is deleted or purged there, its API rows
+ * kept (purgeInstanceApiRows). Cell0MissingError without cell0.
  */
 export async function deleteCell0Instances(dbs: DatabaseContext, uuids: readonly string[], options: Cell0DeleteOptions = {}): Promise<Cell0DeleteReport> {
   for (const uuid of uuids) if (!UUID.test(uuid)) throw new InvalidValueError('instance', uuid, 'an instance UUID');
@@ -134,6 +143,7 @@ export async function deleteCell0Instances(dbs: DatabaseContext, uuids: readonly
   const purge = Boolean(options.purge);
 
   const mappings = await findInstanceMappings(api.db, wanted);
+  const stuck = await findBuildRequestUuids(api.db, wanted);
   const { states, volumes } = await dbs.withCell(cell0, async (handle) => ({
     states: await findCell0InstanceStates(handle.db, wanted),
     volumes: await findVolumeAttachments(handle.db, wanted),
@@ -144,6 +154,7 @@ export async function deleteCell0Instances(dbs: DatabaseContext, uuids: readonly
       const cell = cells.find((c) => c.id === cellId);
       throw new InstanceNotInCell0Error(uuid, cell ? describeCell(cell) : `id ${cellId} (no such cell mapping)`);
     }
+    if (!states.has(uuid) && stuck.has(uuid)) throw new StuckBuildNotInCell0Error(uuid);
     if (!states.has(uuid) && !(purge && cellId === cell0.id)) throw new InstanceNotInCell0Error(uuid);
   }
 
@@ -151,7 +162,7 @@ export async function deleteCell0Instances(dbs: DatabaseContext, uuids: readonly
   const instances: Cell0DeleteOutcome[] = [];
   for (const uuid of wanted) {
     const state = states.get(uuid);
-    const outcome = { uuid, name: state?.displayName ?? null, projectId: state?.projectId ?? mappings.get(uuid)?.project_id ?? null, volumes: volumes.filter((v) => v.instanceUuid === uuid) };
+    const outcome = { uuid, name: state?.displayName ?? null, projectId: state?.projectId ?? mappings.get(uuid)?.project_id ?? null, volumes: volumes.filter((v) => v.instanceUuid === uuid), stuckBuild: stuck.has(uuid) };
     if (purge) {
       const cellRows = await dbs.withCell(cell0, (handle) => (dryRun ? countCell0Rows(handle.db, [uuid]) : inTransaction(handle, (tx) => purgeCell0Instances(tx, [uuid]), { retry: true })));
       const apiRows = dryRun ? await countInstanceApiRows(api.db, [uuid], cell0.id) : await inTransaction(api, (tx) => purgeInstanceApiRows(tx, [uuid], cell0.id), { retry: true });
@@ -185,6 +196,8 @@ export interface Cell0PurgeOptions {
   onVolumes?: (attachments: VolumeAttachment[]) => void;
   /** Called for each instance left alone because its mapping points at another cell. */
   onSkipped?: (uuid: string, mappedTo: string) => void;
+  /** Called for each stuck build (its build request still there) whose cell0 rows are purged and API rows kept. */
+  onStuckBuild?: (uuid: string) => void;
 }
 
 /** What purgeCell0 removed (or would remove). */
@@ -205,9 +218,11 @@ export interface Cell0PurgeReport {
 /**
  * Purges every instance of cell0, live or soft-deleted, created before now minus the age (by
  * instances.created_at: when the boot was requested, which a burial keeps), batch by batch; an
- * instance whose mapping points at another cell is left alone. Then the leftovers of interrupted
- * purges: mappings pointing at cell0, created before the cut-off, whose instance cell0 no longer
- * holds lose their API rows. Cell0MissingError without cell0.
+ * instance whose mapping points at another cell is left alone, and a stuck build (its build
+ * request still there) keeps its API rows. Then the leftovers of interrupted purges: mappings
+ * pointing at cell0, created before the cut-off, whose instance cell0 no longer holds and which
+ * have no build request (a stuck build, its burial cut short, is no leftover) lose their API
+ * rows. Cell0MissingError without cell0.
  */
 export async function purgeCell0(dbs: DatabaseContext, options: Cell0PurgeOptions): Promise<Cell0PurgeReport> {
   const { cell0, cells } = await cell0Of(dbs);
@@ -238,6 +253,7 @@ export async function purgeCell0(dbs: DatabaseContext, options: Cell0PurgeOption
         }
       }
       if (uuids.length === 0) continue;
+      for (const uuid of await findBuildRequestUuids(api.db, uuids)) options.onStuckBuild?.(uuid);
       const attachments = await findVolumeAttachments(handle.db, uuids);
       if (attachments.length) options.onVolumes?.(attachments);
       tally.add('cell0', dryRun ? await countCell0Rows(handle.db, uuids) : await inTransaction(handle, (tx) => purgeCell0Instances(tx, uuids), { retry: true }));

@@ -148,6 +148,18 @@ export interface Rules {
   listSortsByTimestamps: true;
   /** `instance stuck --bury` buries build requests Nova leaves for ever, with NoValidHost (500) and a reason of its own; ones holding data cellctl does not write are skipped. */
   stuckBuildsBuried: true;
+  /**
+   * `instance stuck --bury` buries only over nothing: a burial cut short in cell0 (its instance row
+   * without the error state, fault and create action a complete burial ends with) is reported
+   * `partial` (exit 1) with its mapping and build request left (Nova's conductor leaves it building for ever).
+   */
+  stuckPartialBurialReported: true;
+  /**
+   * cell0 delete --purge and cell0 purge keep the API rows of an instance whose build request is
+   * still there (a stuck build, `instance stuck`'s): the purge sweeps no such mapping as a leftover,
+   * and cell0 delete refuses one cell0 holds no row of.
+   */
+  cell0PurgeKeepsStuckBuilds: true;
   /** `instance stuck --delete` also removes the mapping, request spec and group membership (Nova's API delete keeps them, the mapping queued for delete, for ever). */
   stuckBuildsDeleted: true;
   /**
@@ -216,5 +228,7 @@ export const CELLCTL_RULES: Readonly<Rules> = Object.freeze({
   listSortsByTimestamps: true,
   stuckBuildsBuried: true,
   stuckBuildsDeleted: true,
+  stuckPartialBurialReported: true,
+  cell0PurgeKeepsStuckBuilds: true,
   flavorKeysCompareAsMysql: true,
 });

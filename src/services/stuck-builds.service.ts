@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { deleteStuckBuild, listStuckBuildRequests, type StuckBuildRecord } from '../db/api/stuck-build.repository';
+import { findBurialState } from '../db/cell/cell0-burial.repository';
 import { rowTimestamp } from '../db/new-row-defaults';
 import { inTransaction } from '../db/unit-of-work';
 import { isCell0, type Cell } from '../domain/cell';
@@ -41,9 +42,11 @@ export interface StuckOutcome {
   build: StuckBuild;
   /**
    * buried (in cell0) / deleted (its API rows); placed: mapped to a cell meanwhile, left alone;
-   * skipped: not handled, `reason` says why.
+   * skipped: not handled, `reason` says why; partial: cell0 holds a burial of it cut short (its
+   * instance row without the error state and fault a complete burial ends with), nothing written,
+   * `reason` says what to do.
    */
-  outcome: 'buried' | 'deleted' | 'placed' | 'skipped';
+  outcome: 'buried' | 'deleted' | 'placed' | 'skipped' | 'partial';
   reason?: string;
   /** Volumes its block devices name (a delete leaves their Cinder attachments to the operator). */
   volumes: string[];
@@ -90,6 +93,9 @@ export async function listStuckBuilds(dbs: DatabaseContext, options: StuckOption
   return (await stuckRecords(dbs, options, cell0)).map(toStuckBuild);
 }
 
+/** Why a stuck build whose burial cell0 holds only in part is left alone (the front says what to do). */
+const PARTIAL_BURIAL_REASON = 'cell0 holds a burial of it cut short (its instance row lacks the error state and fault a burial ends with)';
+
 /** Options of buryStuckBuilds. */
 export interface BuryStuckOptions extends StuckOptions {
   dryRun?: boolean;
@@ -103,8 +109,10 @@ export interface BuryStuckOptions extends StuckOptions {
  * request holds it, its own block devices and tags; one request id per reservation, as one
  * conductor call has one context. Oldest first, a reservation's instances together by launch index.
  * Each instance is buried with buryInCell0 (cell0 rows first, mapping next, build request last), so
- * a run cut short anywhere is completed by the next. A build request holding what cellctl would not
- * write as Nova does (a key pair, user data, ...) is skipped and said why. Throws Cell0MissingError,
+ * a run cut short anywhere is completed by the next; one whose burial cell0 holds only in part
+ * (Nova's conductor died after instance.create()) is reported `partial` and left alone. A build
+ * request holding what cellctl would not write as Nova does (a key pair, user data, ...) is
+ * skipped and said why. Throws Cell0MissingError,
  * writing nothing, when no cell0 is mapped.
  */
 export async function buryStuckBuilds(dbs: DatabaseContext, options: BuryStuckOptions = {}): Promise<StuckRunResult> {
@@ -142,11 +150,16 @@ export async function buryStuckBuilds(dbs: DatabaseContext, options: BuryStuckOp
         continue;
       }
       if (options.dryRun) {
-        outcomes.push({ build, outcome: 'buried', volumes });
+        const partial = (await dbs.withCell(cell0, (handle) => findBurialState(handle.db, build.uuid))) === 'partial';
+        outcomes.push(partial ? { build, outcome: 'partial', reason: PARTIAL_BURIAL_REASON, volumes } : { build, outcome: 'buried', volumes });
         continue;
       }
       const details = `cellctl buried a stuck build: the build request of ${build.uuid} had no cell ${build.createdAt === null ? '' : `since ${build.createdAt} UTC `}and no conductor was scheduling it.`;
       const result = await buryInCell0(dbs, request, { kind: 'no-valid-host', reason: STUCK_REASON }, { conductorHost, details, now });
+      if (result.partial.includes(build.uuid)) {
+        outcomes.push({ build, outcome: 'partial', reason: PARTIAL_BURIAL_REASON, volumes });
+        continue;
+      }
       outcomes.push({ build, outcome: result.alreadyMapped.includes(build.uuid) ? 'placed' : 'buried', volumes });
     }
   }

@@ -26,6 +26,7 @@ import { CELL0_BURIAL_TABLES } from '../support/burial-rows';
 import { describeEachDialect, type TestDatabases } from '../support/dialect-matrix';
 import { copyDatabase, describeWithNova, novaManage, writeNovaConf } from '../support/nova-oracle';
 import { dumpRows } from '../support/row-dump';
+import { insertStuckReservation } from '../support/stuck-fixtures';
 import { NOVA_PYTHON } from '../support/test-environment';
 
 const IMAGE = '22222222-2222-4222-8222-222222222222';
@@ -231,14 +232,21 @@ describeEachDialect('cell0 delete and purge', (env) => {
     const real = await list('--purge', live!, soft!, halfBuried!);
     expect(real.code).toBe(0);
     expect(real.rows).toEqual(dry.rows);
-    // cell0: instance, extra, info cache, system metadata, fault, id mapping, action, event, BDM(s), tag; API: mapping, request spec, group member (and build request).
+    // cell0: instance, extra, info cache, system metadata, fault, id mapping, action, event, BDM(s), tag; API: mapping, request spec, group member.
+    // The half-buried one is a stuck build (its build request is there): its cell0 rows go, its API rows stay for instance stuck.
     expect(real.rows.map((r) => [r.uuid, r.result, r.rows])).toEqual([
       [live, 'purged', 14],
       [soft, 'purged', 12],
-      [halfBuried, 'purged', 13],
+      [halfBuried, 'purged', 9],
     ]);
     expect(real.stderr).toMatch(new RegExp(`^cellctl: warning: instance ${live} has volume attachments .*${VOLUME}`));
-    for (const uuid of [live!, soft!, halfBuried!]) expect(JSON.stringify(await d.dump())).not.toContain(uuid);
+    expect(real.stderr).toContain(`cellctl: warning: instance ${halfBuried} is a stuck build: its build request, mapping and request spec are kept; cellctl instance stuck --bury buries it again, --delete removes them\n`);
+    for (const uuid of [live!, soft!]) expect(JSON.stringify(await d.dump())).not.toContain(uuid);
+    expect(JSON.stringify(await dumpRows(await d.cell0Handle()))).not.toContain(halfBuried);
+    for (const table of ['build_requests', 'instance_mappings', 'request_specs', 'instance_group_member'] as const) {
+      expect([table, (await api.selectFrom(table).select('instance_uuid').where('instance_uuid', '=', halfBuried!).execute()).length]).toEqual([table, 1]);
+    }
+    await api.deleteFrom('build_requests').where('instance_uuid', '=', halfBuried!).execute();
 
     // A purge stopped after cell0 (its rows gone) and before the API database: a re-run finishes it.
     await inTransaction(await d.cell0Handle(), (tx) => purgeCell0Instances(tx, [crashed!]));
@@ -281,6 +289,44 @@ describeEachDialect('cell0 delete and purge', (env) => {
     const again = await d.cli('-f', 'json', 'cell0', 'purge', '--older-than', '52w');
     expect([again.code, (JSON.parse(again.stdout) as Array<{ rows: number }>).every((t) => t.rows === 0)]).toEqual([0, true]);
     await api.updateTable('instance_mappings').set({ cell_id: (await api.selectFrom('cell_mappings').select('id').where('uuid', '=', CELL0_UUID).executeTakeFirstOrThrow()).id }).where('instance_uuid', '=', elsewhere!).execute();
+  });
+
+  it('leaves a stuck build alone: cell0 purge does not sweep its API rows as leftovers, and cell0 delete --purge of it is refused', async () => {
+    const apiHandle = await d.dbs.api();
+    const api = apiHandle.db;
+    // A burial cut short: the mapping points at cell0, the build request is still there, cell0 holds no row.
+    const [cut] = await insertStuckReservation(apiHandle, { name: 'cut', project: 'p1', createdAt: '2020-01-01 00:00:00' });
+    const cell0Id = (await api.selectFrom('cell_mappings').select('id').where('uuid', '=', CELL0_UUID).executeTakeFirstOrThrow()).id;
+    await api.updateTable('instance_mappings').set({ cell_id: cell0Id, created_at: '2020-01-01 00:00:00' }).where('instance_uuid', '=', cut!).execute();
+    const apiRows = async () => {
+      const out: Array<[string, number]> = [];
+      for (const table of ['build_requests', 'instance_mappings', 'request_specs'] as const) out.push([table, (await api.selectFrom(table).select('instance_uuid').where('instance_uuid', '=', cut!).execute()).length]);
+      return out;
+    };
+    const all = [['build_requests', 1], ['instance_mappings', 1], ['request_specs', 1]];
+    expect(await apiRows()).toEqual(all);
+    const listed = await d.cli('-f', 'value', '-c', 'uuid', '-c', 'mapping', 'instance', 'stuck', '--older-than', '0');
+    expect(listed.stdout).toContain(`${cut} cell0 (burial cut short)\n`);
+
+    const before = await d.dump();
+    for (const dry of [[], ['--dry-run']]) {
+      const r = await d.cli('cell0', 'delete', '--purge', cut!, ...dry);
+      expect([dry, r.code, r.stdout, r.stderr]).toEqual([
+        dry,
+        127,
+        '',
+        `cellctl: error: instance ${cut} is a stuck build, not in cell0: its build request is still there and cell0 holds no row of it; cellctl instance stuck buries it or deletes it\n`,
+      ]);
+    }
+    expect(await d.dump()).toEqual(before);
+
+    const purge = await d.cli('cell0', 'purge', '--older-than', '0');
+    expect([purge.code, purge.stderr]).toEqual([0, expect.not.stringContaining('already gone from cell0')]);
+    expect(await apiRows()).toEqual(all);
+    // instance stuck finishes it.
+    const bury = await d.cli('-q', 'instance', 'stuck', '--bury', '--older-than', '0');
+    expect([bury.code, bury.stderr]).toEqual([0, '']);
+    expect(await (await d.cell0()).selectFrom('instances').select('vm_state').where('uuid', '=', cut!).execute()).toEqual([{ vm_state: 'error' }]);
   });
 
   describeWithNova()('Nova as the judge', () => {

@@ -208,6 +208,47 @@ describeEachDialect('instance stuck', (env) => {
     expect(await cell0.selectFrom('instances').select('vm_state').where('uuid', '=', halfway!).execute()).toEqual([{ vm_state: 'error' }]);
   });
 
+  it("--bury leaves a burial Nova's conductor cut short in cell0 (its row still building, no fault) alone: reports it partial, exits 1, keeps the mapping and build request; purging the row and burying again finishes it", async () => {
+    // Nova's conductor died between instance.create() and the update to error (nova-details §2.3).
+    const [cut] = await insertStuckReservation(api, { name: 'cut', project: 'p5', createdAt: OLD });
+    await cell0.insertInto('instances').values({ uuid: cut!, project_id: 'p5', user_id: 'user-1', display_name: 'cut', vm_state: 'building', task_state: 'scheduling', created_at: OLD, deleted: 0 }).execute();
+    const before = await everything();
+    const dry = await stuck('--bury', '--dry-run');
+    expect([dry.code, dry.rows.map((r) => [r.uuid, r.result]), dry.stderr.split('\n').at(-2)]).toEqual([1, [[cut, 'partial burial, left alone']], 'dry run: 0 of 1 would bury, 1 partial; nothing written']);
+
+    const result = await stuck('--bury');
+    expect([result.code, result.rows.map((r) => [r.uuid, r.result])]).toEqual([1, [[cut, 'partial burial, left alone']]]);
+    expect(result.stderr).toBe(
+      `cellctl: warning: ${cut} (cut) partial: cell0 holds a burial of it cut short (its instance row lacks the error state and fault a burial ends with): purge that row with cellctl cell0 delete --purge ${cut}, then bury it again\n0 of 1 buried, 1 partial\n`,
+    );
+    // Nothing written: the mapping has no cell, the build request is there, the cell0 row still building.
+    expect(await everything()).toEqual(before);
+    expect((await stuck()).rows.map((r) => r.uuid)).toEqual([cut]);
+
+    // The operator's way out: purge the cell0 row (the stuck build's API rows stay), bury again.
+    const purged = await cli('cell0', 'delete', '--purge', cut!);
+    expect([purged.code, purged.stderr]).toEqual([0, expect.stringContaining(`instance ${cut} is a stuck build: its build request, mapping and request spec are kept`)]);
+    expect(await api.db.selectFrom('build_requests').select('instance_uuid').where('instance_uuid', '=', cut!).execute()).toEqual([{ instance_uuid: cut }]);
+    const bury = await stuck('--bury');
+    expect([bury.code, bury.rows.map((r) => [r.uuid, r.result])]).toEqual([0, [[cut, 'buried']]]);
+    expect(await cell0.selectFrom('instances').select(['vm_state', 'task_state']).where('uuid', '=', cut!).execute()).toEqual([{ vm_state: 'error', task_state: null }]);
+    expect(await cell0.selectFrom('instance_faults').select('code').where('instance_uuid', '=', cut!).execute()).toEqual([{ code: 500 }]);
+    expect(await api.db.selectFrom('build_requests').select('instance_uuid').where('instance_uuid', '=', cut!).execute()).toEqual([]);
+  });
+
+  it('--bury counts a complete burial (error, with its fault) left with its build request as buried, and finishes its API rows', async () => {
+    const [done] = await insertStuckReservation(api, { name: 'done', project: 'p6', createdAt: OLD });
+    const { id: _id, ...request } = await api.db.selectFrom('build_requests').selectAll().where('instance_uuid', '=', done!).executeTakeFirstOrThrow();
+    expect((await stuck('--bury')).code).toBe(0);
+    // Cut short after cell0 and the mapping: the build request is back, as if never deleted.
+    await api.db.insertInto('build_requests').values(request).execute();
+    const instances = await cell0.selectFrom('instances').select('id').execute();
+    const again = await stuck('--bury');
+    expect([again.code, again.rows.map((r) => [r.uuid, r.result])]).toEqual([0, [[done, 'buried']]]);
+    expect(await cell0.selectFrom('instances').select('id').execute()).toEqual(instances);
+    expect(await api.db.selectFrom('build_requests').select('instance_uuid').where('instance_uuid', '=', done!).execute()).toEqual([]);
+  });
+
   it('--bury without cell0 is refused with 127 and writes nothing; --delete and the listing work', async () => {
     const lone = { api: env.newUrl('lone_api'), cell1: env.newUrl('lone_cell1') };
     await createNovaDatabase(lone.api, 'api', env.dir);

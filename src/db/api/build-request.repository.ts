@@ -18,6 +18,16 @@ export async function findBuildRequestCreatedAt(db: Kysely<ApiDatabase>, instanc
   return row?.created_at ?? undefined;
 }
 
+/** Which of these instances still have a build request (their instance has not reached a cell for good: stuck builds, or being built). */
+export async function findBuildRequestUuids(db: Kysely<ApiDatabase>, instanceUuids: readonly string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  for (const part of inBatches(instanceUuids, CHUNK)) {
+    if (part.length === 0) continue;
+    for (const r of await db.selectFrom('build_requests').select('instance_uuid').where('instance_uuid', 'in', part).execute()) if (r.instance_uuid !== null) found.add(r.instance_uuid);
+  }
+  return found;
+}
+
 /** Deletes the build requests of these instances (as Nova's BuildRequest.destroy); returns how many there were. */
 export async function deleteBuildRequests(tx: Tx<ApiDatabase>, instanceUuids: readonly string[]): Promise<number> {
   let deleted = 0;

@@ -7,6 +7,7 @@ import type { Kysely } from 'kysely';
 import { inBatches } from '../batches';
 import type { Tx } from '../unit-of-work';
 import type { ApiDatabase } from './api-tables.generated';
+import { findBuildRequestUuids } from './build-request.repository';
 
 /** Values per IN list: far below every driver's and server's limits. */
 const CHUNK = 1000;
@@ -22,11 +23,14 @@ function zero(): ApiTableCounts {
 
 /**
  * How many rows of these instances each table of PURGED_API_TABLES holds; mappings only where they
- * point at `cellId` or at no cell (a mapping elsewhere is another cell's instance).
+ * point at `cellId` or at no cell (a mapping elsewhere is another cell's instance). An instance
+ * with a build request counts none (see purgeInstanceApiRows).
  */
 export async function countInstanceApiRows(db: Kysely<ApiDatabase>, uuids: readonly string[], cellId: number): Promise<ApiTableCounts> {
   const counts = zero();
-  for (const part of inBatches(uuids, CHUNK)) {
+  const stuck = await findBuildRequestUuids(db, uuids);
+  for (const all of inBatches(uuids, CHUNK)) {
+    const part = all.filter((u) => !stuck.has(u));
     if (part.length === 0) continue;
     const count = async (table: 'request_specs' | 'instance_group_member' | 'build_requests') =>
       Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('instance_uuid', 'in', part).executeTakeFirstOrThrow()).n);
@@ -46,12 +50,16 @@ export async function countInstanceApiRows(db: Kysely<ApiDatabase>, uuids: reado
 
 /**
  * Removes the API rows of these instances (PURGED_API_TABLES) inside the caller's transaction. An
- * instance whose mapping points at another cell than `cellId` (moved meanwhile) keeps every row.
- * Returns the rows removed per table; idempotent.
+ * instance whose mapping points at another cell than `cellId` (moved meanwhile) keeps every row;
+ * so does one whose build request is still there: a stuck build (its burial cut short, or never
+ * made), which `instance stuck` buries or deletes, not a purge's leftover. Returns the rows removed
+ * per table; idempotent.
  */
 export async function purgeInstanceApiRows(tx: Tx<ApiDatabase>, uuids: readonly string[], cellId: number): Promise<ApiTableCounts> {
   const counts = zero();
-  for (const part of inBatches(uuids, CHUNK)) {
+  const stuck = await findBuildRequestUuids(tx, uuids);
+  for (const all of inBatches(uuids, CHUNK)) {
+    const part = all.filter((u) => !stuck.has(u));
     if (part.length === 0) continue;
     const elsewhere = new Set(
       (await tx.selectFrom('instance_mappings').select('instance_uuid').where('instance_uuid', 'in', part).where('cell_id', 'is not', null).where('cell_id', '<>', cellId).execute()).map((r) => r.instance_uuid),

@@ -240,7 +240,7 @@ export async function findInstanceMappings(db: Kysely<ApiDatabase>, instanceUuid
 
 /**
  * The next `limit` mappings pointing at cell `cellId` created before `createdBefore`, after id
- * `afterId`, in id order (a keyset walk).
+ * `afterId`, in id order (a keyset walk), leaving out those whose build request is still there.
  */
 export async function listCellMappingsCreatedBefore(db: Kysely<ApiDatabase>, cellId: number, createdBefore: string, afterId: number, limit: number): Promise<Array<{ id: number; instance_uuid: string }>> {
   return db
@@ -249,6 +249,8 @@ export async function listCellMappingsCreatedBefore(db: Kysely<ApiDatabase>, cel
     .where('cell_id', '=', cellId)
     .where('created_at', '<', createdBefore)
     .where('id', '>', afterId)
+    // A build request still there makes it a stuck build (a burial cut short), not a purge's leftover.
+    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('build_requests').select('build_requests.id').whereRef('build_requests.instance_uuid', '=', 'instance_mappings.instance_uuid'))))
     .orderBy('id')
     .limit(limit)
     .execute();

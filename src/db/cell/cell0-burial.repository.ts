@@ -26,9 +26,23 @@ export interface BuriedInstance {
   now: RowTime;
 }
 
-/** Whether cell0 already holds a row of the instance (deleted or not): a burial already made. */
-export async function hasBuriedInstance(db: Kysely<CellDatabase>, uuid: string): Promise<boolean> {
-  return (await db.selectFrom('instances').select('id').where('uuid', '=', uuid).executeTakeFirst()) !== undefined;
+/** What cell0 holds of an instance: nothing, a complete burial, or a burial cut short. */
+export type BurialState = 'none' | 'complete' | 'partial';
+
+/**
+ * What cell0 holds of the instance (its rows, deleted or not). A burial's last writes are the
+ * instance set to error and its fault (Nova's conductor in separate transactions,
+ * nova-details §2.3; cellctl in one), so a complete one has its `create` action and its fault, and
+ * is in error or deleted since (a soft delete keeps both). Anything else (Nova's conductor died
+ * after instance.create(): building, scheduling, no fault) is partial.
+ */
+export async function findBurialState(db: Kysely<CellDatabase>, uuid: string): Promise<BurialState> {
+  const instance = await db.selectFrom('instances').select(['vm_state', 'deleted']).where('uuid', '=', uuid).orderBy('id').executeTakeFirst();
+  if (instance === undefined) return 'none';
+  if (instance.vm_state !== 'error' && Number(instance.deleted ?? 0) === 0) return 'partial';
+  const fault = await db.selectFrom('instance_faults').select('id').where('instance_uuid', '=', uuid).executeTakeFirst();
+  const action = await db.selectFrom('instance_actions').select('id').where('instance_uuid', '=', uuid).where('action', '=', 'create').executeTakeFirst();
+  return fault !== undefined && action !== undefined ? 'complete' : 'partial';
 }
 
 /**

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { Cell0MissingError, InstanceNotInCell0Error, InvalidValueError } from '../../../domain/errors';
+import { Cell0MissingError, InstanceNotInCell0Error, InvalidValueError, StuckBuildNotInCell0Error } from '../../../domain/errors';
 import type { CliContext } from '../../cli-context';
 import { declareColumns, defineAction } from '../../command-kit';
 import { dryRunOption } from '../../modern/options';
@@ -24,7 +24,8 @@ export function cell0DeleteCommand(ctx: CliContext): Command {
   const command = new Command('delete')
     .description(
       "delete instances buried in cell0 as Nova's API does: a soft delete (vm_state deleted, terminated_at set, its rows marked deleted, tags removed, the mapping queued for delete; " +
-        "nova-manage db archive_deleted_rows archives them later); with --purge, remove every row of theirs from cell0 and their mapping, request spec, group membership and build request from the API database. " +
+        "nova-manage db archive_deleted_rows archives them later); with --purge, remove every row of theirs from cell0 and their mapping, request spec and group membership from the API database " +
+        "(a stuck build, whose build request is still there, keeps its API rows for cellctl instance stuck, and a warning says so). " +
         'Every UUID is checked first: one not in cell0 refuses the whole command. Volume attachments (which Nova would clean up in Cinder) are named in a warning and the delete goes on. ' +
         'Prints one row per instance: its result and the rows written',
     )
@@ -40,8 +41,9 @@ export function cell0DeleteCommand(ctx: CliContext): Command {
       { code: 1, meaning: 'some instance has disable_terminate set and was left alone, as Nova leaves it (--purge removes it); the others are deleted' },
       {
         code: 127,
-        meaning: 'invalid input, nothing written: a malformed UUID, an instance cell0 does not hold or one mapped to another cell (named), or no cell0 is mapped (run cellctl cell0 setup)',
-        errors: [InvalidValueError, InstanceNotInCell0Error, Cell0MissingError],
+        meaning:
+          'invalid input, nothing written: a malformed UUID, an instance cell0 does not hold or one mapped to another cell (named), a stuck build cell0 holds no row of (its build request still there: cellctl instance stuck buries or deletes it), or no cell0 is mapped (run cellctl cell0 setup)',
+        errors: [InvalidValueError, InstanceNotInCell0Error, StuckBuildNotInCell0Error, Cell0MissingError],
       },
       { code: 255, meaning: 'a database could not be read or written; each instance is written in cell0 first, then in the API database, so running the command again completes it' },
     ],
@@ -49,6 +51,11 @@ export function cell0DeleteCommand(ctx: CliContext): Command {
       const { deleteCell0Instances } = await ctx.services();
       const report = await deleteCell0Instances(await ctx.databases(), uuids, { purge: options.purge, dryRun: options.dryRun });
       for (const i of report.instances) if (i.volumes.length) ctx.warn(volumeWarning(i.uuid, i.volumes, report.dryRun));
+      for (const i of report.instances) {
+        if (i.stuckBuild && i.action === 'purged') {
+          ctx.warn(`instance ${i.uuid} is a stuck build: its build request, mapping and request spec are kept; cellctl instance stuck --bury buries it again, --delete removes them`);
+        }
+      }
       ctx.printList(
         report.instances.map((i) => ({ uuid: i.uuid, name: i.name, project_id: i.projectId, result: i.action, rows: i.rows, volumes: i.volumes.map(volumeText).join(', ') })),
         CELL0_DELETE_COLUMNS,

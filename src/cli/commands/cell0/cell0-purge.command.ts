@@ -15,7 +15,8 @@ export function cell0PurgeCommand(ctx: CliContext): Command {
   const command = new Command('purge')
     .description(
       'purge every instance of cell0, live or soft-deleted, created longer ago than --older-than (by instances.created_at, when the boot was requested), as cell0 delete --purge does, in batches; ' +
-        'instances mapped to another cell are left alone (a warning names each). Also removes the API rows an interrupted purge left (mappings still pointing at cell0 whose instance is gone). ' +
+        'instances mapped to another cell are left alone (a warning names each); a stuck build (its build request still there) keeps its API rows for cellctl instance stuck (a warning names each). ' +
+        'Also removes the API rows an interrupted purge left (mappings still pointing at cell0 whose instance is gone and which have no build request). ' +
         'Prints the rows removed per table, cell0.<table> and API_DB.<table>',
     )
     .addOption(new Option('--older-than <age>', 'purge instances created longer ago than this (90, 30m, 12h, 7d, 2w)').argParser(ageParser('--older-than')).makeOptionMandatory())
@@ -35,6 +36,7 @@ export function cell0PurgeCommand(ctx: CliContext): Command {
         olderThanSeconds: options.olderThan,
         dryRun: options.dryRun,
         onSkipped: (uuid, cell) => ctx.warn(`instance ${uuid} has rows in cell0 but is mapped to cell ${cell}: left alone`),
+        onStuckBuild: (uuid) => ctx.warn(`instance ${uuid} is a stuck build: its cell0 rows are purged, its build request, mapping and request spec kept; cellctl instance stuck --bury buries it again, --delete removes them`),
         onVolumes: (attachments) => {
           const byInstance = new Map<string, typeof attachments>();
           for (const a of attachments) byInstance.set(a.instanceUuid, [...(byInstance.get(a.instanceUuid) ?? []), a]);

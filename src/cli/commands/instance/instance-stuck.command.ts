@@ -39,7 +39,12 @@ export function instanceStuckCommand(ctx: CliContext): Command {
     command,
     [
       { code: 0, meaning: 'listed (possibly nothing: a listing that finds stuck builds still exits 0; test its output), or every stuck build was buried or deleted (or would be, with --dry-run), or was placed meanwhile and left alone' },
-      { code: 1, meaning: 'some stuck builds were skipped, each named on stderr with why: a build request holding what cellctl would not write as Nova does (key pair, user data, ...), or with --delete a burial cut short (bury again)' },
+      {
+        code: 1,
+        meaning:
+          'some stuck builds were skipped, each named on stderr with why: a build request holding what cellctl would not write as Nova does (key pair, user data, ...), or with --delete a burial cut short (bury again); ' +
+          "or with --bury some are partial: cell0 holds a burial of theirs cut short (Nova's conductor died after creating the instance row, which stays building with no fault), left as it is with its mapping and build request: purge that row with cellctl cell0 delete --purge UUID, then bury again",
+      },
       {
         code: 127,
         meaning: 'invalid input: a bad --older-than, --bury with --delete, or --bury without a cell0 mapping (run cellctl cell0 setup); nothing written',
@@ -73,20 +78,23 @@ export function instanceStuckCommand(ctx: CliContext): Command {
         ? await services.buryStuckBuilds(dbs, { ...base, dryRun: options.dryRun, conductorHost: config.get('DEFAULT', 'host') || undefined })
         : await services.deleteStuckBuilds(dbs, { ...base, dryRun: options.dryRun });
       const done = options.bury ? (run.dryRun ? 'would bury' : 'buried') : run.dryRun ? 'would delete' : 'deleted';
-      const words = { buried: done, deleted: done, placed: 'placed meanwhile, left alone', skipped: 'skipped' } as const;
+      const words = { buried: done, deleted: done, placed: 'placed meanwhile, left alone', skipped: 'skipped', partial: 'partial burial, left alone' } as const;
       ctx.printList(run.outcomes.map((o) => row(o.build, words[o.outcome])), STUCK_COLUMNS);
       for (const o of run.outcomes) {
         if (o.outcome === 'skipped') ctx.warn(`${o.build.uuid} (${o.build.name ?? 'no name'}) skipped: ${o.reason}`);
+        // The cell0 purge of a stuck build keeps its API rows, so it can be buried again.
+        if (o.outcome === 'partial') ctx.warn(`${o.build.uuid} (${o.build.name ?? 'no name'}) partial: ${o.reason}: purge that row with cellctl cell0 delete --purge ${o.build.uuid}, then bury it again`);
         if (options.delete && o.outcome === 'deleted' && o.volumes.length > 0) {
           ctx.warn(`${o.build.uuid}: its volumes ${o.volumes.join(', ')} may still be reserved or attached in Cinder (Nova's API would clean them up; a database tool cannot)`);
         }
       }
       const count = (what: string) => run.outcomes.filter((o) => o.outcome === what).length;
       const skipped = count('skipped');
+      const partial = count('partial');
       ctx.notice(
-        `${run.dryRun ? 'dry run: ' : ''}${count(options.bury ? 'buried' : 'deleted')} of ${run.outcomes.length} ${done}${count('placed') ? `, ${count('placed')} placed meanwhile` : ''}${skipped ? `, ${skipped} skipped` : ''}${run.dryRun ? '; nothing written' : ''}`,
+        `${run.dryRun ? 'dry run: ' : ''}${count(options.bury ? 'buried' : 'deleted')} of ${run.outcomes.length} ${done}${count('placed') ? `, ${count('placed')} placed meanwhile` : ''}${skipped ? `, ${skipped} skipped` : ''}${partial ? `, ${partial} partial` : ''}${run.dryRun ? '; nothing written' : ''}`,
       );
-      return skipped > 0 ? 1 : 0;
+      return skipped + partial > 0 ? 1 : 0;
     },
   );
 }
