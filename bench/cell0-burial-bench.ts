@@ -437,7 +437,7 @@ async function novaRun(d: BuryDeployment, dialect: Dialect, instances: number, b
     const seconds = elapsed(start);
     run.seconds += seconds;
     if (r.error || r.status !== 0) {
-      const tail = r.stderr.split('\n').filter((l) => l.trim() !== '' && !/eventlet|monkey|ERROR state|Failed to compute_task/.test(l)).slice(-8).join('\n');
+      const tail = (r.stderr ?? '').split('\n').filter((l) => l.trim() !== '' && !/eventlet|monkey|ERROR state|Failed to compute_task/.test(l)).slice(-8).join('\n');
       run.failure = `batch ${k + 1} of ${sizes.length} ${r.error ? `failed: ${r.error.message}` : `exited ${r.status}`}: ${tail}`;
       log(`nova: ${run.failure}`);
       break;
@@ -518,7 +518,7 @@ function resultTable(r: BenchResult): string[] {
   const rows = [
     '| side | what is timed | instances | seconds | instances/s | peak RSS MiB |',
     '|---|---|---|---|---|---|',
-    `| cellctl | ${r.rounds[0].batchSeconds.length} x \`instance boot --count ${r.batch}\` (API rows + burial), median of ${r.rounds.length} round(s) | ${n0(r.instances)} | ${r.median.seconds.toFixed(1)} | ${n0(r.instances / r.median.seconds)} | ${rssCell(r.median.peakRssMiB)} |`,
+    `| cellctl | ${r.rounds[0].batchSeconds.length} x \`instance boot --count ${r.batch}\` (API rows + burial), median of ${r.rounds.length} round(s), the lower middle for an even count | ${n0(r.instances)} | ${r.median.seconds.toFixed(1)} | ${n0(r.instances / r.median.seconds)} | ${rssCell(r.median.peakRssMiB)} |`,
   ];
   const n = r.nova;
   if (n) {
