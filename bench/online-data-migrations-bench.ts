@@ -66,6 +66,8 @@ import {
   GNU_TIME,
   log,
   median,
+  NOVA_PYTHON,
+  novaDatabaseUrl,
   quoteMysql,
   settle,
   timeNode,
@@ -77,8 +79,7 @@ import {
 const MIGRATIONS = ['populate_queued_for_delete', 'populate_user_id'];
 /** Nova's VIF marker project (its mapping never gets a user_id). */
 const MARKER_PROJECT = '00000000-0000-0000-0000-000000000000';
-/** Nova's interpreter (the one python3-nova is installed for) and its nova-manage entry point. */
-const NOVA_PYTHON = '/usr/bin/python3';
+/** Nova's nova-manage entry point. */
 const NOVA_MANAGE = 'import sys; from nova.cmd.manage import main; sys.argv[0] = "nova-manage"; sys.exit(main())';
 /** Nova runs batches of 50 until complete: minutes per 100,000 mappings, so a generous limit. */
 const NOVA_TIMEOUT_MS = 2 * 3600_000;
@@ -150,14 +151,6 @@ function timeMigrations(deployment: BenchDeployment, cellUuid: string, nodeFlags
   const { stdout, stderr: _stderr, ...run } = timeNode(deployment, args, 'online-data-migrations');
   const summary = (JSON.parse(stdout) as Array<ProcessRun['summary'][number] & { cells: unknown }>).map(({ cells: _cells, ...row }) => row);
   return { ...run, summary };
-}
-
-/** A database URL as Nova's SQLAlchemy wants it: MySQL through PyMySQL, with `charset=utf8`. */
-function novaDatabaseUrl(url: string): string {
-  if (url.startsWith('sqlite:')) return url;
-  const pymysql = url.replace(/^mysql(\+[a-z0-9_]+)?:\/\//i, 'mysql+pymysql://');
-  if (/[?&]charset=/.test(pymysql)) return pymysql;
-  return `${pymysql}${pymysql.includes('?') ? '&' : '?'}charset=utf8`;
 }
 
 /** Writes the nova.conf Nova's own command runs with (offline: the transport is parsed, never contacted); returns its path. */
