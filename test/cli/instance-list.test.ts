@@ -293,6 +293,8 @@ describeEachDialect('instance list and show across cells', (env) => {
     const downUuids: string[] = [];
     const hangUuids: string[] = [];
     let healthy: Row[] = [];
+    // The hanging cell costs this much per call; the healthy ones must answer within it on a busy CI machine too.
+    const DEADLINE = '3';
 
     beforeAll(async () => {
       healthy = (await list()).rows;
@@ -321,7 +323,7 @@ describeEachDialect('instance list and show across cells', (env) => {
     });
 
     it('lists every other cell, names both on stderr, shows their mapped instances as UNKNOWN rows and exits 3', async () => {
-      const r = await list('--cell-timeout', '2');
+      const r = await list('--cell-timeout', DEADLINE);
       expect(r.code).toBe(3);
       const unknown = r.rows.filter((row) => row.status === 'UNKNOWN');
       expect(unknown.map((row) => row.uuid).sort()).toEqual([...downUuids, ...hangUuids].sort());
@@ -340,19 +342,19 @@ describeEachDialect('instance list and show across cells', (env) => {
       expect(lines.find((l) => l.includes("'hang'") || l.includes('cell hang'))).toMatch(/timed out \(1 of its instances listed as UNKNOWN\)/);
       expect(r.stderr).not.toContain('secret-pw');
       // The same in every format: value rows carry the status and the cell's.
-      const value = await cli('-f', 'value', '-c', 'uuid', '-c', 'status', '-c', 'cell_status', 'instance', 'list', '--cell-timeout', '2');
+      const value = await cli('-f', 'value', '-c', 'uuid', '-c', 'status', '-c', 'cell_status', 'instance', 'list', '--cell-timeout', DEADLINE);
       expect(value.code).toBe(3);
       expect(value.stdout).toContain(`${downUuids[0]} UNKNOWN failed`);
     });
 
     it('pages past the failed cells: the UNKNOWN rows come on top of the first page only, every page exits 3', async () => {
-      const first = await list('--cell-timeout', '1', '--limit', '5');
+      const first = await list('--cell-timeout', DEADLINE, '--limit', '5');
       expect(first.code).toBe(3);
       expect(first.rows.map((r) => r.status).slice(0, 3)).toEqual(['UNKNOWN', 'UNKNOWN', 'UNKNOWN']);
       expect(first.rows.slice(3).map((r) => r.uuid)).toEqual(healthy.slice(0, 5).map((r) => r.uuid));
       const marker = /--marker ([0-9a-f-]{36})/.exec(first.stderr)?.[1];
       expect(marker).toBe(first.rows[7]!.uuid);
-      const second = await list('--cell-timeout', '1', '--limit', '5', '--marker', marker!);
+      const second = await list('--cell-timeout', DEADLINE, '--limit', '5', '--marker', marker!);
       expect(second.code).toBe(3);
       expect(second.rows.some((r) => r.status === 'UNKNOWN')).toBe(false);
       // Without the down cells the same instances follow, in the same order.
@@ -361,13 +363,13 @@ describeEachDialect('instance list and show across cells', (env) => {
     });
 
     it('with --deleted, makes UNKNOWN rows of the mappings queued for delete, marked deleted', async () => {
-      const r = await list('--deleted', '--cell-timeout', '1');
+      const r = await list('--deleted', '--cell-timeout', DEADLINE);
       expect(r.code).toBe(3);
       expect(r.rows.filter((row) => row.status === 'UNKNOWN').map((row) => [row.cell, row.deleted])).toEqual([['down', true]]);
     });
 
     it("shows an instance of a failed cell from its mapping and request spec, status UNKNOWN, exit 3", async () => {
-      const r = await cli('-f', 'json', 'instance', 'show', downUuids[0]!, '--cell-timeout', '1');
+      const r = await cli('-f', 'json', 'instance', 'show', downUuids[0]!, '--cell-timeout', DEADLINE);
       expect(r.code).toBe(3);
       expect(JSON.parse(r.stdout)).toMatchObject({ uuid: downUuids[0], status: 'UNKNOWN', cell: 'down', cell_status: 'failed', project_id: 'p1' });
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
