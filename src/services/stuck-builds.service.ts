@@ -170,8 +170,9 @@ export async function buryStuckBuilds(dbs: DatabaseContext, options: BuryStuckOp
  * Removes the stuck builds' API rows, one transaction each: the build request, the mapping while it
  * has no cell, the request spec and the instance group memberships (Nova's API, deleting a server
  * still in build, destroys the build request and marks the mapping queued for delete, and nothing
- * ever removes the rest). One whose burial was cut short (mapping on cell0) is skipped: its
- * instance is in cell0. One placed meanwhile is left alone. Writes nothing in any cell.
+ * ever removes the rest). One whose burial was cut short (mapping on cell0, or a row in cell0) is
+ * skipped: its instance is in cell0, and would lose its mapping. One placed meanwhile is left
+ * alone. Writes nothing in any cell.
  */
 export async function deleteStuckBuilds(dbs: DatabaseContext, options: StuckOptions & { dryRun?: boolean } = {}): Promise<StuckRunResult> {
   const cell0 = (await listCells(dbs)).find(isCell0);
@@ -182,6 +183,11 @@ export async function deleteStuckBuilds(dbs: DatabaseContext, options: StuckOpti
     const volumes = requestedVolumes(record.block_device_mappings);
     if (build.mapping === 'cell0') {
       outcomes.push({ build, outcome: 'skipped', reason: 'its burial in cell0 was cut short: bury it again to finish, then delete it from cell0', volumes });
+      continue;
+    }
+    // A row in cell0 (a burial cut short before its mapping was pointed there) would lose its mapping.
+    if (cell0 && (await dbs.withCell(cell0, (handle) => findBurialState(handle.db, build.uuid))) !== 'none') {
+      outcomes.push({ build, outcome: 'skipped', reason: 'cell0 holds a row of it (a burial cut short): bury it again to finish it, or purge that row from cell0 first', volumes });
       continue;
     }
     if (options.dryRun) {

@@ -236,6 +236,21 @@ describeEachDialect('instance stuck', (env) => {
     expect(await api.db.selectFrom('build_requests').select('instance_uuid').where('instance_uuid', '=', cut!).execute()).toEqual([]);
   });
 
+  it('--delete skips a stuck build cell0 holds a row of (a burial cut short), exits 1 and writes nothing, so no cell0 row is left without its mapping', async () => {
+    const [held] = await insertStuckReservation(api, { name: 'held', project: 'p9', createdAt: OLD });
+    await cell0.insertInto('instances').values({ uuid: held!, project_id: 'p9', user_id: 'user-1', display_name: 'held', vm_state: 'building', task_state: 'scheduling', created_at: OLD, deleted: 0 }).execute();
+    const before = await everything();
+    for (const argv of [['--delete', '--dry-run'], ['--delete']]) {
+      const r = await stuck(...argv);
+      expect([argv.join(' '), r.code, r.rows.map((row) => [row.uuid, row.result])]).toEqual([argv.join(' '), 1, [[held, 'skipped']]]);
+      expect(r.stderr).toContain(`${held} (held) skipped: cell0 holds a row of it`);
+    }
+    expect(await everything()).toEqual(before);
+    // Tidy up for the tests after: the row goes, the stuck build is deleted.
+    await cell0.deleteFrom('instances').where('uuid', '=', held!).execute();
+    expect((await stuck('--delete')).rows.map((row) => [row.uuid, row.result])).toEqual([[held, 'deleted']]);
+  });
+
   it('--bury counts a complete burial (error, with its fault) left with its build request as buried, and finishes its API rows', async () => {
     const [done] = await insertStuckReservation(api, { name: 'done', project: 'p6', createdAt: OLD });
     const { id: _id, ...request } = await api.db.selectFrom('build_requests').selectAll().where('instance_uuid', '=', done!).executeTakeFirstOrThrow();
