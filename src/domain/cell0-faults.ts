@@ -32,3 +32,8 @@ export function formatAge(seconds: number): string {
   for (const unit of ['w', 'd', 'h', 'm'] as const) if (seconds >= AGE_UNITS[unit]!) return `${Math.floor(seconds / AGE_UNITS[unit]!)}${unit}`;
   return `${Math.max(0, Math.floor(seconds))}s`;
 }
+
+/** How old a row is at `now` by its timestamp column (UTC, as Nova stores it), for listings; null without one. */
+export function ageAt(timestamp: string | null, now: Date): string | null {
+  return timestamp === null ? null : formatAge((now.getTime() - Date.parse(`${timestamp.replace(' ', 'T')}Z`)) / 1000);
+}

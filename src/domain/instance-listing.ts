@@ -78,22 +78,24 @@ export function comparableTimestamp(value: string | null): string | null {
   return `${seconds}.${fraction.padEnd(6, '0').slice(0, 6)}`;
 }
 
-/** Compares two timestamps as MySQL and SQLite order them: NULL before any value. */
-function compareNullable(a: string | null, b: string | null): number {
-  const [x, y] = [comparableTimestamp(a), comparableTimestamp(b)];
-  if (x === y) return 0;
-  if (x === null) return -1;
-  if (y === null) return 1;
-  return x < y ? -1 : 1;
+/**
+ * The listing's order over positions whose values are comparable timestamps: the key in its
+ * direction (`sign`), NULL the smallest as both dialects sort it, then uuid ascending, then copies
+ * of one instance by id.
+ */
+function compareComparable(a: SortPosition, b: SortPosition, sign: number): number {
+  if (a.value !== b.value) return a.value === null ? -sign : b.value === null ? sign : a.value < b.value ? -sign : sign;
+  if (a.uuid !== b.uuid) return a.uuid < b.uuid ? -1 : 1;
+  return sign * (a.id - b.id);
 }
 
 /**
  * Orders two positions as Nova's API merges the cells (the key in its direction, NULLs smallest as
- * both dialects sort them, then uuid ascending), and copies of one instance by id.
+ * both dialects sort them, then uuid ascending), and copies of one instance by id; timestamps by
+ * the instant they name.
  */
 export function comparePositions(a: SortPosition, b: SortPosition, direction: SortDirection): number {
-  const sign = direction === 'asc' ? 1 : -1;
-  return sign * compareNullable(a.value, b.value) || (a.uuid < b.uuid ? -1 : a.uuid > b.uuid ? 1 : 0) || sign * (a.id - b.id);
+  return compareComparable({ ...a, value: comparableTimestamp(a.value) }, { ...b, value: comparableTimestamp(b.value) }, direction === 'asc' ? 1 : -1);
 }
 
 /** The position of a listed row in the order of `sort` (id 0 for rows of no cell). */
@@ -152,13 +154,8 @@ export interface ListingParts {
  * rather than at every comparison (a page across ten cells sorts thousands of rows).
  */
 export function sortListed(rows: readonly ListedInstance[], sort: InstanceSort): ListedInstance[] {
-  const sign = sort.direction === 'asc' ? 1 : -1;
-  const keyed = rows.map((row) => ({ row, value: comparableTimestamp(sortValue(row, sort.key)), id: row.id ?? 0 }));
-  keyed.sort((a, b) => {
-    if (a.value !== b.value) return a.value === null ? -sign : b.value === null ? sign : a.value < b.value ? -sign : sign;
-    if (a.row.uuid !== b.row.uuid) return a.row.uuid < b.row.uuid ? -1 : 1;
-    return sign * (a.id - b.id);
-  });
+  const keyed = rows.map((row) => ({ row, value: comparableTimestamp(sortValue(row, sort.key)), uuid: row.uuid, id: row.id ?? 0 }));
+  keyed.sort((a, b) => compareComparable(a, b, sort.direction === 'asc' ? 1 : -1));
   return keyed.map((k) => k.row);
 }
 

@@ -6,7 +6,7 @@
  */
 import { findCellMappingById } from '../db/api/cell-mapping.repository';
 import { findRequestSpec } from '../db/api/build-request.repository';
-import { findBuildRequestForListing, listBuildRequestsForListing, listMappingsOfCell } from '../db/api/instance-listing.repository';
+import { findBuildRequestForListing, listBuildRequestsForListing, listMappingsOfCell, type ListedBuildRequest } from '../db/api/instance-listing.repository';
 import { findInstanceMapping } from '../db/api/instance-mapping.repository';
 import { latestFaults } from '../db/cell/cell0-instances.repository';
 import { findInstanceDetail, findListedInstance, listInstancePage, type InstancePageFilter, type ListedInstanceRow } from '../db/cell/instance-listing.repository';
@@ -22,7 +22,6 @@ import {
   positionOf,
   readPrimitive,
   sortListed,
-  sortValue,
   type InstanceSort,
   type ListedInstance,
   type SortPosition,
@@ -91,17 +90,8 @@ function fromCellRow(row: ListedInstanceRow, cell: Cell): ListedInstance & { id:
   };
 }
 
-interface BuildRequestRow {
-  id: number;
-  instance_uuid: string | null;
-  project_id: string;
-  instance: string | null;
-  created_at: string | null;
-  updated_at: string | null;
-}
-
 /** A build request as a listed instance: what its instance JSON says (Nova's BuildRequest.instance), BUILD. */
-function fromBuildRequest(row: BuildRequestRow): ListedInstance & { id: number } {
+function fromBuildRequest(row: ListedBuildRequest): ListedInstance & { id: number } {
   const field = (name: string): string | null => {
     const value = readPrimitive(row.instance, [name]);
     return typeof value === 'string' ? value : null;
@@ -159,7 +149,7 @@ async function placeMarker(dbs: DatabaseContext, marker: string, sort: InstanceS
   if (withBuildRequests && (await findBuildRequestForListing(api, marker))) return { kind: 'build-request', uuid: marker };
   const found = await findInCells(dbs, marker, options);
   if (!found) throw new MarkerNotFoundError(marker);
-  const value = comparableTimestamp(sortValue(fromCellRow(found.row, found.cell), sort.key));
+  const value = comparableTimestamp(found.row[sort.key]);
   return { kind: 'cell', position: { value, uuid: found.row.uuid, id: found.row.id } };
 }
 
@@ -329,7 +319,7 @@ export async function showInstance(dbs: DatabaseContext, uuidInput: string, opti
   const request = await findBuildRequestForListing(api, uuid);
   let mapping = await findInstanceMapping(api, uuid);
   const queued = (): boolean | null => (!mapping || mapping.queued_for_delete === null ? null : mapping.queued_for_delete === 1);
-  const fromRequest = async (found: BuildRequestRow): Promise<InstanceShowResult> => ({
+  const fromRequest = async (found: ListedBuildRequest): Promise<InstanceShowResult> => ({
     instance: { ...fromBuildRequest(found), ...noDetails(), queuedForDelete: queued(), ...fromSpec(await findRequestSpec(api, uuid)) },
   });
   let cell: Cell;

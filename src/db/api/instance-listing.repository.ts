@@ -5,16 +5,20 @@
 import type { Kysely } from 'kysely';
 import type { ApiDatabase, BuildRequestsRow, InstanceMappingsRow } from './api-tables.generated';
 
+/** The columns a listing reads of a build request. */
+const LISTED_COLUMNS = ['id', 'instance_uuid', 'project_id', 'instance', 'created_at', 'updated_at'] as const;
+export type ListedBuildRequest = Pick<BuildRequestsRow, (typeof LISTED_COLUMNS)[number]>;
+
 /** The build requests (of one project, when given), every one: Nova's API reads them all too. */
-export async function listBuildRequestsForListing(db: Kysely<ApiDatabase>, project?: string): Promise<Array<Pick<BuildRequestsRow, 'id' | 'instance_uuid' | 'project_id' | 'instance' | 'created_at' | 'updated_at'>>> {
-  let query = db.selectFrom('build_requests').select(['id', 'instance_uuid', 'project_id', 'instance', 'created_at', 'updated_at']);
+export async function listBuildRequestsForListing(db: Kysely<ApiDatabase>, project?: string): Promise<ListedBuildRequest[]> {
+  let query = db.selectFrom('build_requests').select([...LISTED_COLUMNS]);
   if (project !== undefined) query = query.where('project_id', '=', project);
   return query.execute();
 }
 
 /** One instance's build request, or undefined. */
-export async function findBuildRequestForListing(db: Kysely<ApiDatabase>, instanceUuid: string): Promise<Pick<BuildRequestsRow, 'id' | 'instance_uuid' | 'project_id' | 'instance' | 'created_at' | 'updated_at'> | undefined> {
-  return db.selectFrom('build_requests').select(['id', 'instance_uuid', 'project_id', 'instance', 'created_at', 'updated_at']).where('instance_uuid', '=', instanceUuid).executeTakeFirst();
+export async function findBuildRequestForListing(db: Kysely<ApiDatabase>, instanceUuid: string): Promise<ListedBuildRequest | undefined> {
+  return db.selectFrom('build_requests').select([...LISTED_COLUMNS]).where('instance_uuid', '=', instanceUuid).executeTakeFirst();
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { Cell0MissingError } from '../../../domain/errors';
-import { faultHint, formatAge, parseAge } from '../../../domain/cell0-faults';
+import { ageAt, faultHint, parseAge } from '../../../domain/cell0-faults';
 import type { CliContext } from '../../cli-context';
 import { declareColumns, defineAction } from '../../command-kit';
 import { positiveIntegerParser } from '../../modern/options';
@@ -55,7 +55,7 @@ export function cell0ListCommand(ctx: CliContext): Command {
           project_id: i.projectId,
           user_id: i.userId,
           created_at: i.createdAt,
-          age: i.createdAt === null ? null : formatAge((now.getTime() - Date.parse(`${i.createdAt.replace(' ', 'T')}Z`)) / 1000),
+          age: ageAt(i.createdAt, now),
           fault_code: i.faultCode,
           fault: i.faultMessage,
           hint: faultHint(i.faultMessage),

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { formatAge } from '../../../domain/cell0-faults';
+import { ageAt, formatAge } from '../../../domain/cell0-faults';
 import { Cell0MissingError, ConflictingOptionsError } from '../../../domain/errors';
 import { DEFAULT_STUCK_AGE_SECONDS } from '../../../domain/stuck-builds';
 import type { StuckBuild } from '../../../services/stuck-builds.service';
@@ -63,7 +63,7 @@ export function instanceStuckCommand(ctx: CliContext): Command {
         project_id: b.projectId,
         user_id: b.userId,
         created_at: b.createdAt,
-        age: b.createdAt === null ? null : formatAge((now.getTime() - Date.parse(`${b.createdAt.replace(' ', 'T')}Z`)) / 1000),
+        age: ageAt(b.createdAt, now),
         mapping: MAPPING_WORDS[b.mapping],
         result,
       });
